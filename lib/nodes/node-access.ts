@@ -1,0 +1,32 @@
+import type { ExecOptions, ExecResult } from './exec-result.js';
+
+/**
+ * How a node is reached, as plain data: it is written into the fault journal so that
+ * `pxchaos heal` can reach the node again after the harness crashed.
+ */
+export type NodeAddress =
+  | { readonly kind: 'docker'; readonly container: string }
+  | {
+      readonly kind: 'ssh';
+      readonly host: string;
+      readonly port: number;
+      readonly user: string;
+      /** Path of the private key file (never the key itself: the journal must hold no secrets). */
+      readonly keyPath?: string;
+      /** Path of a known_hosts file used to pin the host key. */
+      readonly knownHostsPath?: string;
+      /** Pinned host key fingerprint, "SHA256:<base64>". */
+      readonly hostKeyFingerprint?: string;
+      /** Explicit opt-out of host key pinning. */
+      readonly allowUnknownHostKey?: boolean;
+    };
+
+/** One machine of a target. Commands are argv arrays, never shell strings. */
+export interface NodeAccess {
+  /** The node's name within its target (n1, worker-2, ...). */
+  readonly name: string;
+  readonly address: NodeAddress;
+  exec(argv: readonly string[], options?: ExecOptions): Promise<ExecResult>;
+  /** Releases connections; idempotent. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,75 @@
+/**
+ * The timeline's vocabulary. Every event carries `t`: milliseconds since the scenario's
+ * start on a monotonic clock (performance.now), and `wall`: the wall-clock time (epoch ms)
+ * for display only. Metrics are computed from `t` alone, so a wall-clock jump changes nothing.
+ */
+interface EventBase {
+  readonly t: number;
+  readonly wall: number;
+}
+
+/** Fault lifecycle, mirrored from the journal. */
+export interface FaultEvent extends EventBase {
+  readonly kind: 'fault';
+  readonly phase: 'journaled' | 'injected' | 'verified' | 'healed' | 'heal-verified' | 'auto-reverted';
+  readonly fault: string;
+  readonly node: string;
+  readonly detail?: string;
+}
+
+/** One availability probe attempt (a short query against the SUT's endpoint). */
+export interface ProbeEvent extends EventBase {
+  readonly kind: 'probe';
+  readonly ok: boolean;
+  readonly latencyMs: number;
+  readonly error?: string;
+}
+
+/** One ledger write; `t` is when it was sent, `latencyMs` how long until its outcome was known. */
+export interface WriteEvent extends EventBase {
+  readonly kind: 'write';
+  readonly id: number;
+  readonly outcome: 'acked' | 'failed' | 'unknown';
+  readonly latencyMs: number;
+  readonly error?: string;
+  /** The server that acknowledged it (inet_server_addr / node name), when known. */
+  readonly server?: string;
+}
+
+/** Something the platform reported: leader change, node NotReady, pod deleted/Ready, agent state. */
+export interface PlatformEvent extends EventBase {
+  readonly kind: 'platform';
+  readonly event: string;
+  readonly node?: string;
+  readonly detail?: string;
+}
+
+/** A scenario step boundary (arrange, act, observe, heal, assert). */
+export interface StepEvent extends EventBase {
+  readonly kind: 'step';
+  readonly name: string;
+}
+
+export type TimelineEvent = FaultEvent | ProbeEvent | WriteEvent | PlatformEvent | StepEvent;
+
+/** What a scenario produces, the input of the reports. */
+export interface ScenarioResult {
+  readonly scenario: string;
+  readonly target: string;
+  readonly sut: string;
+  readonly startedAt: string;
+  readonly durationMs: number;
+  /** Measured figures (rto_ms, unavailable_ms, acked, lost_acked, unknown, rows_before, rows_after, primary_before, ...). */
+  readonly metrics: Readonly<Record<string, number | string>>;
+  readonly verdicts: readonly Verdict[];
+  /** Path of the saved timeline JSON, relative to the report directory. */
+  readonly timelineFile?: string;
+}
+
+export interface Verdict {
+  readonly name: string;
+  readonly passed: boolean;
+  /** Expected vs measured, for a failure; the measured figure for a pass. */
+  readonly message?: string;
+  readonly durationMs: number;
+}

@@ -1,0 +1,23 @@
+/**
+ * What a SUT is documented (or measured) to do under each fault, as data. Every figure has a
+ * source. Config thresholds override these values (see config/).
+ */
+export interface Expectation {
+  /** The fault must be recovered from within this time (RTO: fault injected → first successful write after the last failure). */
+  readonly recoveryWithinMs: number;
+  /** Whether failed (definitely rejected) writes are acceptable during the fault. */
+  readonly failedWritesAllowed: boolean;
+  /** Whether the primary is expected to move to another node. */
+  readonly primaryMoves: boolean | 'either';
+  /** How long the scenario keeps the fault in place before healing. */
+  readonly holdMs: number;
+  /** Where each figure comes from. */
+  readonly source: string;
+  /** Free-form notes shown in reports. */
+  readonly notes?: string;
+}
+
+export type FaultKind =
+  'network-partition' | 'agent-restart-within-grace' | 'agent-down-past-grace' | 'drive-offline';
+
+export type Expectations = Readonly<Record<FaultKind, Expectation>>;

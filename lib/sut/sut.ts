@@ -1,0 +1,67 @@
+import type { NodeAccess } from '../nodes/node-access.js';
+import type { Expectations } from './expectations.js';
+
+/** Connection parameters for Postgres; the password never goes into logs or reports. */
+export interface PgEndpoint {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly password: string;
+  readonly database: string;
+}
+
+/** Argv arrays run on a node to control the SUT's per-node agent (Patroni, Portworx). */
+export interface AgentCommands {
+  /** Crash the agent (it stays down unless something restarts it). */
+  readonly kill: readonly string[];
+  readonly stop: readonly string[];
+  readonly start: readonly string[];
+  /** Exits 0 when the agent is running. */
+  readonly status: readonly string[];
+}
+
+/** Argv arrays run on a node to fail and restore its data drive. */
+export interface DriveCommands {
+  /** I/O blocks. */
+  readonly hang: readonly string[];
+  /** I/O fails. */
+  readonly error: readonly string[];
+  /** Undo either of the above (idempotent). */
+  readonly restore: readonly string[];
+  /** Exits 0 when the drive is healthy. */
+  readonly status: readonly string[];
+}
+
+export interface SutHealth {
+  readonly healthy: boolean;
+  /** Node serving writes, if any. */
+  readonly primary?: string;
+  /** One line per problem (a replica not streaming, an agent down...). */
+  readonly problems: readonly string[];
+}
+
+/** A platform event as seen by the SUT adapter (leader change, pod rescheduled...). */
+export interface SutEvent {
+  readonly event: string;
+  readonly node?: string;
+  readonly detail?: string;
+}
+
+/** The system under test: storage/HA layer + Postgres. Scenarios only see this interface. */
+export interface Sut {
+  readonly name: 'patroni' | 'portworx';
+  readonly nodes: readonly NodeAccess[];
+  readonly expectations: Expectations;
+  /** An endpoint whose new connections reach the current primary. */
+  writeEndpoint(signal?: AbortSignal): Promise<PgEndpoint>;
+  /** Name of the node serving writes now. */
+  primaryNode(signal?: AbortSignal): Promise<string>;
+  health(signal?: AbortSignal): Promise<SutHealth>;
+  /** Waits until healthy (a primary, replicas streaming, agents up) or the signal aborts. */
+  settle(signal: AbortSignal): Promise<SutHealth>;
+  agentCommands(node: string): AgentCommands;
+  driveCommands(node: string): DriveCommands;
+  /** Streams platform events until the returned function is called. */
+  watch(onEvent: (e: SutEvent) => void, signal: AbortSignal): void;
+  close(): Promise<void>;
+}
