@@ -23,6 +23,12 @@ export interface ProbeEvent extends EventBase {
   readonly ok: boolean;
   readonly latencyMs: number;
   readonly error?: string;
+  /**
+   * What the probe exercised: 'write' (a transaction that commits, incl. synchronous replication),
+   * 'primary' (connected to a server not in recovery), 'read' (any answer). Absent = 'write'.
+   * Only 'read' probes are left out of write-path availability.
+   */
+  readonly mode?: 'write' | 'primary' | 'read';
 }
 
 /** One ledger write; `t` is when it was sent, `latencyMs` how long until its outcome was known. */

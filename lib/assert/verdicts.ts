@@ -1,0 +1,168 @@
+import type { Metrics } from '../observe/metrics.js';
+import type { Verdict } from '../observe/timeline-events.js';
+import type { Expectation } from '../sut/expectations.js';
+import { formatDuration } from '../time/duration.js';
+
+/**
+ * Verdicts are pure functions of the metrics (which are pure functions of the saved timeline), so
+ * a report can recompute them from the file. A failure says what was expected and what was measured.
+ */
+
+function verdict(name: string, passed: boolean, message: string): Verdict {
+  return { name, passed, message, durationMs: 0 };
+}
+
+function num(metrics: Metrics, key: string): number | undefined {
+  const value = metrics[key];
+  if (typeof value === 'number') return value;
+  if (value === 'Infinity') return Infinity; // as saved to JSON
+  return undefined;
+}
+
+/** RTO (fault injected → first successful write after the last failure) within limitMs. */
+export function recoveredWithin(metrics: Metrics, limitMs: number): Verdict {
+  const name = `recovered within ${formatDuration(limitMs)}`;
+  const rto = num(metrics, 'rto_ms');
+  if (metrics.recovered === 'no-fault' || rto === undefined) {
+    return verdict(
+      name,
+      false,
+      `expected recovery within ${formatDuration(limitMs)}; no fault injection recorded, so no RTO was measured`,
+    );
+  }
+  if (metrics.recovered === 'no' || !Number.isFinite(rto)) {
+    const bound = num(metrics, 'rto_lower_bound_ms');
+    return verdict(
+      name,
+      false,
+      `expected recovery within ${formatDuration(limitMs)}; writes were still failing when observation ended` +
+        (bound !== undefined ? ` (${formatDuration(bound)} after the fault)` : ''),
+    );
+  }
+  const longest = num(metrics, 'longest_unavailable_ms') ?? 0;
+  const detail =
+    metrics.rto_basis === 'no-failure'
+      ? 'no failed write after the fault'
+      : `longest unavailable ${formatDuration(longest)}`;
+  return rto <= limitMs
+    ? verdict(name, true, `RTO ${formatDuration(rto)} ≤ ${formatDuration(limitMs)} (${detail})`)
+    : verdict(
+        name,
+        false,
+        `expected RTO ≤ ${formatDuration(limitMs)}, measured ${formatDuration(rto)} (${detail})`,
+      );
+}
+
+/** Every acknowledged ledger write is present after recovery (RPO = 0). */
+export function noAcknowledgedWriteLost(metrics: Metrics): Verdict {
+  const name = 'no acknowledged write lost';
+  const lost = num(metrics, 'lost_acked');
+  const acked = num(metrics, 'acked') ?? 0;
+  if (lost === undefined) {
+    return verdict(
+      name,
+      false,
+      'expected every acknowledged write present; no ledger read-back was recorded, so nothing was checked',
+    );
+  }
+  if (lost === 0) return verdict(name, true, `all ${acked} acknowledged writes present`);
+  const span = num(metrics, 'lost_acked_span_ms') ?? 0;
+  return verdict(
+    name,
+    false,
+    `expected all ${acked} acknowledged writes present; ${lost} missing, spanning ${formatDuration(span)}: ids ${String(metrics.lost_acked_ids)}`,
+  );
+}
+
+/** The ledger holds nothing it should not: no definitely-failed write committed, no duplicate, no stray row. */
+export function ledgerConsistent(metrics: Metrics): Verdict {
+  const name = 'failed writes did not commit';
+  const failedCommitted = num(metrics, 'failed_committed');
+  if (failedCommitted === undefined)
+    return verdict(name, false, 'no ledger read-back was recorded, so nothing was checked');
+  const duplicates = num(metrics, 'duplicates') ?? 0;
+  const unexpected = num(metrics, 'unexpected_rows') ?? 0;
+  const problems: string[] = [];
+  if (failedCommitted > 0)
+    problems.push(
+      `${failedCommitted} writes reported as failed are present (ids ${String(metrics.failed_committed_ids)})`,
+    );
+  if (duplicates > 0)
+    problems.push(`${duplicates} ids present more than once (ids ${String(metrics.duplicate_ids)})`);
+  if (unexpected > 0) problems.push(`${unexpected} rows no write of this run produced`);
+  const unknown = num(metrics, 'unknown') ?? 0;
+  const committed = num(metrics, 'unknown_committed') ?? 0;
+  return problems.length === 0
+    ? verdict(name, true, `no failed write present; ${committed} of ${unknown} unknown writes committed`)
+    : verdict(
+        name,
+        false,
+        `expected definitely-failed writes absent and each id once; ${problems.join('; ')}`,
+      );
+}
+
+/** The pgbench dataset has the same number of rows after the fault as before. */
+export function rowsPreserved(metrics: Metrics): Verdict {
+  const name = 'rows preserved';
+  const before = num(metrics, 'rows_before');
+  const after = num(metrics, 'rows_after');
+  if (before === undefined || after === undefined) {
+    return verdict(
+      name,
+      false,
+      `expected rows_before and rows_after to be measured; got ${String(before)} and ${String(after)}`,
+    );
+  }
+  return before === after
+    ? verdict(name, true, `${after} rows before and after`)
+    : verdict(
+        name,
+        false,
+        `expected ${before} rows, found ${after} (${after - before > 0 ? '+' : ''}${after - before})`,
+      );
+}
+
+/** Every write acknowledged: no failed and no unknown write (faults the SUT should absorb, e.g. an agent restart within grace). */
+export function noFailedWrite(metrics: Metrics): Verdict {
+  const name = 'no failed write';
+  const failed = num(metrics, 'failed') ?? 0;
+  const unknown = num(metrics, 'unknown') ?? 0;
+  const writes = num(metrics, 'writes') ?? 0;
+  if (writes === 0) return verdict(name, false, 'expected every write acknowledged; no write was attempted');
+  return failed + unknown === 0
+    ? verdict(name, true, `all ${writes} writes acknowledged`)
+    : verdict(
+        name,
+        false,
+        `expected every write acknowledged; ${failed} failed and ${unknown} unknown of ${writes} (longest unavailable ${formatDuration(num(metrics, 'longest_unavailable_ms') ?? 0)})`,
+      );
+}
+
+/** A free-form SUT invariant (pod UID kept, old primary demoted, ...). */
+export function invariant(
+  name: string,
+  passed: boolean,
+  detail: { readonly expected: string; readonly measured: string },
+): Verdict {
+  return verdict(
+    name,
+    passed,
+    passed ? detail.measured : `expected ${detail.expected}, measured ${detail.measured}`,
+  );
+}
+
+/** The verdicts an expectation calls for, followed by the SUT's own invariants. */
+export function verdictsFor(
+  expectation: Expectation,
+  metrics: Metrics,
+  invariants: readonly Verdict[] = [],
+): Verdict[] {
+  const verdicts = [
+    recoveredWithin(metrics, expectation.recoveryWithinMs),
+    noAcknowledgedWriteLost(metrics),
+    ledgerConsistent(metrics),
+    rowsPreserved(metrics),
+  ];
+  if (!expectation.failedWritesAllowed) verdicts.push(noFailedWrite(metrics));
+  return [...verdicts, ...invariants];
+}

@@ -1,0 +1,129 @@
+import * as chai from 'chai';
+import { expect } from 'chai';
+import { chaiPxchaos } from '../../../lib/assert/chai-pxchaos.js';
+import {
+  invariant,
+  ledgerConsistent,
+  noAcknowledgedWriteLost,
+  noFailedWrite,
+  recoveredWithin,
+  rowsPreserved,
+  verdictsFor,
+} from '../../../lib/assert/verdicts.js';
+import type { Metrics } from '../../../lib/observe/metrics.js';
+import type { Expectation } from '../../../lib/sut/expectations.js';
+
+chai.use(chaiPxchaos);
+
+const healthy: Metrics = {
+  rto_ms: 12_300,
+  recovered: 'yes',
+  rto_basis: 'window',
+  longest_unavailable_ms: 12_000,
+  writes: 500,
+  acked: 480,
+  failed: 15,
+  unknown: 5,
+  lost_acked: 0,
+  lost_acked_span_ms: 0,
+  lost_acked_ids: '',
+  unknown_committed: 2,
+  failed_committed: 0,
+  failed_committed_ids: '',
+  duplicates: 0,
+  duplicate_ids: '',
+  unexpected_rows: 0,
+  rows_before: 1_000_000,
+  rows_after: 1_000_000,
+};
+
+const expectation: Expectation = {
+  recoveryWithinMs: 60_000,
+  failedWritesAllowed: true,
+  primaryMoves: true,
+  holdMs: 90_000,
+  source: 'test',
+};
+
+describe('verdicts', () => {
+  it('passes a recovery within the threshold and fails a slow or missing one with both figures', () => {
+    expect(recoveredWithin(healthy, 60_000)).to.include({ passed: true, name: 'recovered within 1m00s' });
+    const slow = recoveredWithin({ ...healthy, rto_ms: 75_200 }, 60_000);
+    expect(slow.passed).to.equal(false);
+    expect(slow.message).to.contain('1m00s').and.to.contain('1m15s');
+    const never = recoveredWithin(
+      { ...healthy, rto_ms: Infinity, recovered: 'no', rto_lower_bound_ms: 90_000 },
+      60_000,
+    );
+    expect(never.passed).to.equal(false);
+    expect(never.message).to.contain('still failing').and.to.contain('1m30s');
+    // as read back from JSON
+    expect(recoveredWithin({ ...healthy, rto_ms: 'Infinity', recovered: 'no' }, 60_000).passed).to.equal(
+      false,
+    );
+    expect(recoveredWithin({ recovered: 'no-fault' }, 60_000).passed).to.equal(false);
+  });
+
+  it('names the missing ids when acknowledged writes were lost', () => {
+    const v = noAcknowledgedWriteLost({
+      ...healthy,
+      lost_acked: 3,
+      lost_acked_ids: '17,18,19',
+      lost_acked_span_ms: 100,
+    });
+    expect(v.passed).to.equal(false);
+    expect(v.message).to.contain('17,18,19').and.to.contain('3 missing');
+    expect(noAcknowledgedWriteLost(healthy).passed).to.equal(true);
+    expect(noAcknowledgedWriteLost({ acked: 3 }).message).to.contain('no ledger read-back');
+  });
+
+  it('fails rows preserved with expected and found counts', () => {
+    const v = rowsPreserved({ ...healthy, rows_after: 999_990 });
+    expect(v).to.include({ passed: false });
+    expect(v.message).to.equal('expected 1000000 rows, found 999990 (-10)');
+    expect(rowsPreserved({}).passed).to.equal(false);
+  });
+
+  it('fails no-failed-write on any failed or unknown write, and a ledger holding failed writes', () => {
+    expect(noFailedWrite(healthy).message).to.contain('15 failed and 5 unknown of 500');
+    expect(noFailedWrite({ ...healthy, failed: 0, unknown: 0 }).passed).to.equal(true);
+    const v = ledgerConsistent({ ...healthy, failed_committed: 1, failed_committed_ids: '42' });
+    expect(v.passed).to.equal(false);
+    expect(v.message).to.contain('ids 42');
+  });
+
+  it('derives the verdict list from an expectation, plus the SUT invariants', () => {
+    const names = verdictsFor(expectation, healthy, [
+      invariant('old primary demoted', true, { expected: 'replica', measured: 'replica' }),
+    ]).map((v) => v.name);
+    expect(names).to.deep.equal([
+      'recovered within 1m00s',
+      'no acknowledged write lost',
+      'failed writes did not commit',
+      'rows preserved',
+      'old primary demoted',
+    ]);
+    const strict = verdictsFor({ ...expectation, failedWritesAllowed: false }, healthy);
+    expect(strict.map((v) => v.name)).to.include('no failed write');
+    expect(invariant('pod UID kept', false, { expected: 'uid a', measured: 'uid b' }).message).to.equal(
+      'expected uid a, measured uid b',
+    );
+  });
+
+  it('works as chai assertions whose failure message is the verdict', () => {
+    expect(healthy).to.have.recoveredWithin(60_000);
+    expect(healthy).to.have.lostNoAcknowledgedWrite();
+    expect(healthy).to.have.preservedRows();
+    expect(healthy).to.have.consistentLedger();
+    expect(healthy).to.satisfyExpectation(expectation);
+    expect(healthy).not.to.have.noFailedWrite();
+    expect(() =>
+      expect({ ...healthy, lost_acked: 1, lost_acked_ids: '7' }).to.have.lostNoAcknowledgedWrite(),
+    ).to.throw(/ids 7/);
+    expect(() => expect({ ...healthy, rto_ms: 70_000 }).to.satisfyExpectation(expectation)).to.throw(
+      /expected RTO ≤ 1m00s, measured 1m10s/,
+    );
+    expect(() => expect(healthy).to.have.recoveredWithin(1000)).to.throw(/measured 12.3s/);
+    expect(recoveredWithin(healthy, 60_000)).to.pass();
+  });
+});
