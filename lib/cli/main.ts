@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { PxchaosError } from '../errors.js';
+import { registerHealCommand } from './heal-command.js';
+import { registerInjectCommand } from './inject-command.js';
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version?: string;
+    };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/**
+ * The `pxchaos` program with every verb registered. Other parts add theirs here
+ * (`registerLabCommand(program)` ...); `program.command()` children inherit exitOverride.
+ */
+export function buildProgram(): Command {
+  const program = new Command('pxchaos')
+    .description('Resilience test harness for PostgreSQL on replicated storage')
+    .version(packageVersion())
+    .exitOverride()
+    .showSuggestionAfterError();
+  registerInjectCommand(program);
+  registerHealCommand(program);
+  return program;
+}
+
+/** One line for the user; the stack only with PXCHAOS_DEBUG=1. Returns the exit code. */
+export function reportError(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // commander has already printed its message (or the help)
+    return err.exitCode === 0 ? 0 : 2;
+  }
+  const debug = process.env.PXCHAOS_DEBUG === '1';
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(
+    `pxchaos: ${debug && err instanceof Error ? (err.stack ?? message) : message.split('\n')[0]}\n`,
+  );
+  return err instanceof PxchaosError ? err.exitCode : 1;
+}
+
+/** Runs the CLI; resolves to the exit code (bin/pxchaos.js exits with it). */
+export async function main(
+  argv: readonly string[] = process.argv,
+  program: Command = buildProgram(),
+): Promise<number> {
+  try {
+    await program.parseAsync([...argv]);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    return reportError(err);
+  }
+}

@@ -1,0 +1,90 @@
+import type { ExecOptions } from '../nodes/exec-result.js';
+import type { NodeAccess } from '../nodes/node-access.js';
+import { shellJoin, shellQuote } from '../nodes/shell-quote.js';
+
+const MARKER_PREFIX = 'pxchaos-timer-';
+
+/** The marker put in a timer's argv: found with `pgrep -f`, unique per fault. */
+export function timerMarker(faultId: string): string {
+  if (!/^[A-Za-z0-9_.-]+$/.test(faultId)) throw new Error(`fault id '${faultId}' must be [A-Za-z0-9_.-]+`);
+  return `${MARKER_PREFIX}${faultId}`;
+}
+
+/**
+ * A pgrep/pkill pattern for a marker that does not match itself: "[p]xchaos-timer-x" matches
+ * "pxchaos-timer-x" but not its own text, so the shell (or `timeout`, or sshd's `sh -c`) that
+ * carries the pattern in its argv is never taken for the timer.
+ */
+export function selfExcludingPattern(marker: string): string {
+  return `[${marker.slice(0, 1)}]${marker.slice(1)}`;
+}
+
+/** Pattern matching any pxchaos timer. */
+export const ANY_TIMER_PATTERN = selfExcludingPattern(MARKER_PREFIX);
+
+/**
+ * argv that starts the timer on the node: after `delayMs` it runs `revert`, even if the harness that
+ * started it was SIGKILLed or its exec session (docker exec, SSH channel) went away. `setsid -f`
+ * forks into a new session and process group (out of reach of the exec's `timeout` wrapper and of
+ * SIGHUP), `nohup` ignores SIGHUP anyway, and stdio on /dev/null lets the exec return at once
+ * instead of waiting for the timer's pipes to close. PID 1 (tini in the lab) reaps it.
+ */
+export function timerStartArgv(marker: string, delayMs: number, revert: readonly string[]): string[] {
+  const seconds = Math.max(1, Math.ceil(delayMs / 1000));
+  const body = `sleep ${seconds}; ${shellJoin(revert)}`;
+  return [
+    'sh',
+    '-c',
+    'exec setsid -f nohup sh -c "$1" "$2" </dev/null >/dev/null 2>&1',
+    'pxchaos-start-timer',
+    body,
+    marker,
+  ];
+}
+
+/**
+ * argv that cancels a timer: kills its process group (the setsid'ed `sh` leads it, so its `sleep`
+ * goes too). Exit 0 whether or not the timer was still pending.
+ */
+export function timerCancelArgv(marker: string): string[] {
+  const pattern = shellQuote(selfExcludingPattern(marker));
+  const script = `for p in $(pgrep -f ${pattern}); do kill -TERM -- "-$p" 2>/dev/null || kill -TERM "$p" 2>/dev/null; done; true`;
+  return ['sh', '-c', script];
+}
+
+/** argv that lists pending timers ("pid argv" lines). */
+export function timerListArgv(pattern = ANY_TIMER_PATTERN): string[] {
+  return ['pgrep', '-af', pattern];
+}
+
+export async function startAutoRevertTimer(
+  node: NodeAccess,
+  marker: string,
+  delayMs: number,
+  revert: readonly string[],
+  options: ExecOptions = {},
+): Promise<void> {
+  await node.exec(timerStartArgv(marker, delayMs, revert), { timeoutMs: 15_000, ...options });
+}
+
+export async function cancelAutoRevertTimer(
+  node: NodeAccess,
+  marker: string,
+  options: ExecOptions = {},
+): Promise<void> {
+  await node.exec(timerCancelArgv(marker), { timeoutMs: 15_000, ...options });
+}
+
+/** Is the timer still pending on the node? */
+export async function timerPending(
+  node: NodeAccess,
+  marker: string,
+  options: ExecOptions = {},
+): Promise<boolean> {
+  const r = await node.exec(timerListArgv(selfExcludingPattern(marker)), {
+    timeoutMs: 15_000,
+    ...options,
+    check: false,
+  });
+  return r.exitCode === 0 && r.stdout.trim() !== '';
+}

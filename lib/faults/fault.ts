@@ -1,0 +1,151 @@
+import { randomBytes } from 'node:crypto';
+import type { FaultEvent } from '../observe/timeline-events.js';
+import type { FaultPlan } from './fault-plan.js';
+import { cancelAutoRevertTimer, startAutoRevertTimer, timerMarker } from './auto-revert-timer.js';
+import type { FaultJournal } from './journal.js';
+import { trackActiveFault } from './signal-heal.js';
+
+export type FaultPhase = FaultEvent['phase'];
+
+export interface InjectOptions {
+  readonly journal: FaultJournal;
+  readonly signal?: AbortSignal;
+  /** Mirrors the lifecycle into the timeline: journaled, injected, verified, healed, heal-verified. */
+  readonly onEvent?: (phase: FaultPhase, detail?: string) => void;
+  /** Heal on SIGINT/SIGTERM/uncaught errors while active (default true). */
+  readonly healOnSignals?: boolean;
+  /** Deadline of the inject and revert commands (default 30 s). */
+  readonly commandTimeoutMs?: number;
+}
+
+/** An applied fault. Its only verbs are heal() and async dispose (which heals and never throws). */
+export interface ActiveFault extends AsyncDisposable {
+  readonly id: string;
+  readonly kind: string;
+  readonly node: string;
+  /** When the node-side timer reverts it on its own (epoch ms). */
+  readonly expiresAt: number;
+  /** Idempotent and concurrency-safe: concurrent calls share one heal; after a failed heal, a new call retries. */
+  heal(): Promise<void>;
+}
+
+export function newFaultId(kind: string): string {
+  const safeKind = kind.replace(/[^A-Za-z0-9]+/g, '-').slice(0, 24);
+  return `${safeKind}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+}
+
+/**
+ * Applies a fault. Order: journal entry (fsynced) → node-side auto-revert timer → inject argv →
+ * verifyInForce. Anything failing after the journal entry reverts at once and rethrows, so a
+ * half-applied fault is never left behind.
+ */
+export async function inject(plan: FaultPlan, options: InjectOptions): Promise<ActiveFault> {
+  const { journal, signal, onEvent } = options;
+  const timeoutMs = options.commandTimeoutMs ?? 30_000;
+  signal?.throwIfAborted();
+  const id = newFaultId(plan.kind);
+  const marker = timerMarker(id);
+  const startedAt = Date.now();
+  const expiresAt = startedAt + plan.maxDurationMs;
+  const node = plan.node;
+  const emit = (phase: FaultPhase, detail?: string): void => {
+    try {
+      onEvent?.(phase, detail);
+    } catch {
+      // an observer must not break the lifecycle
+    }
+  };
+
+  await journal.open({
+    id,
+    kind: plan.kind,
+    description: plan.description,
+    node: node.name,
+    address: node.address,
+    revert: plan.revert,
+    timerMarker: marker,
+    startedAt: new Date(startedAt).toISOString(),
+    expiresAt: new Date(expiresAt).toISOString(),
+  });
+  emit('journaled', plan.description);
+
+  let healing: Promise<void> | undefined;
+  let healed = false;
+  // A heal from a signal handler must not race the inject command: it waits for it to settle first.
+  let applying: Promise<unknown> | undefined;
+  // Revert first, then cancel the timer: if the revert fails the timer is still armed as a backstop.
+  const healOnce = async (how: string): Promise<void> => {
+    await applying?.catch(() => undefined);
+    await node.exec(plan.revert, { timeoutMs });
+    await cancelAutoRevertTimer(node, marker);
+    emit('healed', plan.description);
+    if (plan.verifyHealed) {
+      await plan.verifyHealed();
+      emit('heal-verified');
+    }
+    await journal.close(id, how);
+    healed = true;
+    untrack();
+  };
+  const heal = (how = 'healed'): Promise<void> => {
+    if (healed) return Promise.resolve();
+    healing ??= healOnce(how).finally(() => {
+      healing = undefined;
+    });
+    return healing;
+  };
+  const untrack =
+    options.healOnSignals === false
+      ? () => undefined
+      : trackActiveFault(`${plan.kind} on ${node.name}`, () => heal());
+
+  try {
+    // No abort signal on the node commands themselves: an aborted client does not stop the command
+    // on the node, and a revert racing a still-running inject could lose. Both are short and bounded.
+    applying = startAutoRevertTimer(node, marker, plan.maxDurationMs, plan.revert);
+    await applying;
+  } catch (err) {
+    // Nothing touched the node yet, but the timer may have started before the call failed: heal does both.
+    await heal('inject-failed').catch(() => undefined);
+    throw err;
+  }
+  try {
+    applying = node.exec(plan.inject, { timeoutMs });
+    await applying;
+    signal?.throwIfAborted();
+    emit('injected', plan.description);
+    if (plan.verifyInForce) {
+      await plan.verifyInForce(signal);
+      emit('verified');
+    }
+  } catch (err) {
+    try {
+      await heal('inject-failed');
+    } catch (healErr) {
+      throw new AggregateError(
+        [err, healErr],
+        `${node.name}: ${plan.kind} failed (${(err as Error).message}) and reverting it failed too ` +
+          `(${(healErr as Error).message}); the auto-revert timer fires by ${new Date(expiresAt).toISOString()}, or run 'pxchaos heal'`,
+      );
+    }
+    throw err;
+  }
+
+  return {
+    id,
+    kind: plan.kind,
+    node: node.name,
+    expiresAt,
+    heal: () => heal(),
+    [Symbol.asyncDispose]: async () => {
+      try {
+        await heal();
+      } catch (err) {
+        // A disposer that throws hides the test's own error (libraries.md): log it instead.
+        process.stderr.write(
+          `pxchaos: could not heal ${plan.kind} on ${node.name} (${(err as Error).message}); run 'pxchaos heal'\n`,
+        );
+      }
+    },
+  };
+}

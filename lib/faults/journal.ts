@@ -1,0 +1,152 @@
+import { mkdir, open, readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { hostname, homedir } from 'node:os';
+import { join } from 'node:path';
+import type { NodeAddress } from '../nodes/node-access.js';
+
+/** Written and fsynced BEFORE a fault touches the node: the record `pxchaos heal` works from. */
+export interface JournalOpenEntry {
+  readonly type: 'open';
+  readonly id: string;
+  readonly kind: string;
+  readonly description: string;
+  readonly node: string;
+  readonly address: NodeAddress;
+  readonly revert: readonly string[];
+  /** Marker in the argv of the node-side auto-revert timer, to find or cancel it. */
+  readonly timerMarker: string;
+  readonly startedAt: string;
+  /** When the node-side timer reverts the fault on its own. */
+  readonly expiresAt: string;
+  readonly pid: number;
+  /** Start time of the owning process (Linux clock ticks), so a reused pid is not taken for the owner. */
+  readonly pidStart?: string;
+  readonly host: string;
+}
+
+export interface JournalCloseEntry {
+  readonly type: 'close';
+  readonly id: string;
+  readonly closedAt: string;
+  /** healed (by its owner), heal-command, inject-failed, node-gone */
+  readonly how: string;
+  readonly pid: number;
+}
+
+export type JournalEntry = JournalOpenEntry | JournalCloseEntry;
+
+export type NewOpenEntry = Omit<JournalOpenEntry, 'type' | 'startedAt' | 'pid' | 'pidStart' | 'host'> & {
+  readonly startedAt?: string;
+};
+
+/** The state directory: PXCHAOS_STATE_DIR, else $XDG_STATE_HOME/pxchaos, else ~/.local/state/pxchaos. */
+export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.PXCHAOS_STATE_DIR) return env.PXCHAOS_STATE_DIR;
+  if (env.XDG_STATE_HOME) return join(env.XDG_STATE_HOME, 'pxchaos');
+  return join(homedir(), '.local', 'state', 'pxchaos');
+}
+
+/** Start time of a process from /proc (field 22 of stat), or undefined where there is no /proc. */
+export function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may contain spaces and parens: fields are counted after the last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Is the process that opened this entry still running (on this host)? */
+export function ownerAlive(entry: JournalOpenEntry): boolean {
+  if (entry.host !== hostname()) return false;
+  try {
+    process.kill(entry.pid, 0);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  if (entry.pidStart === undefined) return true;
+  return processStartTime(entry.pid) === entry.pidStart;
+}
+
+/**
+ * The fault journal: an append-only JSON-lines file. Each entry is one `write()` on a file opened
+ * with O_APPEND and fsynced before the call returns, so two harness processes can append at once
+ * without interleaving (appends of one small write are atomic on local filesystems) and an entry
+ * survives a crash right after injection. A torn last line (crash mid-write) is skipped on read.
+ */
+export class FaultJournal {
+  readonly path: string;
+
+  constructor(readonly dir: string = defaultStateDir()) {
+    this.path = join(dir, 'faults.jsonl');
+  }
+
+  async open(entry: NewOpenEntry): Promise<JournalOpenEntry> {
+    const full: JournalOpenEntry = {
+      type: 'open',
+      ...entry,
+      startedAt: entry.startedAt ?? new Date().toISOString(),
+      pid: process.pid,
+      ...(processStartTime(process.pid) !== undefined && { pidStart: processStartTime(process.pid) }),
+      host: hostname(),
+    };
+    await this.append(full);
+    return full;
+  }
+
+  async close(id: string, how: string): Promise<void> {
+    await this.append({ type: 'close', id, closedAt: new Date().toISOString(), how, pid: process.pid });
+  }
+
+  async entries(): Promise<JournalEntry[]> {
+    let text: string;
+    try {
+      text = await readFile(this.path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    const out: JournalEntry[] = [];
+    for (const line of text.split('\n')) {
+      if (!line.trim()) continue;
+      try {
+        const parsed = JSON.parse(line) as JournalEntry;
+        if ((parsed.type === 'open' || parsed.type === 'close') && typeof parsed.id === 'string')
+          out.push(parsed);
+      } catch {
+        // a torn line from a crash mid-append: nothing was injected after it, skip
+      }
+    }
+    return out;
+  }
+
+  /** Open entries without a matching close, oldest first. */
+  async openEntries(): Promise<JournalOpenEntry[]> {
+    return openWithoutClose(await this.entries());
+  }
+
+  private async append(entry: JournalEntry): Promise<void> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    const handle = await open(this.path, 'a', 0o600);
+    try {
+      await handle.write(`${JSON.stringify(entry)}\n`);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  }
+}
+
+/** The open entries of a journal that no close entry answers, in journal order. */
+export function openWithoutClose(entries: readonly JournalEntry[]): JournalOpenEntry[] {
+  const closed = new Set(entries.filter((e) => e.type === 'close').map((e) => e.id));
+  const seen = new Set<string>();
+  const open: JournalOpenEntry[] = [];
+  for (const e of entries) {
+    if (e.type !== 'open' || closed.has(e.id) || seen.has(e.id)) continue;
+    seen.add(e.id);
+    open.push(e);
+  }
+  return open;
+}

@@ -1,0 +1,172 @@
+import { spawn } from 'node:child_process';
+import { docker, DockerUnavailableError } from '../docker/docker-cli.js';
+import { CommandFailedError, CommandTimeoutError, ConnectionLostError } from './exec-errors.js';
+import type { ExecOptions, ExecResult } from './exec-result.js';
+import type { NodeAccess, NodeAddress } from './node-access.js';
+import { isNodeDeadlineExit, NODE_DEADLINE_SLACK_MS, withNodeDeadline } from './node-deadline.js';
+
+export const DEFAULT_EXEC_TIMEOUT_MS = 30_000;
+
+/** The container behind a node no longer exists or no longer runs: nothing can be done on it. */
+export class ContainerGoneError extends ConnectionLostError {}
+
+const DAEMON_DOWN = /Cannot connect to the Docker daemon|Is the docker daemon running|error during connect/i;
+const CONTAINER_GONE = /No such container|is not running/i;
+// A paused container keeps its network namespace and rules: unreachable for now, not gone.
+const CONTAINER_UNREACHABLE = /is paused|is restarting/i;
+
+export interface DockerExecNodeOptions {
+  /** Deadline of a call without its own `timeoutMs`. */
+  readonly defaultTimeoutMs?: number;
+  /**
+   * Wrap commands in coreutils `timeout` so the deadline holds inside the container too
+   * (default true; the node image must have `timeout`, as Debian and kind node images do).
+   */
+  readonly nodeSideDeadline?: boolean;
+}
+
+/** A node reached with `docker exec` (lab containers, kind nodes). */
+export class DockerExecNode implements NodeAccess {
+  readonly address: NodeAddress;
+  private readonly defaultTimeoutMs: number;
+  private readonly nodeSideDeadline: boolean;
+
+  constructor(
+    readonly name: string,
+    readonly container: string,
+    options: DockerExecNodeOptions = {},
+  ) {
+    this.address = { kind: 'docker', container };
+    this.defaultTimeoutMs = options.defaultTimeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS;
+    this.nodeSideDeadline = options.nodeSideDeadline ?? true;
+  }
+
+  async exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+    if (argv.length === 0) throw new Error(`${this.name}: exec needs a non-empty argv`);
+    const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
+    const command = this.nodeSideDeadline ? withNodeDeadline(argv, timeoutMs) : [...argv];
+    const dockerArgs = ['exec', ...(options.stdin !== undefined ? ['-i'] : []), this.container, ...command];
+    const run = await this.spawnDocker(dockerArgs, argv, timeoutMs, options);
+    if (run.exitCode === null) {
+      throw new ConnectionLostError(
+        this.name,
+        argv,
+        `docker exec client ended by ${run.signal ?? 'a signal'}`,
+      );
+    }
+    if (DAEMON_DOWN.test(run.stderr)) {
+      throw new DockerUnavailableError(
+        'Docker engine is not reachable: start dockerd (see README: Prerequisites)',
+      );
+    }
+    // The daemon refused the exec (exit 1, its message alone on stderr): the container is not usable.
+    if (run.exitCode !== 0 && /^Error( response from daemon)?:/.test(run.stderr.trimStart())) {
+      if (CONTAINER_UNREACHABLE.test(run.stderr))
+        throw new ConnectionLostError(this.name, argv, firstLine(run.stderr));
+      if (CONTAINER_GONE.test(run.stderr))
+        throw new ContainerGoneError(this.name, argv, firstLine(run.stderr));
+    }
+    // 125+: docker failed, or the process was killed (137), possibly because the container died under it.
+    if (run.exitCode >= 125 && !isNodeDeadlineExit(run.exitCode, run.durationMs, timeoutMs)) {
+      // `docker rm -f` kills the processes before the container's state changes: look twice.
+      const gone =
+        (await this.whyNotRunning()) ??
+        (await new Promise((r) => setTimeout(r, 500)).then(() => this.whyNotRunning()));
+      if (gone) throw new ContainerGoneError(this.name, argv, gone);
+    }
+    if (this.nodeSideDeadline && isNodeDeadlineExit(run.exitCode, run.durationMs, timeoutMs)) {
+      throw new CommandTimeoutError(this.name, argv, timeoutMs);
+    }
+    const result: ExecResult = {
+      node: this.name,
+      argv,
+      stdout: run.stdout,
+      stderr: run.stderr,
+      exitCode: run.exitCode,
+      durationMs: run.durationMs,
+    };
+    if (result.exitCode !== 0 && options.check !== false) throw new CommandFailedError(result);
+    return result;
+  }
+
+  /** Nothing to release: every call is its own `docker exec`. */
+  async close(): Promise<void> {}
+
+  /** A reason when the container is missing or stopped, undefined when it runs. */
+  private async whyNotRunning(): Promise<string | undefined> {
+    const inspect = await docker(['inspect', '--format', '{{.State.Status}}', this.container], {
+      timeoutMs: 10_000,
+    }).catch(() => undefined);
+    if (!inspect) return undefined;
+    if (inspect.exitCode !== 0) return `container ${this.container} does not exist`;
+    const status = inspect.stdout.trim();
+    return status === 'running' || status === 'paused'
+      ? undefined
+      : `container ${this.container} is ${status}`;
+  }
+
+  private spawnDocker(
+    dockerArgs: string[],
+    argv: readonly string[],
+    timeoutMs: number,
+    options: ExecOptions,
+  ): Promise<{
+    stdout: string;
+    stderr: string;
+    exitCode: number | null;
+    signal: string | null;
+    durationMs: number;
+  }> {
+    const { signal } = options;
+    signal?.throwIfAborted();
+    const started = performance.now();
+    return new Promise((resolve, reject) => {
+      const child = spawn('docker', dockerArgs, { stdio: ['pipe', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      let settled = false;
+      const finish = (fn: () => void): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        fn();
+      };
+      const onAbort = (): void => {
+        child.kill('SIGKILL');
+        finish(() => reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted')));
+      };
+      // The node-side `timeout` normally answers first; this catches a hung docker CLI or daemon.
+      const clientDeadline = this.nodeSideDeadline ? timeoutMs + NODE_DEADLINE_SLACK_MS : timeoutMs;
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        finish(() => reject(new CommandTimeoutError(this.name, argv, timeoutMs)));
+      }, clientDeadline);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      child.on('error', (err: NodeJS.ErrnoException) =>
+        finish(() =>
+          reject(
+            err.code === 'ENOENT'
+              ? new DockerUnavailableError(
+                  'docker: command not found; install Docker (see README: Prerequisites)',
+                )
+              : new ConnectionLostError(this.name, argv, `cannot run docker: ${err.message}`, { cause: err }),
+          ),
+        ),
+      );
+      child.on('close', (code, sig) =>
+        finish(() =>
+          resolve({ stdout, stderr, exitCode: code, signal: sig, durationMs: performance.now() - started }),
+        ),
+      );
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(options.stdin ?? '');
+    });
+  }
+}
+
+function firstLine(text: string): string {
+  return text.trim().split('\n')[0] ?? '';
+}
