@@ -1,0 +1,86 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../config/load-config.js';
+import { UsageError } from '../errors.js';
+import { compareRuns, formatComparison, loadRun, type Margins } from '../report/compare.js';
+import { writeReports } from '../report/write-reports.js';
+
+/** Where the command writes and how it reports its exit status; replaceable in tests. */
+export interface ReportCommandIo {
+  out(text: string): void;
+  setExitCode(code: number): void;
+}
+
+const processIo: ReportCommandIo = {
+  out: (text) => process.stdout.write(`${text}\n`),
+  setExitCode: (code) => {
+    process.exitCode = code;
+  },
+};
+
+interface CompareFlags {
+  marginPercent?: string;
+  marginMs?: string;
+  marginCount?: string;
+  config?: string;
+}
+
+function nonNegative(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) {
+    throw new UsageError(`${flag}: expected a non-negative number, got '${value}'`);
+  }
+  return n;
+}
+
+/**
+ * `pxchaos report compare BASELINE CURRENT` (the pre-upgrade diff: exit 1 on a regression past
+ * the margins or a check flipping to fail, 0 otherwise, 2 on bad input) and
+ * `pxchaos report render [DIR]` (regenerate junit.xml and report.html from saved results).
+ */
+export function registerReportCommand(program: Command, io: ReportCommandIo = processIo): Command {
+  const report = program
+    .command('report')
+    .description('reports of past runs: compare two runs, re-render a run');
+
+  report
+    .command('compare')
+    .description('compare two runs (report directories or junit.xml files); exit 1 when CURRENT regressed')
+    .argument('<baseline>', 'report directory (or junit.xml) of the reference run, e.g. before an upgrade')
+    .argument('<current>', 'report directory (or junit.xml) of the run to check')
+    .option('--margin-percent <n>', 'relative margin: a metric must be worse by more than this percentage')
+    .option('--margin-ms <n>', 'absolute margin for durations, in milliseconds')
+    .option('--margin-count <n>', 'absolute margin for counts of failed/unknown writes')
+    .option('--config <file>', 'configuration file (its compare section gives the default margins)')
+    .action(async (baselinePath: string, currentPath: string, _opts: CompareFlags, cmd: Command) => {
+      const flags = cmd.optsWithGlobals<CompareFlags>();
+      const config = await loadConfig(flags.config !== undefined ? { file: flags.config } : {});
+      const margins: Margins = {
+        percent: nonNegative('--margin-percent', flags.marginPercent) ?? config.compare.marginPercent,
+        ms: nonNegative('--margin-ms', flags.marginMs) ?? config.compare.marginMs,
+        count: nonNegative('--margin-count', flags.marginCount) ?? config.compare.marginCount,
+      };
+      const [baseline, current] = await Promise.all([loadRun(baselinePath), loadRun(currentPath)]);
+      const comparison = compareRuns(baseline, current, margins);
+      io.out(formatComparison(comparison, { baseline: baselinePath, current: currentPath }));
+      io.setExitCode(comparison.regressions.length > 0 ? 1 : 0);
+    });
+
+  report
+    .command('render')
+    .description('write junit.xml and report.html from the saved results in a report directory')
+    .argument('[dir]', 'report directory (default: reportDir from the configuration)')
+    .option('--config <file>', 'configuration file')
+    .action(async (dir: string | undefined, _opts: { config?: string }, cmd: Command) => {
+      const flags = cmd.optsWithGlobals<{ config?: string }>();
+      const target =
+        dir ?? (await loadConfig(flags.config !== undefined ? { file: flags.config } : {})).reportDir;
+      const written = await writeReports(target);
+      if (written.results.length === 0)
+        throw new UsageError(`no scenario results (*.result.json) in ${target}`);
+      io.out(`${written.results.length} scenario(s)\n${written.junit}\n${written.html}`);
+      io.setExitCode(0);
+    });
+
+  return report;
+}

@@ -1,0 +1,224 @@
+import { z } from 'zod';
+import { parseDuration } from '../time/duration.js';
+import type { FaultKind } from '../sut/expectations.js';
+
+/**
+ * The configuration file's schema: YAML shape in (keys as users write them, durations with
+ * units), typed config out (durations as milliseconds, fields suffixed `Ms`). Every leaf
+ * carries its own "expected ..." message so a validation error can name the key and the
+ * form it wants without dumping zod internals. Documented by `pxchaos.example.yaml`.
+ */
+
+/** Scenario names the config may tune: one per fault kind (keys of the expectations table). */
+export const SCENARIO_NAMES = [
+  'network-partition',
+  'agent-restart-within-grace',
+  'agent-down-past-grace',
+  'drive-offline',
+] as const satisfies readonly FaultKind[];
+
+// Compile-time check that SCENARIO_NAMES lists every FaultKind.
+type MissingScenario = Exclude<FaultKind, (typeof SCENARIO_NAMES)[number]>;
+const _everyFaultKindListed: MissingScenario extends never ? true : never = true;
+
+export const TARGETS = ['lab', 'kind', 'vm'] as const;
+
+/** A duration with a unit → milliseconds. Bare numbers are refused (is `20` seconds or ms?). */
+function duration(example: string, opts: { min?: number; wholeSeconds?: boolean } = {}) {
+  const expected = opts.wholeSeconds
+    ? `expected a duration in whole seconds with a unit (like ${example})`
+    : `expected a duration with a unit (like ${example}; units: ms, s, m, h)`;
+  return z.string({ error: expected }).transform((text, ctx) => {
+    let ms: number;
+    try {
+      ms = parseDuration(text);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: expected, input: text });
+      return z.NEVER;
+    }
+    if (opts.wholeSeconds && ms % 1000 !== 0) {
+      ctx.addIssue({ code: 'custom', message: expected, input: text });
+      return z.NEVER;
+    }
+    if (opts.min !== undefined && ms < opts.min) {
+      ctx.addIssue({ code: 'custom', message: `expected at least ${opts.min}ms (got ${text})`, input: text });
+      return z.NEVER;
+    }
+    return ms;
+  });
+}
+
+function int(min: number, max: number) {
+  const expected = `expected a whole number from ${min} to ${max}`;
+  return z.number({ error: expected }).int({ error: expected }).min(min, { error: expected }).max(max, {
+    error: expected,
+  });
+}
+
+function number(min: number, max: number) {
+  const expected = `expected a number from ${min} to ${max}`;
+  return z.number({ error: expected }).min(min, { error: expected }).max(max, { error: expected });
+}
+
+function text(what = 'a non-empty string') {
+  return z.string({ error: `expected ${what}` }).min(1, { error: `expected ${what}` });
+}
+
+/** A strict section: unknown keys are errors (typos must not be silently ignored). */
+function section<T extends z.core.$ZodLooseShape>(shape: T) {
+  const known = Object.keys(shape).join(', ');
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `expected one of: ${known}`
+        : issue.code === 'invalid_type'
+          ? `expected a mapping with keys: ${known}`
+          : undefined,
+  });
+}
+
+const patroniSchema = section({
+  // Patroni's own units are whole seconds and it enforces these minimums (dynamic configuration docs).
+  ttl: duration('20s', { wholeSeconds: true, min: 20_000 }).prefault('20s'),
+  loopWait: duration('2s', { wholeSeconds: true, min: 1000 }).prefault('2s'),
+  retryTimeout: duration('5s', { wholeSeconds: true, min: 3000 }).prefault('5s'),
+  primaryStartTimeout: duration('10s', { wholeSeconds: true }).prefault('10s'),
+})
+  .refine((p) => p.loopWait + 2 * p.retryTimeout <= p.ttl, {
+    error: 'expected loopWait + 2 × retryTimeout ≤ ttl (Patroni requires it)',
+  })
+  .transform((p) => ({
+    ttlMs: p.ttl,
+    loopWaitMs: p.loopWait,
+    retryTimeoutMs: p.retryTimeout,
+    primaryStartTimeoutMs: p.primaryStartTimeout,
+  }));
+
+const labSchema = section({
+  name: z
+    .string({ error: 'expected a lab name (letters, digits, dashes)' })
+    .regex(/^[a-z0-9][a-z0-9-]{0,30}$/, {
+      error: 'expected a lab name: lowercase letters, digits, dashes (≤ 31)',
+    })
+    .prefault('pxchaos'),
+  nodes: int(3, 7).prefault(3),
+  patroni: patroniSchema.prefault({}),
+});
+
+const workloadSchema = section({
+  pgbenchScale: int(1, 10_000).prefault(10),
+  /** Ledger writes per second. */
+  writeRate: number(0.1, 1000).prefault(20),
+  probeInterval: duration('100ms', { min: 10 }).prefault('100ms'),
+  queryTimeout: duration('2s', { min: 50 }).prefault('2s'),
+}).transform((w) => ({
+  pgbenchScale: w.pgbenchScale,
+  writeRate: w.writeRate,
+  probeIntervalMs: w.probeInterval,
+  queryTimeoutMs: w.queryTimeout,
+}));
+
+const primaryMoves = z.union([z.boolean(), z.literal('either')], { error: 'expected true, false or either' });
+
+const thresholdsSchema = section({
+  recoveryWithin: duration('60s').optional(),
+  failedWritesAllowed: z.boolean({ error: 'expected true or false' }).optional(),
+  primaryMoves: primaryMoves.optional(),
+});
+
+const scenarioSchema = section({
+  hold: duration('40s').optional(),
+  thresholds: thresholdsSchema.optional(),
+}).transform((s) => ({
+  holdMs: s.hold,
+  thresholds: s.thresholds && {
+    recoveryWithinMs: s.thresholds.recoveryWithin,
+    failedWritesAllowed: s.thresholds.failedWritesAllowed,
+    primaryMoves: s.thresholds.primaryMoves,
+  },
+}));
+
+const scenariosSchema = z.partialRecord(
+  z.enum(SCENARIO_NAMES, { error: `expected a scenario name: ${SCENARIO_NAMES.join(', ')}` }),
+  scenarioSchema,
+  {
+    // zod 4 reports a key outside the enum as `unrecognized_keys`, which its types omit here.
+    error: (issue) =>
+      (issue.code as string) === 'unrecognized_keys'
+        ? `expected a scenario name: ${SCENARIO_NAMES.join(', ')}`
+        : `expected a mapping of scenario names (${SCENARIO_NAMES.join(', ')}) to settings`,
+  },
+);
+
+const compareSchema = section({
+  marginPercent: number(0, 10_000).prefault(20),
+  marginMs: int(0, 86_400_000).prefault(2000),
+  /** Absolute margin for counts (failed, unknown writes); lost acknowledged writes never get one. */
+  marginCount: int(0, 1_000_000).prefault(5),
+});
+
+const kindSchema = section({
+  clusterName: text().prefault('pxchaos'),
+  configFile: text('a file path').prefault('kind-config.yaml'),
+  kubeconfig: text('a file path').optional(),
+  namespace: text().prefault('pxchaos'),
+});
+
+const fingerprint = z
+  .string({ error: 'expected an SSH host key fingerprint like SHA256:<base64>' })
+  .regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, {
+    error: 'expected an SSH host key fingerprint like SHA256:<base64>',
+  });
+
+const inventoryEntry = section({
+  name: text('a node name'),
+  host: text('a host name or address'),
+  port: int(1, 65535).prefault(22),
+  user: text('a user name').prefault('root'),
+  keyPath: text('a private key file path'),
+  // Required on purpose: without a pinned host key any machine could impersonate a node.
+  hostKeyFingerprint: fingerprint,
+});
+
+const vmSchema = section({
+  kubeconfig: text('a kubeconfig file path'),
+  context: text('a kubeconfig context name').optional(),
+  namespace: text().prefault('pxchaos'),
+  inventory: z
+    .array(inventoryEntry, {
+      error: 'expected a list of nodes: {name, host, port, user, keyPath, hostKeyFingerprint}',
+    })
+    .min(1, { error: 'expected at least one node' })
+    .refine((nodes) => new Set(nodes.map((n) => n.name)).size === nodes.length, {
+      error: 'expected unique node names',
+    }),
+});
+
+export const configSchema = section({
+  target: z.enum(TARGETS, { error: `expected one of: ${TARGETS.join(', ')}` }).prefault('lab'),
+  reportDir: text('a directory path').prefault('reports'),
+  lab: labSchema.prefault({}),
+  workload: workloadSchema.prefault({}),
+  scenarios: scenariosSchema.prefault({}),
+  compare: compareSchema.prefault({}),
+  kind: kindSchema.prefault({}),
+  vm: vmSchema.optional(),
+}).superRefine((c, ctx) => {
+  if (c.target === 'vm' && !c.vm) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['vm'],
+      message: 'expected a vm section (kubeconfig, inventory) when target is vm',
+    });
+  }
+});
+
+/** The validated configuration; durations in milliseconds, paths absolute. */
+export type PxchaosConfig = z.output<typeof configSchema> & {
+  /** The YAML file it came from, if any (absolute path). */
+  readonly source?: string;
+};
+
+export type ScenarioSettings = z.output<typeof scenarioSchema>;
+export type ScenarioName = (typeof SCENARIO_NAMES)[number];
+export type Target = (typeof TARGETS)[number];

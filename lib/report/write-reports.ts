@@ -1,0 +1,35 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ScenarioResult } from '../observe/timeline-events.js';
+import { renderHtml } from './html.js';
+import { renderJunit } from './junit.js';
+import { readResults, readTimelineJson } from './read-results.js';
+
+export interface WrittenReports {
+  /** Absolute path of junit.xml. */
+  readonly junit: string;
+  /** Absolute path of report.html. */
+  readonly html: string;
+  readonly results: ScenarioResult[];
+}
+
+/**
+ * Reads every `<scenario>.result.json` (and its `<scenario>.timeline.json`) in `reportDir` and
+ * writes `junit.xml` and `report.html` next to them. Reports are recomputed from the saved
+ * files, so they can be regenerated later (`pxchaos report render DIR`).
+ */
+export async function writeReports(reportDir: string): Promise<WrittenReports> {
+  const dir = path.resolve(reportDir);
+  const stored = await readResults(dir);
+  const results = stored.map((s) => s.result);
+  const timelines = new Map<string, unknown>();
+  for (const s of stored) {
+    const timeline = await readTimelineJson(s.timelinePath);
+    if (timeline !== undefined) timelines.set(s.result.scenario, timeline);
+  }
+  const junit = path.join(dir, 'junit.xml');
+  const html = path.join(dir, 'report.html');
+  await writeFile(junit, renderJunit(results));
+  await writeFile(html, renderHtml(results, timelines));
+  return { junit, html, results };
+}

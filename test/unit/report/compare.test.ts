@@ -1,0 +1,173 @@
+import { mkdtemp, mkdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import { Command } from 'commander';
+import { registerReportCommand } from '../../../lib/cli/report-command.js';
+import { UsageError } from '../../../lib/errors.js';
+import { compareRuns, DEFAULT_MARGINS } from '../../../lib/report/compare.js';
+import { writeReports } from '../../../lib/report/write-reports.js';
+import { syntheticRun, type SyntheticRunOptions } from '../../support/synthetic-run.js';
+
+let root: string;
+
+/** Writes a report dir the way the runner does: result + timeline per scenario, then the reports. */
+async function writeRun(name: string, runs: SyntheticRunOptions[]): Promise<string> {
+  const dir = path.join(root, name);
+  await mkdir(dir, { recursive: true });
+  for (const options of runs) {
+    const { result, timeline } = syntheticRun(options);
+    await writeFile(path.join(dir, `${result.scenario}.result.json`), JSON.stringify(result));
+    await writeFile(path.join(dir, `${result.scenario}.timeline.json`), JSON.stringify(timeline));
+  }
+  await writeReports(dir);
+  return dir;
+}
+
+/** Runs `pxchaos report compare ...` through commander, capturing output and exit code. */
+async function cli(...args: string[]): Promise<{ code: number | undefined; out: string }> {
+  const program = new Command().exitOverride();
+  let code: number | undefined;
+  let out = '';
+  registerReportCommand(program, { out: (t) => (out += `${t}\n`), setExitCode: (c) => (code = c) });
+  const config = path.join(root, 'empty.yaml');
+  await program.parseAsync(['report', ...args, '--config', config], { from: 'user' });
+  return { code, out };
+}
+
+const partition: SyntheticRunOptions = { scenario: 'network-partition', seed: 1, outageMs: 18_000 };
+const restart: SyntheticRunOptions = {
+  scenario: 'agent-restart-within-grace',
+  seed: 2,
+  outageMs: 4000,
+  primaryAfter: 'n1',
+};
+
+describe('pxchaos report compare', () => {
+  before(async () => {
+    root = await mkdtemp(path.join(tmpdir(), 'pxchaos-compare-'));
+    await writeFile(path.join(root, 'empty.yaml'), '{}\n');
+  });
+  after(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('exits 0 for identical runs', async () => {
+    const a = await writeRun('same-a', [partition, restart]);
+    const b = await writeRun('same-b', [partition, restart]);
+    const r = await cli('compare', a, b);
+    expect(r.code, r.out).to.equal(0);
+    expect(r.out).to.include('no regressions');
+  });
+
+  it('exits 1 naming the scenario when the RTO grew well past the margins', async () => {
+    const base = await writeRun('fast', [{ ...partition, outageMs: 6000 }, restart]);
+    const cur = await writeRun('slow', [{ ...partition, outageMs: 30_000 }, restart]);
+    const r = await cli('compare', base, cur);
+    expect(r.code, r.out).to.equal(1);
+    expect(r.out).to.match(/network-partition \[lab\/patroni\]: rto_ms/);
+    expect(r.out).not.to.match(/agent-restart-within-grace[^\n]*: rto_ms/);
+  });
+
+  it('exits 1 when a check flips from pass to fail', async () => {
+    const base = await writeRun('flip-a', [partition]);
+    const cur = await writeRun('flip-b', [{ ...partition, lostAcked: 1 }]);
+    const r = await cli('compare', base, cur);
+    expect(r.code, r.out).to.equal(1);
+    expect(r.out).to.include(
+      'network-partition [lab/patroni]: check "no acknowledged write lost (RPO = 0)" passed before, fails now',
+    );
+    expect(r.out).to.match(/lost_acked .*REGRESSION/);
+  });
+
+  it('reads junit.xml files when only those were kept', async () => {
+    const base = await writeRun('xml-a', [{ ...partition, outageMs: 6000 }]);
+    const cur = await writeRun('xml-b', [{ ...partition, outageMs: 30_000 }]);
+    for (const dir of [base, cur]) {
+      await unlink(path.join(dir, 'network-partition.result.json'));
+    }
+    const r = await cli('compare', path.join(base, 'junit.xml'), path.join(cur, 'junit.xml'));
+    expect(r.code, r.out).to.equal(1);
+    expect(r.out).to.include('network-partition [lab/patroni]: rto_ms');
+  });
+
+  it('honours --margin-percent and --margin-ms', async () => {
+    const base = await writeRun('m-a', [{ ...partition, outageMs: 10_000 }]);
+    const cur = await writeRun('m-b', [{ ...partition, outageMs: 14_000 }]);
+    // RTO +4 s (+40%); failed writes grow with the outage too (+57%).
+    const strict = await cli('compare', base, cur);
+    expect(strict.code).to.equal(1);
+    expect(strict.out).to.include('network-partition [lab/patroni]: rto_ms');
+    expect((await cli('compare', base, cur, '--margin-percent', '60')).code).to.equal(0);
+    expect((await cli('compare', base, cur, '--margin-ms', '5000', '--margin-count', '100')).code).to.equal(
+      0,
+    );
+  });
+
+  it('treats a never-recovered run (rto_ms Infinity, saved as "Infinity" or null) as a regression', async () => {
+    const base = await writeRun('inf-a', [partition]);
+    const cur = await writeRun('inf-b', [partition]);
+    const file = path.join(cur, 'network-partition.result.json');
+    const saved = JSON.parse(await readFile(file, 'utf8')) as { metrics: Record<string, unknown> };
+    await writeFile(
+      file,
+      JSON.stringify({ ...saved, metrics: { ...saved.metrics, rto_ms: 'Infinity', write_stall_ms: null } }),
+    );
+    const r = await cli('compare', base, cur);
+    expect(r.code, r.out).to.equal(1);
+    expect(r.out).to.match(/network-partition \[lab\/patroni\]: rto_ms .* → ∞/);
+  });
+
+  it('is a usage error (exit 2) for a missing directory or a bad margin', async () => {
+    const a = await writeRun('ok', [partition]);
+    for (const args of [
+      ['compare', path.join(root, 'does-not-exist'), a],
+      ['compare', a, a, '--margin-percent', 'lots'],
+    ]) {
+      const err = await cli(...args).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).to.be.instanceOf(UsageError);
+      expect((err as UsageError).exitCode).to.equal(2);
+    }
+  });
+});
+
+describe('compareRuns margins', () => {
+  const result = (rto: number, extra: Record<string, number> = {}) => ({
+    ...syntheticRun({ seed: 1 }).result,
+    metrics: { rto_ms: rto, lost_acked: 0, unknown: 10, acked: 500, ...extra },
+  });
+
+  it('needs both the relative and the absolute margin to call a regression', () => {
+    const m = { ...DEFAULT_MARGINS, percent: 20, ms: 2000 };
+    // +50% but only +400 ms: noise on a small figure.
+    expect(compareRuns([result(800)], [result(1200)], m).regressions).to.be.empty;
+    // +3 s but only +5%: noise on a large figure.
+    expect(compareRuns([result(60_000)], [result(63_000)], m).regressions).to.be.empty;
+    // Both exceeded.
+    expect(compareRuns([result(10_000)], [result(15_000)], m).regressions).to.have.length(1);
+    // Better is never a regression; nor is a bigger informational count.
+    expect(compareRuns([result(15_000)], [result(5000, { acked: 5000 })], m).regressions).to.be.empty;
+  });
+
+  it('treats one more lost acknowledged write as a regression, and counts with their own margin', () => {
+    expect(compareRuns([result(1000)], [result(1000, { lost_acked: 1 })]).regressions[0]).to.include(
+      'lost_acked',
+    );
+    expect(
+      compareRuns([result(1000)], [result(1000, { unknown: 13 })], { ...DEFAULT_MARGINS, count: 5 })
+        .regressions,
+    ).to.be.empty;
+    expect(
+      compareRuns([result(1000)], [result(1000, { unknown: 40 })], { ...DEFAULT_MARGINS, count: 5 })
+        .regressions,
+    ).to.have.length(1);
+  });
+
+  it('flags a scenario missing from the current run', () => {
+    const c = compareRuns([result(1000)], []);
+    expect(c.regressions[0]).to.include('missing from the current run');
+  });
+});

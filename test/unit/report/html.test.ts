@@ -1,0 +1,138 @@
+import { expect } from 'chai';
+import type { TimelineEvent } from '../../../lib/observe/timeline-events.js';
+import { renderHtml } from '../../../lib/report/html.js';
+import { renderTimelineChart } from '../../../lib/report/timeline-chart.js';
+import { formatDuration } from '../../../lib/time/duration.js';
+import { syntheticRun } from '../../support/synthetic-run.js';
+
+const runs = [
+  syntheticRun({ scenario: 'network-partition', seed: 1, holdMs: 40_000 }),
+  syntheticRun({
+    scenario: 'agent-down-past-grace',
+    seed: 2,
+    holdMs: 25_000,
+    outageMs: 30_000,
+    recoveryWithinMs: 20_000,
+  }),
+];
+
+function faultTimes(events: readonly TimelineEvent[]): { injected: number; healed: number } {
+  const injected = events.find((e) => e.kind === 'fault' && e.phase === 'injected');
+  const healed = events.find((e) => e.kind === 'fault' && e.phase === 'healed');
+  if (!injected || !healed) throw new Error('fixture without a fault window');
+  return { injected: injected.t, healed: healed.t };
+}
+
+describe('renderHtml', () => {
+  const html = renderHtml(
+    runs.map((r) => r.result),
+    new Map(runs.map((r) => [r.result.scenario, r.timeline])),
+  );
+
+  it('has one timeline chart per scenario', () => {
+    expect(html.match(/<svg\b/g)).to.have.length(runs.length);
+    for (const r of runs) expect(html).to.include(`id="s${runs.indexOf(r)}-${r.result.scenario}`);
+  });
+
+  it('shades each fault window from injected to healed', () => {
+    for (const r of runs) {
+      const { injected, healed } = faultTimes(r.timeline.events);
+      expect(html).to.include(`fault window: partition n1, ${formatDuration(healed - injected)}`);
+    }
+  });
+
+  it('draws the shaded window exactly between the injected and healed markers', () => {
+    const svg = renderTimelineChart(runs[0]!.timeline.events);
+    const shade =
+      /<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)"[^>]*fill-opacity="0.08"><title>fault window/.exec(svg);
+    const markerX = (what: string) =>
+      Number(new RegExp(`<title>fault ${what}: [^<]*</title><line x1="([\\d.]+)"`).exec(svg)?.[1]);
+    expect(shade, 'shaded fault window').not.to.equal(null);
+    const x0 = Number(shade?.[1]);
+    const x1 = x0 + Number(shade?.[2]);
+    expect(x0).to.be.closeTo(markerX('injected'), 0.2);
+    expect(x1).to.be.closeTo(markerX('healed'), 0.2);
+    expect(x1 - x0).to.be.greaterThan(100);
+  });
+
+  it('colours verdicts by outcome and shows failures with expected vs measured', () => {
+    const failing = runs.flatMap((r) => r.result.verdicts).filter((v) => !v.passed);
+    expect(failing).not.to.be.empty;
+    for (const v of failing)
+      expect(html).to.match(
+        new RegExp(`<tr class="fail"><td class="mark">✘</td><td>${v.name.replace(/[()]/g, '\\$&')}</td>`),
+      );
+    expect(html.match(/<tr class="pass">/g)?.length).to.equal(
+      runs.flatMap((r) => r.result.verdicts).filter((v) => v.passed).length,
+    );
+  });
+
+  it('is self-contained: no scripts, no external fetches', () => {
+    expect(html).not.to.match(/<script\b|<link\b|<img\b|@import|url\(|src=|href="(?!#)/i);
+  });
+
+  it('escapes event text and keeps secrets out', () => {
+    const { result, timeline } = syntheticRun({ seed: 9 });
+    const events: TimelineEvent[] = [
+      ...timeline.events,
+      {
+        kind: 'platform',
+        event: '<script>alert(1)</script>',
+        detail: 'dsn postgres://app:s3cret@db/x',
+        t: 20_000,
+        wall: 0,
+      },
+    ];
+    const page = renderHtml([result], { [result.scenario]: { events } });
+    expect(page).not.to.include('<script>alert(1)</script>');
+    expect(page).to.include('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(page).not.to.include('s3cret');
+  });
+
+  it('says so when a scenario has no timeline', () => {
+    const page = renderHtml([runs[0]!.result], {});
+    expect(page).to.include('No timeline was recorded');
+    expect(page).not.to.include('<svg');
+  });
+});
+
+describe('renderTimelineChart', () => {
+  it('bins every write exactly once, by outcome', () => {
+    const { timeline } = syntheticRun({ seed: 4 });
+    const svg = renderTimelineChart(timeline.events);
+    const totals = { acked: 0, failed: 0, unknown: 0 };
+    for (const m of svg.matchAll(/(\d+) acked, (\d+) failed, (\d+) unknown/g)) {
+      totals.acked += Number(m[1]);
+      totals.failed += Number(m[2]);
+      totals.unknown += Number(m[3]);
+    }
+    const writes = timeline.events.filter((e) => e.kind === 'write');
+    expect(totals).to.deep.equal({
+      acked: writes.filter((w) => w.outcome === 'acked').length,
+      failed: writes.filter((w) => w.outcome === 'failed').length,
+      unknown: writes.filter((w) => w.outcome === 'unknown').length,
+    });
+  });
+
+  it('marks the recovery point and platform events', () => {
+    const { timeline, result } = syntheticRun({ seed: 5, outageMs: 12_000 });
+    const rto = Number(result.metrics.rto_ms);
+    const svg = renderTimelineChart(timeline.events, { rtoMs: rto });
+    expect(svg).to.include(`RTO ${formatDuration(rto)}`);
+    expect(svg).to.include('✓ recovered');
+    for (const e of timeline.events)
+      if (e.kind === 'platform') expect(svg).to.include(e.event.replace('>', '&gt;'));
+  });
+
+  it('shows an unhealed fault as open to the end', () => {
+    const { timeline } = syntheticRun({ seed: 6 });
+    const events = timeline.events.filter(
+      (e) => !(e.kind === 'fault' && (e.phase === 'healed' || e.phase === 'heal-verified')),
+    );
+    expect(renderTimelineChart(events)).to.include('not healed');
+  });
+
+  it('renders an empty timeline without failing', () => {
+    expect(renderTimelineChart([])).to.include('no timeline events');
+  });
+});
