@@ -128,9 +128,12 @@ const thresholdsSchema = section({
 
 const scenarioSchema = section({
   hold: duration('40s').optional(),
+  /** drive-offline only: 'error' (I/O fails) or 'hang' (I/O blocks). */
+  driveMode: z.enum(['error', 'hang'], { error: 'expected error or hang' }).optional(),
   thresholds: thresholdsSchema.optional(),
 }).transform((s) => ({
   holdMs: s.hold,
+  driveMode: s.driveMode,
   thresholds: s.thresholds && {
     recoveryWithinMs: s.thresholds.recoveryWithin,
     failedWritesAllowed: s.thresholds.failedWritesAllowed,

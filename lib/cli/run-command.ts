@@ -1,0 +1,33 @@
+import type { Command } from 'commander';
+import { runSuite } from '../scenario/run-suite.js';
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** `pxchaos run`: the scenarios against a target, with JUnit + HTML reports. */
+export function registerRunCommand(program: Command): void {
+  program
+    .command('run')
+    .description('run scenarios against a target; writes junit.xml, report.html and timelines')
+    .option('--target <target>', 'lab | kind | vm (default: the config, else lab)')
+    .option('--scenario <name>', 'a scenario to run; repeat for several (default: all)', collect, [])
+    .option('--config <file>', 'configuration file (default: pxchaos.yaml when present)')
+    .option('--report-dir <dir>', 'where reports are written (default: reports)')
+    .option('--step', 'pause before each action with a one-line explanation (workshop demos)')
+    .action(
+      async (opts: {
+        target?: string;
+        scenario: string[];
+        config?: string;
+        reportDir?: string;
+        step?: boolean;
+      }) => {
+        process.exitCode = await runSuite({
+          scenarios: opts.scenario,
+          ...(opts.target && { target: opts.target }),
+          ...(opts.config && { config: opts.config }),
+          ...(opts.reportDir && { reportDir: opts.reportDir }),
+          ...(opts.step && { step: true }),
+        });
+      },
+    );
+}

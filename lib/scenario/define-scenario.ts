@@ -1,0 +1,30 @@
+import { expect } from 'chai';
+import type { FaultKind } from '../sut/expectations.js';
+import { runScenario, type ScenarioOutcome } from './run-scenario.js';
+import { CHECK, checksFor } from './verdict-names.js';
+
+/**
+ * Declares one scenario as a mocha suite: the whole flow (arrange, act, observe, heal) runs once in
+ * `before`, then one test per verdict reads its outcome. Chaos specs are never retried.
+ */
+export function defineScenario(kind: FaultKind): void {
+  describe(kind, function () {
+    this.retries(0);
+    let outcome: ScenarioOutcome | undefined;
+
+    before(async function () {
+      this.timeout(0); // the scenario has its own deadlines, derived from the expectations
+      outcome = await runScenario(kind);
+    });
+
+    for (const key of checksFor(kind)) {
+      it(CHECK[key], function () {
+        if (!outcome) throw new Error('the scenario did not run');
+        const checked = outcome.checks.find((c) => c.key === key);
+        if (!checked)
+          throw new Error(`not reached: ${outcome.error ?? 'the scenario stopped before this check'}`);
+        expect(checked.verdict.passed, checked.verdict.message ?? CHECK[key]).to.equal(true);
+      });
+    }
+  });
+}

@@ -1,0 +1,101 @@
+import type { FaultPlan } from '../faults/fault-plan.js';
+import { partitionPlan } from '../faults/partition.js';
+import type { NodeAccess } from '../nodes/node-access.js';
+import type { Expectation, FaultKind } from '../sut/expectations.js';
+import type { Sut } from '../sut/sut.js';
+import { commandPlan } from './command-plan.js';
+import { Until, type Condition } from './until.js';
+
+export interface FaultTarget {
+  readonly sut: Sut;
+  /** The node the fault is applied to: the one serving writes. */
+  readonly node: NodeAccess;
+  /** Other nodes, used to verify a partition from outside. */
+  readonly peers: readonly NodeAccess[];
+  readonly expectation: Expectation;
+  readonly driveMode: 'hang' | 'error';
+}
+
+/** One fault as a scenario uses it: how to build it, what to say about it, when to heal it. */
+export interface FaultScenario {
+  readonly kind: FaultKind;
+  readonly title: string;
+  explain(target: FaultTarget): string;
+  plan(target: FaultTarget): FaultPlan | Promise<FaultPlan>;
+  /** When the fault may be healed; the expectation's deadline bounds it in any case. */
+  healWhen(target: FaultTarget): Condition;
+}
+
+/** Margin past the expected hold before the node-side timer reverts the fault on its own. */
+const TIMER_MARGIN_MS = 120_000;
+
+const maxDuration = (e: Expectation): number => Math.max(e.holdMs, e.recoveryWithinMs) + TIMER_MARGIN_MS;
+
+export const FAULT_SCENARIOS: Readonly<Record<FaultKind, FaultScenario>> = {
+  'network-partition': {
+    kind: 'network-partition',
+    title: 'Network partition of the primary node',
+    explain: (t) =>
+      `Cut ${t.node.name} (the primary) off the network with iptables, SSH excepted; the SUT should move the primary to a replica.`,
+    plan: async (t) =>
+      partitionPlan(t.node, {
+        maxDurationMs: maxDuration(t.expectation),
+        ...(t.peers[0] && { verifyFrom: t.peers[0] }),
+      }),
+    healWhen: (t) => Until.all(Until.heldFor(t.expectation.holdMs), Until.writesRecovered()),
+  },
+  'agent-restart-within-grace': {
+    kind: 'agent-restart-within-grace',
+    title: 'Agent killed and restarted within its grace window',
+    explain: (t) =>
+      `Kill the ${t.sut.name} agent on ${t.node.name} and start it again after ${t.expectation.holdMs / 1000}s, inside its grace window: writes may stall but must not fail.`,
+    plan: (t) => {
+      const agent = t.sut.agentCommands(t.node.name);
+      return commandPlan(
+        'agent-restart-within-grace',
+        t.node,
+        agent.kill,
+        agent.start,
+        agent.status,
+        maxDuration(t.expectation),
+      );
+    },
+    healWhen: (t) => Until.heldFor(t.expectation.holdMs),
+  },
+  'agent-down-past-grace': {
+    kind: 'agent-down-past-grace',
+    title: 'Agent down past its grace window',
+    explain: (t) =>
+      `Stop the ${t.sut.name} agent on ${t.node.name} and keep it down past its grace window: the SUT should fail over to a replica with every acknowledged write.`,
+    plan: (t) => {
+      const agent = t.sut.agentCommands(t.node.name);
+      return commandPlan(
+        'agent-down-past-grace',
+        t.node,
+        agent.stop,
+        agent.start,
+        agent.status,
+        maxDuration(t.expectation),
+      );
+    },
+    healWhen: (t) => Until.all(Until.heldFor(t.expectation.holdMs), Until.writesRecovered()),
+  },
+  'drive-offline': {
+    kind: 'drive-offline',
+    title: 'Data drive offline on the primary node',
+    explain: (t) =>
+      `Take the data drive of ${t.node.name} offline (${t.driveMode === 'hang' ? 'I/O hangs' : 'I/O fails'}): the primary should move to a healthy replica.`,
+    plan: (t) => {
+      const drive = t.sut.driveCommands(t.node.name);
+      return commandPlan(
+        'drive-offline',
+        t.node,
+        t.driveMode === 'hang' ? drive.hang : drive.error,
+        drive.restore,
+        drive.status,
+        maxDuration(t.expectation),
+      );
+    },
+    healWhen: (t) => Until.all(Until.heldFor(t.expectation.holdMs), Until.writesRecovered()),
+  },
+};

@@ -1,0 +1,208 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { loadConfig } from '../config/load-config.js';
+import type { PxchaosConfig } from '../config/config-schema.js';
+import type { ActiveFault } from '../faults/fault.js';
+import { inject } from '../faults/fault.js';
+import { FaultJournal } from '../faults/journal.js';
+import { computeMetrics, type Metrics } from '../observe/metrics.js';
+import type { LedgerReadBack } from '../observe/ledger-check.js';
+import { Timeline } from '../observe/timeline.js';
+import type { Verdict } from '../observe/timeline-events.js';
+import type { FaultKind } from '../sut/expectations.js';
+import type { SutHealth } from '../sut/sut.js';
+import { openTarget, type OpenTarget } from '../targets/open-target.js';
+import { formatDuration } from '../time/duration.js';
+import { countRows, loadPgbench, ROWS_PER_SCALE } from '../workload/pgbench.js';
+import { FAULT_SCENARIOS, type FaultTarget } from './fault-catalog.js';
+import { LiveState } from './live-state.js';
+import { Progress } from './progress.js';
+import { checkNothingLeftBehind } from './nothing-left-behind.js';
+import { scenarioVerdicts, type CheckedVerdict, type FlowFacts } from './scenario-verdicts.js';
+import { saveScenario } from './scenario-files.js';
+import { ScenarioWorkload } from './scenario-workload.js';
+import { stepGate } from './step-gate.js';
+
+export interface ScenarioOutcome {
+  readonly checks: readonly CheckedVerdict[];
+  readonly metrics: Metrics;
+  /** Why the flow stopped early, if it did. */
+  readonly error?: string;
+}
+
+/** Writes before the fault, so the timeline shows the healthy baseline. */
+const BASELINE_MS = 3000;
+/** Writes after the SUT settled, so the timeline shows service is back. */
+const AFTERMATH_MS = 3000;
+const SETTLE_TIMEOUT_MS = 180_000;
+/** Past the expected recovery, how long the fault is held before the scenario gives up waiting. */
+const OBSERVE_MARGIN_MS = 30_000;
+
+/**
+ * One scenario, design.md's flow: arrange, act, observe, heal, assert, report. The fault is always
+ * healed (also when anything throws); checks are computed afterwards from the timeline alone.
+ */
+export async function runScenario(kind: FaultKind): Promise<ScenarioOutcome> {
+  const progress = new Progress(kind);
+  const config = await loadConfig();
+  const step = process.env.PXCHAOS_STEP === '1';
+  const facts: FlowFacts = { kind };
+  const timeline = new Timeline();
+  const live = new LiveState();
+  timeline.subscribe((e) => live.observe(e));
+  const mark = (name: string): void => {
+    timeline.record({ kind: 'step', name });
+    progress.step(name);
+  };
+  const values: Record<string, number | string> = {};
+  let ledger: LedgerReadBack | undefined;
+  let target: OpenTarget | undefined;
+  let workload: ScenarioWorkload | undefined;
+  let fault: ActiveFault | undefined;
+  let error: string | undefined;
+
+  try {
+    mark('arrange: target');
+    target = await openTarget(config, (line) => progress.step(line), AbortSignal.timeout(600_000));
+    const { sut } = target;
+    facts.target = target.name;
+    facts.sut = sut.name;
+    const expectation = sut.expectations[kind];
+    facts.expectation = expectation;
+    await sut.settle(AbortSignal.timeout(SETTLE_TIMEOUT_MS));
+
+    mark('arrange: pgbench data');
+    values.rows_before = await ensurePgbench(target, config, progress);
+
+    const primary = await sut.primaryNode(AbortSignal.timeout(10_000));
+    values.primary_before = primary;
+    values.fault_node = primary;
+    live.primary = primary;
+    const node = sut.nodes.find((n) => n.name === primary);
+    if (!node) throw new Error(`primary '${primary}' is not among the SUT's nodes`);
+    const faultTarget: FaultTarget = {
+      sut,
+      node,
+      peers: sut.nodes.filter((n) => n !== node),
+      expectation,
+      driveMode: config.scenarios['drive-offline']?.driveMode ?? 'error',
+    };
+    const scenario = FAULT_SCENARIOS[kind];
+
+    mark('arrange: write ledger, availability probe, platform watch');
+    workload = new ScenarioWorkload(sut, timeline, config.workload);
+    await workload.start(AbortSignal.timeout(30_000));
+    await sleep(BASELINE_MS);
+
+    await stepGate(step, scenario.explain(faultTarget));
+    mark(`act: ${scenario.title} on ${primary}`);
+    const plan = await scenario.plan(faultTarget);
+    try {
+      fault = await inject(plan, {
+        journal: new FaultJournal(),
+        signal: AbortSignal.timeout(60_000),
+        onEvent: (phase, detail) =>
+          timeline.record({ kind: 'fault', phase, fault: kind, node: primary, ...(detail && { detail }) }),
+      });
+      facts.faultVerified = true;
+    } catch (err) {
+      facts.faultVerified = false;
+      facts.faultError = (err as Error).message;
+      throw err;
+    }
+
+    const healWhen = scenario.healWhen(faultTarget);
+    const deadline = Math.max(expectation.holdMs, expectation.recoveryWithinMs) + OBSERVE_MARGIN_MS;
+    mark(`observe: until ${healWhen.description} (at most ${formatDuration(deadline)})`);
+    const heldFrom = timeline.now();
+    const countdownEnd = progress.elapsedMs() + expectation.recoveryWithinMs;
+    progress.startCountdown('expected recovery', countdownEnd, () => live.summary());
+    while (
+      !healWhen.met(live, timeline.now() - heldFrom, timeline.now()) &&
+      timeline.now() - heldFrom < deadline
+    ) {
+      await sleep(250);
+    }
+    progress.stopCountdown();
+    values.hold_ms = Math.round(timeline.now() - heldFrom);
+
+    await stepGate(step, `Heal the fault on ${primary} and let the cluster settle.`);
+    mark('heal');
+    await fault.heal();
+    fault = undefined;
+    mark('heal: waiting for the cluster to settle');
+    const settleFrom = timeline.now();
+    facts.health = await settleOrReport(() => sut.settle(AbortSignal.timeout(SETTLE_TIMEOUT_MS)));
+    values.settle_ms = Math.round(timeline.now() - settleFrom);
+    await sleep(AFTERMATH_MS);
+  } catch (err) {
+    error = (err as Error).message;
+    progress.step(`stopped early: ${error}`);
+  } finally {
+    progress.stopCountdown();
+    if (fault) await fault[Symbol.asyncDispose]();
+    await workload?.stop();
+  }
+
+  if (target) {
+    const { sut } = target;
+    mark('assert: read back the ledger, count rows, look for leftovers');
+    const read = await Promise.allSettled([
+      workload ? workload.readBack(AbortSignal.timeout(60_000)) : Promise.reject(new Error('no ledger')),
+      sut
+        .writeEndpoint(AbortSignal.timeout(10_000))
+        .then((e) => countRows(e, 'pgbench_accounts', { signal: AbortSignal.timeout(60_000) })),
+      sut.primaryNode(AbortSignal.timeout(10_000)),
+      checkNothingLeftBehind(sut),
+    ]);
+    if (read[0].status === 'fulfilled') ledger = read[0].value;
+    if (read[1].status === 'fulfilled') values.rows_after = read[1].value;
+    if (read[2].status === 'fulfilled') values.primary_after = read[2].value;
+    facts.leftovers =
+      read[3].status === 'fulfilled' ? read[3].value : [`leftover check failed: ${String(read[3].reason)}`];
+    await target.close().catch(() => undefined);
+  }
+
+  const data = timeline.toData(
+    { scenario: kind, target: facts.target ?? config.target, sut: facts.sut ?? 'unknown' },
+    { values, ...(ledger && { ledger }) },
+  );
+  const metrics = computeMetrics(data);
+  const checks = scenarioVerdicts(facts, metrics, error);
+  await saveScenario(
+    config.reportDir,
+    data,
+    metrics,
+    checks.map((c) => c.verdict),
+    progress.elapsedMs(),
+  );
+  progress.step(`done: ${checks.filter((c) => c.verdict.passed).length}/${checks.length} checks passed`);
+  return { checks, metrics, ...(error !== undefined && { error }) };
+}
+
+async function ensurePgbench(target: OpenTarget, config: PxchaosConfig, progress: Progress): Promise<number> {
+  const scale = config.workload.pgbenchScale;
+  const expected = scale * ROWS_PER_SCALE;
+  const endpoint = await target.sut.writeEndpoint(AbortSignal.timeout(10_000));
+  const rows = await countRows(endpoint, 'pgbench_accounts', { signal: AbortSignal.timeout(60_000) }).catch(
+    () => -1,
+  );
+  if (rows === expected) {
+    progress.step(`pgbench data present: ${rows} rows`);
+    return rows;
+  }
+  const load = await loadPgbench(endpoint, scale, {
+    signal: AbortSignal.timeout(600_000),
+    onProgress: (line) => progress.step(line),
+  });
+  return load.rows;
+}
+
+async function settleOrReport(settle: () => Promise<SutHealth>): Promise<SutHealth> {
+  try {
+    return await settle();
+  } catch (err) {
+    return { healthy: false, problems: [`did not settle: ${(err as Error).message}`] };
+  }
+}
+
+export type { Verdict };

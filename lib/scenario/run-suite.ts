@@ -1,0 +1,83 @@
+import { readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Mocha from 'mocha';
+import { loadConfig } from '../config/load-config.js';
+import { SCENARIO_NAMES, type ScenarioName } from '../config/config-schema.js';
+import { requireDocker } from '../docker/docker-cli.js';
+import { UsageError } from '../errors.js';
+import { RESULT_SUFFIX, TIMELINE_SUFFIX } from '../report/read-results.js';
+import { writeReports } from '../report/write-reports.js';
+import { formatDuration } from '../time/duration.js';
+
+export interface RunSuiteOptions {
+  readonly target?: string;
+  readonly scenarios?: readonly string[];
+  readonly config?: string;
+  readonly reportDir?: string;
+  readonly step?: boolean;
+}
+
+const SCENARIO_DIR = fileURLToPath(new URL('../../scenarios/', import.meta.url));
+
+/**
+ * `pxchaos run`: validates the input, runs the chosen scenario specs with mocha in this process,
+ * then writes junit.xml and report.html from the scenarios' saved results. Resolves to the exit
+ * code: 0 all passed, 1 a scenario failed (bad input and a missing environment throw: 2 and 3).
+ */
+export async function runSuite(options: RunSuiteOptions): Promise<number> {
+  const unknown = (options.scenarios ?? []).filter((s) => !(SCENARIO_NAMES as readonly string[]).includes(s));
+  if (unknown.length > 0) {
+    throw new UsageError(`unknown scenario ${unknown.join(', ')}; expected: ${SCENARIO_NAMES.join(', ')}`);
+  }
+  const scenarios = (options.scenarios?.length ? options.scenarios : SCENARIO_NAMES) as ScenarioName[];
+  // Flags reach the specs through the environment, the same way a user's PXCHAOS_* variables do.
+  if (options.config) process.env.PXCHAOS_CONFIG = path.resolve(options.config);
+  if (options.target) process.env.PXCHAOS_TARGET = options.target;
+  if (options.reportDir) process.env.PXCHAOS_REPORT_DIR = path.resolve(options.reportDir);
+  if (options.step) process.env.PXCHAOS_STEP = '1';
+  const config = await loadConfig(); // bad config → exit 2 before anything starts
+  if (config.target === 'lab') await requireDocker();
+
+  const reportDir = path.resolve(config.reportDir);
+  await clearPreviousResults(reportDir);
+  process.stderr.write(
+    `pxchaos: ${scenarios.length} scenario(s) on target ${config.target}: ${scenarios.join(', ')}; reports in ${reportDir}\n`,
+  );
+
+  const mocha = new Mocha({ reporter: 'spec', timeout: 0, retries: 0 });
+  for (const name of scenarios) mocha.addFile(path.join(SCENARIO_DIR, `${name}.spec.ts`));
+  await mocha.loadFilesAsync();
+  const failures = await new Promise<number>((resolve) => mocha.run(resolve));
+  mocha.dispose();
+
+  const written = await writeReports(reportDir);
+  for (const r of written.results) {
+    const failed = r.verdicts.filter((v) => !v.passed).length;
+    const rto =
+      typeof r.metrics.rto_ms === 'number'
+        ? formatDuration(r.metrics.rto_ms)
+        : String(r.metrics.rto_ms ?? '-');
+    process.stderr.write(
+      `  ${failed === 0 ? 'PASS' : 'FAIL'} ${r.scenario}: RTO ${rto}, acked ${String(r.metrics.acked ?? 0)}, lost ${String(r.metrics.lost_acked ?? '?')}, ${formatDuration(r.durationMs)}\n`,
+    );
+  }
+  process.stderr.write(`pxchaos: reports: ${written.junit}, ${written.html}\n`);
+  return failures > 0 || written.results.some((r) => r.verdicts.some((v) => !v.passed)) ? 1 : 0;
+}
+
+/** A run's report is exactly its scenarios: results of an earlier run must not mix in. */
+async function clearPreviousResults(dir: string): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  await Promise.all(
+    names
+      .filter(
+        (n) =>
+          n.endsWith(RESULT_SUFFIX) ||
+          n.endsWith(TIMELINE_SUFFIX) ||
+          n === 'junit.xml' ||
+          n === 'report.html',
+      )
+      .map((n) => rm(path.join(dir, n), { force: true })),
+  );
+}

@@ -1,0 +1,36 @@
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Metrics } from '../observe/metrics.js';
+import { saveTimeline, type TimelineData } from '../observe/timeline.js';
+import type { ScenarioResult, Verdict } from '../observe/timeline-events.js';
+import { RESULT_SUFFIX, TIMELINE_SUFFIX } from '../report/read-results.js';
+
+/**
+ * Saves a scenario's timeline and result next to each other in the report directory; the reports
+ * (junit.xml, report.html) and `report compare` are rebuilt from these files alone.
+ */
+export async function saveScenario(
+  reportDir: string,
+  data: TimelineData,
+  metrics: Metrics,
+  verdicts: readonly Verdict[],
+  durationMs: number,
+): Promise<ScenarioResult> {
+  await mkdir(reportDir, { recursive: true });
+  const timelineFile = `${data.scenario}${TIMELINE_SUFFIX}`;
+  await saveTimeline(path.join(reportDir, timelineFile), data);
+  const result: ScenarioResult = {
+    scenario: data.scenario,
+    target: data.target,
+    sut: data.sut,
+    startedAt: data.startedAt,
+    durationMs: Math.round(durationMs),
+    metrics,
+    verdicts,
+    timelineFile,
+  };
+  const file = path.join(reportDir, `${data.scenario}${RESULT_SUFFIX}`);
+  await writeFile(`${file}.tmp`, `${JSON.stringify(result, null, 2)}\n`);
+  await rename(`${file}.tmp`, file);
+  return result;
+}

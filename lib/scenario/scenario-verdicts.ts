@@ -1,0 +1,115 @@
+import {
+  invariant,
+  ledgerConsistent,
+  noAcknowledgedWriteLost,
+  noFailedWrite,
+  recoveredWithin,
+  rowsPreserved,
+} from '../assert/verdicts.js';
+import type { Metrics } from '../observe/metrics.js';
+import type { Verdict } from '../observe/timeline-events.js';
+import type { Expectation, FaultKind } from '../sut/expectations.js';
+import type { SutHealth } from '../sut/sut.js';
+import { CHECK, checksFor, type CheckKey } from './verdict-names.js';
+
+/** What the flow itself established (beyond the timeline) for the checks. */
+export interface FlowFacts {
+  readonly kind: FaultKind;
+  target?: string;
+  sut?: string;
+  expectation?: Expectation;
+  /** inject() returned: the fault was applied and verified in force. */
+  faultVerified?: boolean;
+  faultError?: string;
+  health?: SutHealth;
+  leftovers?: readonly string[];
+}
+
+export interface CheckedVerdict {
+  readonly key: CheckKey;
+  readonly verdict: Verdict;
+}
+
+const fail = (name: string, message: string): Verdict => ({ name, passed: false, message, durationMs: 0 });
+
+function primaryPlacement(e: Expectation, m: Metrics): Verdict {
+  const before = String(m.primary_before ?? '?');
+  const after = m.primary_after === undefined ? undefined : String(m.primary_after);
+  if (after === undefined)
+    return fail(CHECK.primaryPlacement, 'expected the primary to be known after recovery; none was found');
+  const moved = after !== before;
+  const expected = e.primaryMoves === 'either' ? 'either' : e.primaryMoves ? 'moved' : 'kept';
+  const passed = e.primaryMoves === 'either' || e.primaryMoves === moved;
+  return invariant(CHECK.primaryPlacement, passed, {
+    expected: `primary ${expected} (was ${before})`,
+    measured: `primary ${moved ? 'moved' : 'kept'}: ${before} → ${after}`,
+  });
+}
+
+function computeCheck(key: CheckKey, facts: FlowFacts, e: Expectation, m: Metrics): Verdict {
+  switch (key) {
+    case 'faultTookHold':
+      return facts.faultVerified
+        ? invariant(CHECK.faultTookHold, true, {
+            expected: 'in force',
+            measured: `verified in force on ${String(m.fault_node)}`,
+          })
+        : fail(
+            CHECK.faultTookHold,
+            `expected the fault applied and verified; ${facts.faultError ?? 'it was never injected'}`,
+          );
+    case 'recovered':
+      return recoveredWithin(m, e.recoveryWithinMs);
+    case 'noAckedLost':
+      return noAcknowledgedWriteLost(m);
+    case 'failedNotCommitted':
+      return ledgerConsistent(m);
+    case 'rowsPreserved':
+      return rowsPreserved(m);
+    case 'noFailedWrites': {
+      const v = noFailedWrite(m);
+      // A config override may allow failed writes for this fault: report them, don't fail on them.
+      return e.failedWritesAllowed && !v.passed
+        ? { ...v, passed: true, message: `allowed by config: ${v.message ?? ''}` }
+        : v;
+    }
+    case 'primaryPlacement':
+      return primaryPlacement(e, m);
+    case 'healthyAfterHeal':
+      return facts.health
+        ? invariant(CHECK.healthyAfterHeal, facts.health.healthy, {
+            expected: 'a primary, every replica streaming, every agent up',
+            measured: facts.health.healthy
+              ? `healthy, primary ${facts.health.primary ?? '?'}`
+              : facts.health.problems.join('; ') || 'unhealthy',
+          })
+        : fail(
+            CHECK.healthyAfterHeal,
+            'expected the cluster to settle after the heal; the heal was never reached',
+          );
+    case 'nothingLeftBehind':
+      return facts.leftovers
+        ? invariant(CHECK.nothingLeftBehind, facts.leftovers.length === 0, {
+            expected: 'no pxchaos rules, timers, stopped agents, offline drives or open journal entries',
+            measured: facts.leftovers.length === 0 ? 'nothing left behind' : facts.leftovers.join('; '),
+          })
+        : fail(CHECK.nothingLeftBehind, 'expected a leftover check; the target was never reached');
+  }
+}
+
+/**
+ * The scenario's checks, computed after the fact from the metrics (themselves from the timeline)
+ * and the flow's facts. A check the flow never reached fails and says why.
+ */
+export function scenarioVerdicts(facts: FlowFacts, metrics: Metrics, error?: string): CheckedVerdict[] {
+  const e = facts.expectation;
+  if (!e) {
+    const why = `not reached: ${error ?? 'the target never came up'}`;
+    return checksFor(facts.kind).map((key) => ({ key, verdict: fail(CHECK[key], why) }));
+  }
+  return checksFor(facts.kind).map((key) => {
+    const verdict = computeCheck(key, facts, e, metrics);
+    const suffix = !verdict.passed && error !== undefined ? ` (the scenario stopped early: ${error})` : '';
+    return { key, verdict: { ...verdict, ...(suffix && { message: `${verdict.message ?? ''}${suffix}` }) } };
+  });
+}

@@ -1,0 +1,48 @@
+import type { PxchaosConfig } from '../config/config-schema.js';
+import { applyThresholds } from '../config/apply-thresholds.js';
+import { EnvironmentError } from '../errors.js';
+import { labUp } from '../lab/lab-up.js';
+import { openLabSut } from '../sut/patroni/lab-sut.js';
+import { LAB_EXPECTATIONS } from '../sut/patroni/lab-expectations.js';
+import type { Sut } from '../sut/sut.js';
+
+/** A target that is up, with its SUT ready to be driven. */
+export interface OpenTarget {
+  readonly name: PxchaosConfig['target'];
+  readonly sut: Sut;
+  close(): Promise<void>;
+}
+
+/**
+ * Gets the configured target (reusing a healthy one) and opens its SUT, with the config's
+ * thresholds applied to the SUT's expectations. Scenarios only ever see the returned `Sut`.
+ */
+export async function openTarget(
+  config: PxchaosConfig,
+  progress: (line: string) => void,
+  signal?: AbortSignal,
+): Promise<OpenTarget> {
+  switch (config.target) {
+    case 'lab': {
+      const nodes = config.lab.nodes;
+      if (nodes !== 3 && nodes !== 5)
+        throw new EnvironmentError(`lab.nodes: the lab runs 3 or 5 nodes, not ${nodes}`);
+      await labUp({
+        name: config.lab.name,
+        nodes,
+        timings: config.lab.patroni,
+        progress,
+        ...(signal && { signal }),
+      });
+      const sut = await openLabSut(config.lab.name, {
+        expectations: applyThresholds(LAB_EXPECTATIONS, config),
+      });
+      return { name: 'lab', sut, close: () => sut.close() };
+    }
+    case 'kind':
+    case 'vm':
+      throw new EnvironmentError(
+        `target '${config.target}': the Portworx/Kubernetes path is not available in this version; use --target lab`,
+      );
+  }
+}

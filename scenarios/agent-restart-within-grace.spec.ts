@@ -1,0 +1,6 @@
+// Kill the storage/HA agent on the primary's node and restart it inside its grace window:
+// writes may stall but none fails or is lost, and the primary stays where it was.
+// The target and SUT come from the configuration (the local lab when nothing is configured).
+import { defineScenario } from '../lib/scenario/define-scenario.js';
+
+defineScenario('agent-restart-within-grace');

@@ -1,0 +1,88 @@
+import { expect } from 'chai';
+import { scenarioVerdicts, type FlowFacts } from '../../../lib/scenario/scenario-verdicts.js';
+import { checksFor } from '../../../lib/scenario/verdict-names.js';
+import type { Expectation } from '../../../lib/sut/expectations.js';
+
+const expectation: Expectation = {
+  recoveryWithinMs: 30_000,
+  failedWritesAllowed: true,
+  primaryMoves: true,
+  holdMs: 10_000,
+  source: 'test',
+};
+
+const healthy = { healthy: true, primary: 'n2', problems: [] };
+
+function facts(overrides: Partial<FlowFacts> = {}): FlowFacts {
+  return {
+    kind: 'network-partition',
+    expectation,
+    faultVerified: true,
+    health: healthy,
+    leftovers: [],
+    ...overrides,
+  };
+}
+
+const goodMetrics = {
+  rto_ms: 12_000,
+  recovered: 'yes',
+  rto_basis: 'window',
+  longest_unavailable_ms: 12_000,
+  acked: 400,
+  lost_acked: 0,
+  failed_committed: 0,
+  rows_before: 1_000_000,
+  rows_after: 1_000_000,
+  primary_before: 'n1',
+  primary_after: 'n2',
+  fault_node: 'n1',
+};
+
+describe('scenario checks', () => {
+  it('a good run passes every check, one per declared check', () => {
+    const checks = scenarioVerdicts(facts(), goodMetrics);
+    expect(checks.map((c) => c.key)).to.deep.equal(checksFor('network-partition'));
+    expect(checks.filter((c) => !c.verdict.passed).map((c) => c.verdict.message)).to.deep.equal([]);
+  });
+
+  it('fails placement when the primary stayed but should have moved, naming both nodes', () => {
+    const checks = scenarioVerdicts(facts(), { ...goodMetrics, primary_after: 'n1' });
+    const placement = checks.find((c) => c.key === 'primaryPlacement')?.verdict;
+    expect(placement?.passed).to.equal(false);
+    expect(placement?.message).to.contain('n1 → n1').and.to.contain('moved');
+  });
+
+  it('fails on leftovers and on a slow recovery with expected vs measured', () => {
+    const checks = scenarioVerdicts(facts({ leftovers: ['n1: chain PXCHAOS-x-IN'] }), {
+      ...goodMetrics,
+      rto_ms: 45_000,
+      longest_unavailable_ms: 45_000,
+    });
+    const byKey = Object.fromEntries(checks.map((c) => [c.key, c.verdict]));
+    expect(byKey.nothingLeftBehind?.passed).to.equal(false);
+    expect(byKey.nothingLeftBehind?.message).to.contain('PXCHAOS-x-IN');
+    expect(byKey.recovered?.passed).to.equal(false);
+  });
+
+  it('a run that never reached its target fails every check with the reason', () => {
+    const checks = scenarioVerdicts({ kind: 'drive-offline' }, {}, 'lab did not come up');
+    expect(checks).to.have.length(checksFor('drive-offline').length);
+    for (const c of checks) {
+      expect(c.verdict.passed).to.equal(false);
+      expect(c.verdict.message).to.contain('lab did not come up');
+    }
+  });
+
+  it('"no write failed" is declared only for the restart within grace, and fails on a failed write', () => {
+    expect(checksFor('network-partition')).to.not.include('noFailedWrites');
+    const within = { ...expectation, failedWritesAllowed: false, primaryMoves: false as const };
+    const checks = scenarioVerdicts(facts({ kind: 'agent-restart-within-grace', expectation: within }), {
+      ...goodMetrics,
+      primary_after: 'n1',
+      failed: 3,
+      unknown: 0,
+    });
+    expect(checks.find((c) => c.key === 'noFailedWrites')?.verdict.passed).to.equal(false);
+  });
+});

@@ -1,0 +1,48 @@
+import { expect } from 'chai';
+import { LiveState } from '../../../lib/scenario/live-state.js';
+import { Until } from '../../../lib/scenario/until.js';
+import type { TimelineEvent } from '../../../lib/observe/timeline-events.js';
+
+const write = (t: number, outcome: 'acked' | 'failed' | 'unknown', latencyMs = 5): TimelineEvent => ({
+  kind: 'write',
+  t,
+  wall: t,
+  id: t,
+  outcome,
+  latencyMs,
+});
+
+describe('LiveState and Until', () => {
+  it('writesRecovered needs a failure, then acks for the stable period after it', () => {
+    const live = new LiveState();
+    const until = Until.writesRecovered(1000);
+    live.observe(write(0, 'acked'));
+    expect(until.met(live, 0, 5000), 'no failure yet').to.equal(false);
+    live.observe(write(100, 'unknown', 2000)); // outcome known at 2100
+    live.observe(write(2200, 'acked'));
+    expect(until.met(live, 0, 2500), 'only 400 ms stable').to.equal(false);
+    expect(until.met(live, 0, 3200), '1100 ms stable').to.equal(true);
+    live.observe(write(3300, 'failed'));
+    expect(until.met(live, 0, 3400), 'a new failure resets it').to.equal(false);
+  });
+
+  it('counts outcomes and follows primary changes', () => {
+    const live = new LiveState();
+    live.primary = 'n1';
+    live.observe(write(0, 'acked'));
+    live.observe(write(1, 'failed'));
+    live.observe(write(2, 'unknown'));
+    live.observe({ kind: 'platform', t: 3, wall: 3, event: 'leader-changed', node: 'n2' });
+    expect([live.acked, live.failed, live.unknown, live.primaryChanges]).to.deep.equal([1, 1, 1, 1]);
+    expect(Until.primaryMovedFrom('n1').met(live, 0, 3)).to.equal(true);
+    expect(Until.primaryMovedFrom('n2').met(live, 0, 3)).to.equal(false);
+  });
+
+  it('all() needs every condition; heldFor follows the held time', () => {
+    const live = new LiveState();
+    const c = Until.all(Until.heldFor(5000), Until.primaryMovedFrom('n1'));
+    live.observe({ kind: 'platform', t: 1, wall: 1, event: 'leader-changed', node: 'n2' });
+    expect(c.met(live, 4999, 0)).to.equal(false);
+    expect(c.met(live, 5000, 0)).to.equal(true);
+  });
+});
