@@ -13,7 +13,8 @@ export async function resolveEndpoint(
   signal?: AbortSignal,
 ): Promise<PgEndpoint> {
   if (typeof source !== 'function') return source;
-  const deadline = AbortSignal.timeout(timeoutMs);
+  // AbortSignal.timeout() throws on a fractional delay; callers pass remaining-time arithmetic.
+  const deadline = AbortSignal.timeout(Math.max(1, Math.ceil(timeoutMs)));
   const combined = signal ? AbortSignal.any([signal, deadline]) : deadline;
   combined.throwIfAborted();
   return new Promise<PgEndpoint>((resolve, reject) => {
