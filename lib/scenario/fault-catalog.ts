@@ -66,13 +66,15 @@ export const FAULT_SCENARIOS: Readonly<Record<FaultKind, FaultScenario>> = {
     kind: 'agent-down-past-grace',
     title: 'Agent down past its grace window',
     explain: (t) =>
-      `Stop the ${t.sut.name} agent on ${t.node.name} and keep it down past its grace window: the SUT should fail over to a replica with every acknowledged write.`,
+      `Crash the ${t.sut.name} agent on ${t.node.name} and keep it down past its grace window: the SUT should fail over to a replica with every acknowledged write.`,
     plan: (t) => {
       const agent = t.sut.agentCommands(t.node.name);
       return commandPlan(
         'agent-down-past-grace',
         t.node,
-        agent.stop,
+        // A crash, not a clean stop: a clean Patroni stop hands the leader key over at once, which
+        // is a switchover, not an agent down past its grace window.
+        agent.kill,
         agent.start,
         agent.status,
         maxDuration(t.expectation),

@@ -90,7 +90,7 @@ export async function runScenario(kind: FaultKind): Promise<ScenarioOutcome> {
 
     mark('arrange: write ledger, availability probe, platform watch');
     workload = new ScenarioWorkload(sut, timeline, config.workload);
-    await workload.start(AbortSignal.timeout(30_000));
+    await workload.start();
     await sleep(BASELINE_MS);
 
     await stepGate(step, scenario.explain(faultTarget));

@@ -36,8 +36,8 @@ export class ScenarioWorkload {
     });
   }
 
-  async start(signal: AbortSignal): Promise<void> {
-    await this.ledger.ensureTable(signal);
+  /** Runs until stop(): no signal here, a setup deadline would stop the writers when it fires. */
+  async start(): Promise<void> {
     this.sut.watch(
       (e) =>
         this.timeline.record({
@@ -48,8 +48,8 @@ export class ScenarioWorkload {
         }),
       this.watchStop.signal,
     );
-    await this.ledger.start(signal);
-    this.probe.start(signal);
+    await this.ledger.start();
+    this.probe.start();
     this.started = true;
   }
 
