@@ -1,10 +1,14 @@
 import { spawn } from 'node:child_process';
+import { constants as osConstants } from 'node:os';
 import { EnvironmentError } from '../errors.js';
 
 export interface DockerRun {
   readonly stdout: string;
   readonly stderr: string;
+  /** The CLI's exit code; 128 + n when it was ended by a signal. */
   readonly exitCode: number;
+  /** The signal that ended the CLI, if one did. */
+  readonly signal: NodeJS.Signals | null;
   readonly durationMs: number;
 }
 
@@ -18,6 +22,17 @@ export interface DockerOptions {
 
 /** Thrown when the docker CLI itself cannot run or the daemon is unreachable. */
 export class DockerUnavailableError extends EnvironmentError {}
+
+/** The docker CLI did not finish within its deadline (it was killed). */
+export class DockerTimeoutError extends Error {
+  constructor(
+    args: readonly string[],
+    readonly timeoutMs: number,
+  ) {
+    super(`docker ${args.slice(0, 3).join(' ')}: no answer within ${timeoutMs}ms`);
+    this.name = 'DockerTimeoutError';
+  }
+}
 
 const DAEMON_DOWN = /Cannot connect to the Docker daemon|Is the docker daemon running|error during connect/i;
 
@@ -78,9 +93,9 @@ export function docker(args: readonly string[], options: DockerOptions = {}): Pr
         ),
       );
     });
-    child.on('close', (code) => {
+    child.on('close', (code, killedBy) => {
       if (partial.trim()) onLine?.(partial);
-      const exitCode = code ?? 128;
+      const exitCode = code ?? 128 + (killedBy ? (osConstants.signals[killedBy] ?? 0) : 0);
       if (exitCode !== 0 && DAEMON_DOWN.test(stderr)) {
         finish(() =>
           reject(
@@ -91,7 +106,9 @@ export function docker(args: readonly string[], options: DockerOptions = {}): Pr
         );
         return;
       }
-      finish(() => resolve({ stdout, stderr, exitCode, durationMs: performance.now() - started }));
+      finish(() =>
+        resolve({ stdout, stderr, exitCode, signal: killedBy, durationMs: performance.now() - started }),
+      );
     });
     child.stdin.on('error', () => undefined);
     child.stdin.end(stdin ?? '');

@@ -1,5 +1,4 @@
-import { spawn } from 'node:child_process';
-import { docker, DockerUnavailableError } from '../docker/docker-cli.js';
+import { docker, DockerTimeoutError, DockerUnavailableError, type DockerRun } from '../docker/docker-cli.js';
 import { CommandFailedError, CommandTimeoutError, ConnectionLostError } from './exec-errors.js';
 import type { ExecOptions, ExecResult } from './exec-result.js';
 import type { NodeAccess, NodeAddress } from './node-access.js';
@@ -10,7 +9,6 @@ export const DEFAULT_EXEC_TIMEOUT_MS = 30_000;
 /** The container behind a node no longer exists or no longer runs: nothing can be done on it. */
 export class ContainerGoneError extends ConnectionLostError {}
 
-const DAEMON_DOWN = /Cannot connect to the Docker daemon|Is the docker daemon running|error during connect/i;
 const CONTAINER_GONE = /No such container|is not running/i;
 // A paused container keeps its network namespace and rules: unreachable for now, not gone.
 const CONTAINER_UNREACHABLE = /is paused|is restarting/i;
@@ -46,17 +44,12 @@ export class DockerExecNode implements NodeAccess {
     const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
     const command = this.nodeSideDeadline ? withNodeDeadline(argv, timeoutMs) : [...argv];
     const dockerArgs = ['exec', ...(options.stdin !== undefined ? ['-i'] : []), this.container, ...command];
-    const run = await this.spawnDocker(dockerArgs, argv, timeoutMs, options);
-    if (run.exitCode === null) {
+    const run = await this.runDocker(dockerArgs, argv, timeoutMs, options);
+    if (run.signal !== null) {
       throw new ConnectionLostError(
         this.name,
         argv,
         `docker exec client ended by ${run.signal ?? 'a signal'}`,
-      );
-    }
-    if (DAEMON_DOWN.test(run.stderr)) {
-      throw new DockerUnavailableError(
-        'Docker engine is not reachable: start dockerd (see README: Prerequisites)',
       );
     }
     // The daemon refused the exec (exit 1, its message alone on stderr): the container is not usable.
@@ -89,6 +82,30 @@ export class DockerExecNode implements NodeAccess {
     return result;
   }
 
+  /** The shared docker runner, with its failures mapped onto the node errors. */
+  private async runDocker(
+    dockerArgs: string[],
+    argv: readonly string[],
+    timeoutMs: number,
+    options: ExecOptions,
+  ): Promise<DockerRun> {
+    // The node-side `timeout` normally answers first; this catches a hung docker CLI or daemon.
+    const clientDeadline = this.nodeSideDeadline ? timeoutMs + NODE_DEADLINE_SLACK_MS : timeoutMs;
+    try {
+      return await docker(dockerArgs, {
+        timeoutMs: clientDeadline,
+        ...(options.signal && { signal: options.signal }),
+        ...(options.stdin !== undefined && { stdin: options.stdin }),
+      });
+    } catch (err) {
+      if (err instanceof DockerTimeoutError) throw new CommandTimeoutError(this.name, argv, timeoutMs);
+      if (err instanceof DockerUnavailableError || options.signal?.aborted) throw err;
+      throw new ConnectionLostError(this.name, argv, `cannot run docker: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+  }
+
   /** Nothing to release: every call is its own `docker exec`. */
   async close(): Promise<void> {}
 
@@ -103,67 +120,6 @@ export class DockerExecNode implements NodeAccess {
     return status === 'running' || status === 'paused'
       ? undefined
       : `container ${this.container} is ${status}`;
-  }
-
-  private spawnDocker(
-    dockerArgs: string[],
-    argv: readonly string[],
-    timeoutMs: number,
-    options: ExecOptions,
-  ): Promise<{
-    stdout: string;
-    stderr: string;
-    exitCode: number | null;
-    signal: string | null;
-    durationMs: number;
-  }> {
-    const { signal } = options;
-    signal?.throwIfAborted();
-    const started = performance.now();
-    return new Promise((resolve, reject) => {
-      const child = spawn('docker', dockerArgs, { stdio: ['pipe', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      let settled = false;
-      const finish = (fn: () => void): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        fn();
-      };
-      const onAbort = (): void => {
-        child.kill('SIGKILL');
-        finish(() => reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted')));
-      };
-      // The node-side `timeout` normally answers first; this catches a hung docker CLI or daemon.
-      const clientDeadline = this.nodeSideDeadline ? timeoutMs + NODE_DEADLINE_SLACK_MS : timeoutMs;
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        finish(() => reject(new CommandTimeoutError(this.name, argv, timeoutMs)));
-      }, clientDeadline);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-      child.on('error', (err: NodeJS.ErrnoException) =>
-        finish(() =>
-          reject(
-            err.code === 'ENOENT'
-              ? new DockerUnavailableError(
-                  'docker: command not found; install Docker (see README: Prerequisites)',
-                )
-              : new ConnectionLostError(this.name, argv, `cannot run docker: ${err.message}`, { cause: err }),
-          ),
-        ),
-      );
-      child.on('close', (code, sig) =>
-        finish(() =>
-          resolve({ stdout, stderr, exitCode: code, signal: sig, durationMs: performance.now() - started }),
-        ),
-      );
-      child.stdin.on('error', () => undefined);
-      child.stdin.end(options.stdin ?? '');
-    });
   }
 }
 
