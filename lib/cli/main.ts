@@ -3,6 +3,9 @@ import { Command, CommanderError } from 'commander';
 import { PxchaosError } from '../errors.js';
 import { registerHealCommand } from './heal-command.js';
 import { registerInjectCommand } from './inject-command.js';
+import { registerLabCommand } from './lab-command.js';
+import { registerReportCommand } from './report-command.js';
+import { registerRunCommand } from './run-command.js';
 
 function packageVersion(): string {
   try {
@@ -25,8 +28,11 @@ export function buildProgram(): Command {
     .version(packageVersion())
     .exitOverride()
     .showSuggestionAfterError();
+  registerRunCommand(program);
+  registerLabCommand(program);
   registerInjectCommand(program);
   registerHealCommand(program);
+  registerReportCommand(program);
   return program;
 }
 
@@ -38,9 +44,9 @@ export function reportError(err: unknown): number {
   }
   const debug = process.env.PXCHAOS_DEBUG === '1';
   const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(
-    `pxchaos: ${debug && err instanceof Error ? (err.stack ?? message) : message.split('\n')[0]}\n`,
-  );
+  // Bad input is explained in full (a config error lists every bad key); anything else in one line.
+  const text = err instanceof PxchaosError && err.exitCode === 2 ? message : message.split('\n')[0];
+  process.stderr.write(`pxchaos: ${debug && err instanceof Error ? (err.stack ?? message) : text}\n`);
   return err instanceof PxchaosError ? err.exitCode : 1;
 }
 

@@ -1,0 +1,58 @@
+import type { Expectations } from '../expectations.js';
+
+/**
+ * What the lab (Patroni 3.0.2 + etcd 3.4 + PostgreSQL 15, Debian bookworm; ttl 20 s, loop_wait 2 s,
+ * retry_timeout 5 s, primary_start_timeout 10 s, synchronous_mode on) does when the fault hits the
+ * leader's node. Figures: Patroni's timing rules, checked against runs on the 2-core dev machine
+ * (docs/lab.md has the measured table and the reasoning).
+ */
+export const LAB_EXPECTATIONS: Expectations = {
+  'network-partition': {
+    // Worst case when the cut node also hosts the etcd leader: etcd election (election timeout 2 s + ~0.5 s)
+    // → the new etcd leader renews every lease to ttl + election timeout (20 + 2 s) → replicas probe the
+    // unreachable old leader's REST API (2 s connect timeout) → promote (~1 s): ~28 s. Measured 28.5 s.
+    recoveryWithinMs: 45_000,
+    failedWritesAllowed: true,
+    primaryMoves: true,
+    holdMs: 40_000,
+    source:
+      'Patroni docs (ttl, loop_wait + 2×retry_timeout ≤ ttl) + etcd lease promotion on leader change; measured 28.5 s leader change, 28.0 s RTO (docs/lab.md)',
+    notes:
+      'The old leader demotes itself after retry_timeout without etcd; after heal it rejoins as a replica via pg_rewind. Writes in flight on the cut node end as unknown (client timeouts), none acknowledged there.',
+  },
+  'agent-restart-within-grace': {
+    // Patroni SIGKILLed (Postgres keeps running), started again after holdMs: the leader key (ttl 20 s,
+    // last renewed ≤ loop_wait before the kill) survives if Patroni renews it within ttl - loop_wait - ~1 s start.
+    recoveryWithinMs: 10_000,
+    failedWritesAllowed: false,
+    primaryMoves: false,
+    holdMs: 8_000,
+    source:
+      'Patroni ttl 20 s - loop_wait 2 s - ~1 s Patroni start; measured: no leader change, 0 failed writes, max write latency 0.2 s (docs/lab.md)',
+    notes:
+      'Patroni 3.0.2 drops synchronous_standby_names when it restarts beside a running primary and never restores it: commits go asynchronous until the DCS /sync key changes. The patroni SUT reports it (health, sync-replication-off event) and settle() repairs it by resetting the /sync key.',
+  },
+  'agent-down-past-grace': {
+    // Patroni SIGKILLed and kept down: the leader key expires ttl after its last renewal, the sync standby
+    // (woken by the etcd watch) promotes: ≤ ttl + ~2 s. Measured 19.0-20.4 s leader change, 19.3-21.1 s RTO.
+    recoveryWithinMs: 40_000,
+    failedWritesAllowed: true,
+    primaryMoves: true,
+    holdMs: 40_000,
+    source: 'Patroni docs (leader key ttl); measured 19.0-20.4 s leader change (docs/lab.md)',
+    notes:
+      'Use the agent kill command (SIGKILL): stopping Patroni (SIGTERM) shuts Postgres down and releases the key at once, a switchover. The old primary keeps running but a commit there waits for its sync standby forever (never acknowledged); when Patroni returns it demotes and rejoins via pg_rewind.',
+  },
+  'drive-offline': {
+    // error: Postgres PANICs on the WAL write, Patroni finds the data dir unreadable, treats it as empty and
+    // releases the leader key at once: failover in ~1.5 s. hang: Patroni's HA loop blocks on Postgres, the
+    // key expires: failover after ~ttl (measured 22.7 s).
+    recoveryWithinMs: 40_000,
+    failedWritesAllowed: true,
+    primaryMoves: 'either',
+    holdMs: 40_000,
+    source: 'measured: error → leader change 1.5 s, RTO 1.3 s; hang → leader change 22.7 s (docs/lab.md)',
+    notes:
+      'hang: on restore the stalled old leader resumes and overwrites the new leader key (Patroni 3.0.2 etcd3 bug, fixed in 3.0.3 by patroni/patroni#2689): the primary moves back and writes acknowledged by the interim leader are lost (measured: 189). error: the node re-clones itself with pg_basebackup after restore.',
+  },
+};

@@ -1,0 +1,348 @@
+import type { NodeAccess } from '../../nodes/node-access.js';
+import type { Expectations } from '../expectations.js';
+import type { AgentCommands, DriveCommands, PgEndpoint, Sut, SutEvent, SutHealth } from '../sut.js';
+import { assessCluster, consensusView } from './cluster-health.js';
+import { LeaderLocator } from './leader-locator.js';
+import { LeaderProxy } from './leader-proxy.js';
+import { LAB_EXPECTATIONS } from './lab-expectations.js';
+import {
+  PatroniRest,
+  type PatroniClusterView,
+  type PatroniMember,
+  type PatroniNodeEndpoint,
+} from './patroni-rest.js';
+import { checkSyncReplication, describeSyncProblem, syncKeyResetCommand } from './sync-replication.js';
+
+export interface PatroniSutOptions {
+  /** Node access (docker exec or SSH), one per Patroni member, named like the members. */
+  readonly nodes: readonly NodeAccess[];
+  /** Where each member's REST API and Postgres are reached from the harness. */
+  readonly endpoints: readonly PatroniNodeEndpoint[];
+  /** Postgres login used through the write endpoint. */
+  readonly database: { readonly user: string; readonly password: string; readonly database: string };
+  /** Basic auth of Patroni's unsafe REST endpoints (switchover). */
+  readonly restAuth?: { readonly username: string; readonly password: string };
+  readonly expectations?: Expectations;
+  /** Poll period of watch() (default 250 ms). */
+  readonly pollMs?: number;
+  /** Deadline of one REST request (default 1000 ms). */
+  readonly requestTimeoutMs?: number;
+  /**
+   * When settle() finds the primary replicating asynchronously although the DCS names a sync standby
+   * (Patroni 3.0.2 after an agent restart, see sync-replication.ts), reset the DCS /sync key so Patroni
+   * re-assigns it, and report it as a 'sync-replication-repaired' event. Default true.
+   */
+  readonly repairSyncReplication?: boolean;
+  /** Close the nodes in close() (when this SUT created them). */
+  readonly ownsNodes?: boolean;
+  /** Proxy routing events (session closed on leader change, no leader...) for logs. */
+  readonly onProxyEvent?: (event: string, detail: string) => void;
+}
+
+const AGENT: AgentCommands = {
+  kill: ['pxlab-agent', 'kill'],
+  stop: ['pxlab-agent', 'stop'],
+  start: ['pxlab-agent', 'start'],
+  status: ['pxlab-agent', 'status'],
+};
+
+const DRIVE: DriveCommands = {
+  hang: ['pxlab-drive', 'hang'],
+  error: ['pxlab-drive', 'error'],
+  restore: ['pxlab-drive', 'restore'],
+  status: ['pxlab-drive', 'status'],
+};
+
+const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve, reject) => {
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(t);
+      reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+
+/** The lab's system under test: Patroni + etcd + PostgreSQL with synchronous replication. */
+export class PatroniSut implements Sut {
+  readonly name = 'patroni' as const;
+  readonly nodes: readonly NodeAccess[];
+  readonly expectations: Expectations;
+  readonly rest: PatroniRest;
+  private readonly locator: LeaderLocator;
+  private proxy: LeaderProxy | undefined;
+  private readonly watchers = new Set<AbortController>();
+  private readonly repairListeners = new Set<(e: SutEvent) => void>();
+  private closed = false;
+
+  constructor(private readonly options: PatroniSutOptions) {
+    this.nodes = options.nodes;
+    this.expectations = options.expectations ?? LAB_EXPECTATIONS;
+    this.rest = new PatroniRest(options.endpoints, {
+      timeoutMs: options.requestTimeoutMs ?? 1000,
+      ...(options.restAuth && { auth: options.restAuth }),
+    });
+    this.locator = new LeaderLocator(this.rest);
+  }
+
+  /** A local proxy endpoint: each new connection goes to the node holding the leader lock at that moment. */
+  async writeEndpoint(): Promise<PgEndpoint> {
+    if (this.closed) throw new Error('PatroniSut is closed');
+    this.proxy ??= new LeaderProxy(this.locator, {
+      ...(this.options.onProxyEvent && { onEvent: this.options.onProxyEvent }),
+    });
+    const { host, port } = await this.proxy.listen();
+    return { host, port, ...this.options.database };
+  }
+
+  async primaryNode(signal?: AbortSignal): Promise<string> {
+    const leader = await this.locator.locate(signal);
+    if (!leader) throw new Error('no Patroni leader: no node holds the leader lock and the DCS names none');
+    return leader.node;
+  }
+
+  /** The DCS view of the first node whose REST API answers. */
+  async clusterView(signal?: AbortSignal): Promise<PatroniClusterView | undefined> {
+    return consensusView(
+      await Promise.all(this.rest.endpoints.map((e) => this.rest.cluster(e.name, signal))),
+    );
+  }
+
+  async health(signal?: AbortSignal): Promise<SutHealth> {
+    const expected = this.rest.endpoints.map((e) => e.name);
+    const [views, agents, drives] = await Promise.all([
+      Promise.all(this.rest.endpoints.map((e) => this.rest.cluster(e.name, signal))),
+      Promise.all(this.nodes.map((n) => this.probe(n, AGENT.status, signal))),
+      Promise.all(this.nodes.map((n) => this.probe(n, DRIVE.status, signal))),
+    ]);
+    const view = consensusView(views);
+    const assessment = assessCluster(view, expected);
+    const problems = [...assessment.problems];
+    const sync = await checkSyncReplication(this.rest, view, signal);
+    if (sync && !sync.ok) problems.push(describeSyncProblem(sync));
+    this.rest.endpoints.forEach((e, i) => {
+      if (!views[i]) problems.push(`${e.name}: Patroni REST API not answering`);
+    });
+    this.nodes.forEach((n, i) => {
+      if (agents[i] !== 'running') problems.push(`${n.name}: Patroni agent ${agents[i]}`);
+      if (drives[i] !== 'healthy') problems.push(`${n.name}: drive ${drives[i]}`);
+    });
+    return {
+      healthy: problems.length === 0,
+      ...(assessment.leader && { primary: assessment.leader }),
+      problems,
+    };
+  }
+
+  async settle(signal: AbortSignal): Promise<SutHealth> {
+    let syncOffSince: number | undefined;
+    let last: SutHealth | undefined;
+    const notSettled = (): Error =>
+      new Error(
+        `Patroni cluster did not settle: ${last ? last.problems.join('; ') : 'no health check finished'}`,
+        {
+          cause: signal.reason,
+        },
+      );
+    for (;;) {
+      if (signal.aborted) throw notSettled();
+      const h = await this.health(signal).catch((err: unknown) => {
+        if (signal.aborted) throw notSettled();
+        throw err;
+      });
+      last = h;
+      if (h.healthy) return h;
+      // Only a sync-replication problem left, for long enough not to be a poll racing a reconfiguration:
+      // replication off behind a DCS sync standby, or no sync standby because the /sync key still names
+      // another leader (left behind when a stalled Patroni retook the leader key; it cannot update it).
+      const onlySync =
+        h.problems.length === 1 &&
+        (h.problems[0]?.includes('synchronous replication is off') === true ||
+          (h.problems[0] === 'no synchronous standby' && (await this.syncKeyLeader(signal)) !== h.primary));
+      syncOffSince = onlySync ? (syncOffSince ?? performance.now()) : undefined;
+      if (
+        onlySync &&
+        this.options.repairSyncReplication !== false &&
+        performance.now() - (syncOffSince ?? 0) > 3000
+      ) {
+        await this.repairSyncReplication(signal);
+        syncOffSince = undefined;
+      }
+      await sleep(500, signal).catch(() => undefined);
+    }
+  }
+
+  /** The leader named by the DCS /sync key, read with etcdctl on a node ('' when absent or unreadable). */
+  private async syncKeyLeader(signal?: AbortSignal): Promise<string> {
+    const leader = await this.primaryNode(signal).catch(() => undefined);
+    const scope = leader ? (await this.rest.status(leader, signal))?.patroni?.scope : undefined;
+    const node = this.nodes.find((n) => n.name === leader) ?? this.nodes[0];
+    if (!scope || !node) return '';
+    const r = await node
+      .exec(['env', 'ETCDCTL_API=3', 'etcdctl', 'get', '--print-value-only', `/service/${scope}/sync`], {
+        check: false,
+        timeoutMs: 5000,
+        ...(signal && { signal }),
+      })
+      .catch(() => undefined);
+    try {
+      const leader = (JSON.parse(r?.stdout.trim() || '{}') as { leader?: unknown }).leader;
+      return typeof leader === 'string' ? leader : '';
+    } catch {
+      return '';
+    }
+  }
+
+  /** Makes Patroni re-assign the synchronous standby (see sync-replication.ts); reported to watchers. */
+  async repairSyncReplication(signal?: AbortSignal): Promise<void> {
+    const leader = await this.primaryNode(signal);
+    const status = await this.rest.status(leader, signal);
+    const scope = status?.patroni?.scope;
+    if (!scope) throw new Error(`cannot read the Patroni scope from ${leader}`);
+    const node = this.nodes.find((n) => n.name === leader) ?? this.nodes[0];
+    if (!node) throw new Error('no node to run etcdctl on');
+    await node.exec(syncKeyResetCommand(scope), { timeoutMs: 10_000, ...(signal && { signal }) });
+    for (const notify of this.repairListeners)
+      notify({
+        event: 'sync-replication-repaired',
+        node: leader,
+        detail: 'DCS /sync key reset: Patroni re-assigns synchronous_standby_names',
+      });
+  }
+
+  /** The same argv on every node (the scripts are in the lab image). */
+  agentCommands(_node: string): AgentCommands {
+    return AGENT;
+  }
+
+  driveCommands(_node: string): DriveCommands {
+    return DRIVE;
+  }
+
+  /** Polls every member's REST API and reports leader changes, member role/state changes and REST reachability. */
+  watch(onEvent: (e: SutEvent) => void, signal: AbortSignal): void {
+    const ctl = new AbortController();
+    this.watchers.add(ctl);
+    const stop = AbortSignal.any([signal, ctl.signal]);
+    const pollMs = this.options.pollMs ?? 250;
+    this.repairListeners.add(onEvent);
+    void (async () => {
+      let syncOk: boolean | undefined;
+      let syncStreak = 0;
+      let leader: string | undefined | null = null;
+      let members = new Map<string, PatroniMember>();
+      const reachable = new Map<string, boolean>();
+      while (!stop.aborted) {
+        const views = await Promise.all(
+          this.rest.endpoints.map((e) => this.rest.cluster(e.name).catch(() => undefined)),
+        );
+        if (stop.aborted) break;
+        this.rest.endpoints.forEach((e, i) => {
+          const up = views[i] !== undefined;
+          if (reachable.get(e.name) !== up && (reachable.has(e.name) || !up)) {
+            onEvent({ event: up ? 'patroni-api-up' : 'patroni-api-down', node: e.name });
+          }
+          reachable.set(e.name, up);
+        });
+        const view = consensusView(views);
+        if (view) {
+          const current = view.members.find((m) => m.role === 'leader');
+          const next = current?.name;
+          if (leader === null)
+            onEvent({
+              event: 'watch-started',
+              ...(next && { node: next }),
+              detail: next ? `leader ${next} on timeline ${current?.timeline ?? '?'}` : 'no leader',
+            });
+          else if (next !== leader) {
+            onEvent(
+              next
+                ? {
+                    event: 'leader-changed',
+                    node: next,
+                    detail: `from ${leader ?? 'none'}; timeline ${current?.timeline ?? '?'}`,
+                  }
+                : {
+                    event: 'leader-lost',
+                    ...(leader && { node: leader }),
+                    detail: 'no leader key in the DCS',
+                  },
+            );
+          }
+          leader = next;
+          const nextMembers = new Map(view.members.map((m) => [m.name, m]));
+          for (const [name, m] of nextMembers) {
+            const before = members.get(name);
+            if (members.size > 0 && !before)
+              onEvent({ event: 'member-joined', node: name, detail: `${m.role}/${m.state}` });
+            else if (
+              before &&
+              (before.role !== m.role || before.state !== m.state || before.timeline !== m.timeline)
+            ) {
+              onEvent({
+                event: 'member-changed',
+                node: name,
+                detail: `${before.role}/${before.state}/tl${before.timeline ?? '?'} → ${m.role}/${m.state}/tl${m.timeline ?? '?'}`,
+              });
+            }
+          }
+          for (const name of members.keys())
+            if (!nextMembers.has(name)) onEvent({ event: 'member-left', node: name });
+          members = nextMembers;
+          // Two polls in a row: /cluster and /patroni are read a few ms apart and may straddle a reconfiguration.
+          const sync = await checkSyncReplication(this.rest, view).catch(() => undefined);
+          if (sync) {
+            syncStreak = sync.ok === syncOk ? 0 : syncStreak + 1;
+            if (syncStreak >= 2 || (syncOk === undefined && sync.ok)) {
+              if (syncOk !== undefined || !sync.ok) {
+                onEvent(
+                  sync.ok
+                    ? {
+                        event: 'sync-replication-on',
+                        node: sync.leader,
+                        detail: `sync standby ${sync.dcsSyncStandby}`,
+                      }
+                    : { event: 'sync-replication-off', node: sync.leader, detail: describeSyncProblem(sync) },
+                );
+              }
+              syncOk = sync.ok;
+              syncStreak = 0;
+            }
+          }
+        }
+        await sleep(pollMs, stop).catch(() => undefined);
+      }
+      this.watchers.delete(ctl);
+      this.repairListeners.delete(onEvent);
+    })();
+  }
+
+  /** Planned switchover through Patroni's REST API (needs restAuth). */
+  async switchover(candidate?: string, signal?: AbortSignal): Promise<string> {
+    const leader = await this.primaryNode(signal);
+    const answer = await this.rest.switchover(leader, candidate, signal);
+    if (!answer.ok) throw new Error(`switchover from ${leader}: ${answer.error}`);
+    if (answer.status !== 200)
+      throw new Error(`switchover from ${leader}: HTTP ${answer.status}: ${String(answer.body)}`);
+    this.locator.invalidate();
+    return String(answer.body);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const w of this.watchers) w.abort();
+    await this.proxy?.close();
+    if (this.options.ownsNodes) await Promise.all(this.nodes.map((n) => n.close()));
+  }
+
+  private async probe(node: NodeAccess, argv: readonly string[], signal?: AbortSignal): Promise<string> {
+    const r = await node
+      .exec(argv, { check: false, timeoutMs: 5000, ...(signal && { signal }) })
+      .catch(() => undefined);
+    return r?.stdout.trim().split('\n').at(-1) || 'unknown';
+  }
+}
