@@ -3,7 +3,10 @@ import { Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
 import { inject } from '../faults/fault.js';
 import { FaultJournal } from '../faults/journal.js';
+import { commandPlan } from '../faults/command-plan.js';
+import type { FaultPlan } from '../faults/fault-plan.js';
 import { partitionPlan } from '../faults/partition.js';
+import { openLabSut } from '../sut/patroni/lab-sut.js';
 import { defaultLabName, pickNode, resolveDockerNodes } from '../nodes/docker-label-nodes.js';
 import type { NodeAccess } from '../nodes/node-access.js';
 import { formatDuration, parseDuration } from '../time/duration.js';
@@ -61,33 +64,78 @@ async function runPartition(options: PartitionCliOptions): Promise<void> {
     });
     if (options.verify && !verifyFrom)
       say('no peer node to verify from: the partition is applied unverified');
-    const journal = new FaultJournal();
-    const fault = await inject(plan, {
-      journal,
-      onEvent: (phase, detail) => {
-        if (phase === 'journaled') say(`journaled in ${journal.path}: ${detail ?? ''}`);
-        else if (phase === 'verified')
-          say(`verified from ${verifyFrom?.name ?? '?'}: TCP to ${node.name} times out`);
-        else if (phase === 'heal-verified') say(`verified healed: ${node.name} answers again`);
-        else say(`${phase}${detail ? `: ${detail}` : ''}`);
-      },
+    await holdFault(plan, forMs, say, {
+      verified: `verified from ${verifyFrom?.name ?? '?'}: TCP to ${node.name} times out`,
+      healVerified: `verified healed: ${node.name} answers again`,
     });
-    say(
-      `partition of ${node.name} in force (fault ${fault.id}); healing in ${formatDuration(forMs)}, ` +
-        `Ctrl-C heals now; node-side auto-revert at ${new Date(fault.expiresAt).toISOString()}`,
-    );
-    await sleep(forMs);
-    await fault.heal();
-    say('done');
   } finally {
     await Promise.allSettled([...nodes.values()].map((n) => n.close()));
   }
 }
 
-function notYet(verb: string): () => never {
-  return () => {
-    throw new UsageError(`inject ${verb} needs a SUT: arrives with the lab`);
-  };
+/** Applies a fault, keeps it for forMs (Ctrl-C/SIGTERM heal it sooner), then heals it. */
+async function holdFault(
+  plan: FaultPlan,
+  forMs: number,
+  say: (line: string) => void,
+  lines: { readonly verified?: string; readonly healVerified?: string } = {},
+): Promise<void> {
+  const journal = new FaultJournal();
+  const fault = await inject(plan, {
+    journal,
+    onEvent: (phase, detail) => {
+      if (phase === 'journaled') say(`journaled in ${journal.path}: ${detail ?? ''}`);
+      else if (phase === 'verified' && lines.verified) say(lines.verified);
+      else if (phase === 'heal-verified' && lines.healVerified) say(lines.healVerified);
+      else say(`${phase}${detail ? `: ${detail}` : ''}`);
+    },
+  });
+  say(
+    `${plan.kind} of ${plan.node.name} in force (fault ${fault.id}); healing in ${formatDuration(forMs)}, ` +
+      `Ctrl-C heals now; node-side auto-revert at ${new Date(fault.expiresAt).toISOString()}`,
+  );
+  await sleep(forMs);
+  await fault.heal();
+  say('done');
+}
+
+export interface SutFaultCliOptions {
+  readonly node: string;
+  readonly for: string;
+  readonly lab: string;
+  readonly mode?: string;
+}
+
+/** agent-down and drive-offline: the commands come from the lab's SUT (pxlab-agent, pxlab-drive). */
+async function runSutFault(verb: 'agent-down' | 'drive-offline', options: SutFaultCliOptions): Promise<void> {
+  const forMs = parseForOption(options.for);
+  const mode = options.mode ?? 'error';
+  if (mode !== 'error' && mode !== 'hang') throw new UsageError(`--mode: '${mode}' is not error or hang`);
+  const say = progressPrinter();
+  const sut = await openLabSut(options.lab);
+  try {
+    const byName = new Map(sut.nodes.map((n) => [n.name, n]));
+    const node = pickNode(byName, options.node, options.lab);
+    const maxDurationMs = forMs + AUTO_REVERT_MARGIN_MS;
+    let plan: FaultPlan;
+    if (verb === 'agent-down') {
+      const agent = sut.agentCommands(node.name);
+      plan = commandPlan(verb, node, agent.kill, agent.start, agent.status, maxDurationMs);
+    } else {
+      const drive = sut.driveCommands(node.name);
+      plan = commandPlan(
+        verb,
+        node,
+        mode === 'hang' ? drive.hang : drive.error,
+        drive.restore,
+        drive.status,
+        maxDurationMs,
+      );
+    }
+    await holdFault(plan, forMs, say);
+  } finally {
+    await sut.close();
+  }
 }
 
 export function registerInjectCommand(program: Command): void {
@@ -112,13 +160,19 @@ export function registerInjectCommand(program: Command): void {
     .addOption(labOption())
     .action((opts: PartitionCliOptions) => runPartition(opts));
 
-  for (const verb of ['agent-down', 'drive-offline']) {
-    injectCmd
-      .command(verb)
-      .description(`${verb} (needs a SUT: arrives with the lab)`)
-      .requiredOption('--node <name>', 'node to act on')
-      .option('--for <duration>', 'how long the fault lasts', '60s')
-      .addOption(labOption())
-      .action(notYet(verb));
-  }
+  injectCmd
+    .command('agent-down')
+    .description("crash the node's agent (Patroni in the lab) and keep it down, then start it again")
+    .requiredOption('--node <name>', 'node to act on')
+    .option('--for <duration>', 'how long the agent stays down', '60s')
+    .addOption(labOption())
+    .action((opts: SutFaultCliOptions) => runSutFault('agent-down', opts));
+  injectCmd
+    .command('drive-offline')
+    .description("fail the node's data drive (I/O errors, or --mode hang), then restore it")
+    .requiredOption('--node <name>', 'node to act on')
+    .option('--for <duration>', 'how long the drive stays offline', '60s')
+    .option('--mode <mode>', 'error (I/O fails) or hang (I/O blocks)', 'error')
+    .addOption(labOption())
+    .action((opts: SutFaultCliOptions) => runSutFault('drive-offline', opts));
 }

@@ -3,7 +3,7 @@ import { partitionPlan } from '../faults/partition.js';
 import type { NodeAccess } from '../nodes/node-access.js';
 import type { Expectation, FaultKind } from '../sut/expectations.js';
 import type { Sut } from '../sut/sut.js';
-import { commandPlan } from './command-plan.js';
+import { commandPlan } from '../faults/command-plan.js';
 import { Until, type Condition } from './until.js';
 
 export interface FaultTarget {

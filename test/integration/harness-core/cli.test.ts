@@ -194,10 +194,29 @@ describe('pxchaos inject / heal CLI (real containers, separate processes)', func
       oneLine(r);
     });
 
-    it('a verb that needs a SUT says so → 2', async () => {
-      const r = await run(['inject', 'agent-down', '--node', 'n1']);
-      expect(r.code).to.equal(2);
-      expect(r.stderr).to.include('needs a SUT');
+    it('agent-down / drive-offline: bad --for or --mode → 2, before touching the lab', async () => {
+      const badFor = await run(['inject', 'agent-down', '--node', 'n1', '--for', '5x', '--lab', lab.lab]);
+      expect(badFor.code).to.equal(2);
+      oneLine(badFor);
+      const badMode = await run([
+        'inject',
+        'drive-offline',
+        '--node',
+        'n1',
+        '--mode',
+        'melt',
+        '--lab',
+        lab.lab,
+      ]);
+      expect(badMode.code).to.equal(2);
+      expect(badMode.stderr).to.include('--mode');
+      oneLine(badMode);
+    });
+
+    it('agent-down on containers that run no Patroni lab → 3, naming lab up', async () => {
+      const r = await run(['inject', 'agent-down', '--node', 'n1', '--lab', lab.lab]);
+      expect(r.code).to.equal(3);
+      expect(r.stderr).to.include('lab up');
       oneLine(r);
     });
   });

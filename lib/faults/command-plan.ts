@@ -1,4 +1,4 @@
-import type { FaultPlan } from '../faults/fault-plan.js';
+import type { FaultPlan } from './fault-plan.js';
 import type { NodeAccess } from '../nodes/node-access.js';
 
 /**
