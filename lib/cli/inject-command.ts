@@ -3,9 +3,9 @@ import { Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
 import { inject } from '../faults/fault.js';
 import { FaultJournal } from '../faults/journal.js';
-import { commandPlan } from '../faults/command-plan.js';
 import type { FaultPlan } from '../faults/fault-plan.js';
 import { partitionPlan } from '../faults/partition.js';
+import { agentCrashPlan, driveOfflinePlan } from '../faults/sut-fault-plans.js';
 import { openLabSut } from '../sut/patroni/lab-sut.js';
 import { defaultLabName, pickNode, resolveDockerNodes } from '../nodes/docker-label-nodes.js';
 import type { NodeAccess } from '../nodes/node-access.js';
@@ -117,21 +117,10 @@ async function runSutFault(verb: 'agent-down' | 'drive-offline', options: SutFau
     const byName = new Map(sut.nodes.map((n) => [n.name, n]));
     const node = pickNode(byName, options.node, options.lab);
     const maxDurationMs = forMs + AUTO_REVERT_MARGIN_MS;
-    let plan: FaultPlan;
-    if (verb === 'agent-down') {
-      const agent = sut.agentCommands(node.name);
-      plan = commandPlan(verb, node, agent.kill, agent.start, agent.status, maxDurationMs);
-    } else {
-      const drive = sut.driveCommands(node.name);
-      plan = commandPlan(
-        verb,
-        node,
-        mode === 'hang' ? drive.hang : drive.error,
-        drive.restore,
-        drive.status,
-        maxDurationMs,
-      );
-    }
+    const plan =
+      verb === 'agent-down'
+        ? agentCrashPlan(verb, sut, node, maxDurationMs)
+        : driveOfflinePlan(verb, sut, node, mode, maxDurationMs);
     await holdFault(plan, forMs, say);
   } finally {
     await sut.close();

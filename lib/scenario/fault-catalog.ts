@@ -3,7 +3,7 @@ import { partitionPlan } from '../faults/partition.js';
 import type { NodeAccess } from '../nodes/node-access.js';
 import type { Expectation, FaultKind } from '../sut/expectations.js';
 import type { Sut } from '../sut/sut.js';
-import { commandPlan } from '../faults/command-plan.js';
+import { agentCrashPlan, driveOfflinePlan } from '../faults/sut-fault-plans.js';
 import { Until, type Condition } from './until.js';
 
 export interface FaultTarget {
@@ -31,6 +31,11 @@ const TIMER_MARGIN_MS = 120_000;
 
 const maxDuration = (e: Expectation): number => Math.max(e.holdMs, e.recoveryWithinMs) + TIMER_MARGIN_MS;
 
+const agentCrash =
+  (kind: FaultKind) =>
+  (t: FaultTarget): FaultPlan =>
+    agentCrashPlan(kind, t.sut, t.node, maxDuration(t.expectation));
+
 export const FAULT_SCENARIOS: Readonly<Record<FaultKind, FaultScenario>> = {
   'network-partition': {
     kind: 'network-partition',
@@ -49,17 +54,7 @@ export const FAULT_SCENARIOS: Readonly<Record<FaultKind, FaultScenario>> = {
     title: 'Agent killed and restarted within its grace window',
     explain: (t) =>
       `Kill the ${t.sut.name} agent on ${t.node.name} and start it again after ${t.expectation.holdMs / 1000}s, inside its grace window: writes may stall but must not fail.`,
-    plan: (t) => {
-      const agent = t.sut.agentCommands(t.node.name);
-      return commandPlan(
-        'agent-restart-within-grace',
-        t.node,
-        agent.kill,
-        agent.start,
-        agent.status,
-        maxDuration(t.expectation),
-      );
-    },
+    plan: agentCrash('agent-restart-within-grace'),
     healWhen: (t) => Until.heldFor(t.expectation.holdMs),
   },
   'agent-down-past-grace': {
@@ -67,19 +62,7 @@ export const FAULT_SCENARIOS: Readonly<Record<FaultKind, FaultScenario>> = {
     title: 'Agent down past its grace window',
     explain: (t) =>
       `Crash the ${t.sut.name} agent on ${t.node.name} and keep it down past its grace window: the SUT should fail over to a replica with every acknowledged write.`,
-    plan: (t) => {
-      const agent = t.sut.agentCommands(t.node.name);
-      return commandPlan(
-        'agent-down-past-grace',
-        t.node,
-        // A crash, not a clean stop: a clean Patroni stop hands the leader key over at once, which
-        // is a switchover, not an agent down past its grace window.
-        agent.kill,
-        agent.start,
-        agent.status,
-        maxDuration(t.expectation),
-      );
-    },
+    plan: agentCrash('agent-down-past-grace'),
     healWhen: (t) => Until.all(Until.heldFor(t.expectation.holdMs), Until.writesRecovered()),
   },
   'drive-offline': {
@@ -87,17 +70,7 @@ export const FAULT_SCENARIOS: Readonly<Record<FaultKind, FaultScenario>> = {
     title: 'Data drive offline on the primary node',
     explain: (t) =>
       `Take the data drive of ${t.node.name} offline (${t.driveMode === 'hang' ? 'I/O hangs' : 'I/O fails'}): the primary should move to a healthy replica.`,
-    plan: (t) => {
-      const drive = t.sut.driveCommands(t.node.name);
-      return commandPlan(
-        'drive-offline',
-        t.node,
-        t.driveMode === 'hang' ? drive.hang : drive.error,
-        drive.restore,
-        drive.status,
-        maxDuration(t.expectation),
-      );
-    },
+    plan: (t) => driveOfflinePlan('drive-offline', t.sut, t.node, t.driveMode, maxDuration(t.expectation)),
     healWhen: (t) => Until.all(Until.heldFor(t.expectation.holdMs), Until.writesRecovered()),
   },
 };
