@@ -154,10 +154,10 @@ const scenariosSchema = z.partialRecord(
 );
 
 const compareSchema = section({
-  marginPercent: number(0, 10_000).prefault(20),
-  marginMs: int(0, 86_400_000).prefault(2000),
+  marginPercent: number(0, 10_000).prefault(50),
+  marginMs: int(0, 86_400_000).prefault(5000),
   /** Absolute margin for counts (failed, unknown writes); lost acknowledged writes never get one. */
-  marginCount: int(0, 1_000_000).prefault(5),
+  marginCount: int(0, 1_000_000).prefault(20),
 });
 
 const kindSchema = section({
