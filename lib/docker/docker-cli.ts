@@ -43,6 +43,9 @@ const DAEMON_DOWN = /Cannot connect to the Docker daemon|Is the docker daemon ru
 export function docker(args: readonly string[], options: DockerOptions = {}): Promise<DockerRun> {
   const { timeoutMs = 60_000, signal, stdin, onLine } = options;
   const started = performance.now();
+  // An already-aborted signal never fires 'abort': refuse before starting anything.
+  if (signal?.aborted)
+    return Promise.reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
   return new Promise((resolve, reject) => {
     const child = spawn('docker', args, { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
@@ -69,9 +72,7 @@ export function docker(args: readonly string[], options: DockerOptions = {}): Pr
     };
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      finish(() =>
-        reject(new Error(`docker ${args.slice(0, 3).join(' ')}: no answer within ${timeoutMs}ms`)),
-      );
+      finish(() => reject(new DockerTimeoutError(args, timeoutMs)));
     }, timeoutMs);
     signal?.addEventListener('abort', onAbort, { once: true });
     child.stdout.setEncoding('utf8').on('data', (d: string) => {

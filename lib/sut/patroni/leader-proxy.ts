@@ -28,6 +28,7 @@ interface Session {
  */
 export class LeaderProxy {
   private server: net.Server | undefined;
+  private listening: Promise<void> | undefined;
   private readonly sessions = new Set<Session>();
   private readonly pending = new Set<net.Socket>();
   private timer: NodeJS.Timeout | undefined;
@@ -48,29 +49,26 @@ export class LeaderProxy {
   /** Starts listening (once) and returns the local address. */
   async listen(): Promise<{ host: string; port: number }> {
     if (this.closed) throw new Error('leader proxy is closed');
-    if (!this.server) {
-      const server = net.createServer((socket) => void this.accept(socket));
-      server.on('error', (err) => this.emit('proxy-error', err.message));
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(0, '127.0.0.1', () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
-      this.server = server;
-      this.timer = setInterval(() => void this.checkSessions(), this.sessionCheckMs);
-      this.timer.unref();
-    }
-    const addr = this.server.address() as net.AddressInfo;
+    // Concurrent first callers share one server (the probe and the ledger start together).
+    this.listening ??= this.startServer();
+    await this.listening;
+    const addr = (this.server as net.Server).address() as net.AddressInfo;
     return { host: '127.0.0.1', port: addr.port };
   }
 
-  /** Number of open proxied sessions, per backend node. */
-  openSessions(): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const s of this.sessions) out[s.node] = (out[s.node] ?? 0) + 1;
-    return out;
+  private async startServer(): Promise<void> {
+    const server = net.createServer((socket) => void this.accept(socket));
+    server.on('error', (err) => this.emit('proxy-error', err.message));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.server = server;
+    this.timer = setInterval(() => void this.checkSessions(), this.sessionCheckMs);
+    this.timer.unref();
   }
 
   /** Stops listening and destroys every socket; idempotent. */
