@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_MARGINS } from '../report/compare.js';
 import { parseDuration } from '../time/duration.js';
 import type { FaultKind } from '../sut/expectations.js';
 
@@ -101,7 +102,9 @@ const labSchema = section({
       error: 'expected a lab name: lowercase letters, digits, dashes (≤ 31)',
     })
     .prefault('pxchaos'),
-  nodes: int(3, 7).prefault(3),
+  nodes: z
+    .union([z.literal(3), z.literal(5)], { error: 'expected 3 or 5 (an odd etcd quorum the lab supports)' })
+    .prefault(3),
   patroni: patroniSchema.prefault({}),
 });
 
@@ -154,10 +157,10 @@ const scenariosSchema = z.partialRecord(
 );
 
 const compareSchema = section({
-  marginPercent: number(0, 10_000).prefault(50),
-  marginMs: int(0, 86_400_000).prefault(5000),
+  marginPercent: number(0, 10_000).prefault(DEFAULT_MARGINS.percent),
+  marginMs: int(0, 86_400_000).prefault(DEFAULT_MARGINS.ms),
   /** Absolute margin for counts (failed, unknown writes); lost acknowledged writes never get one. */
-  marginCount: int(0, 1_000_000).prefault(20),
+  marginCount: int(0, 1_000_000).prefault(DEFAULT_MARGINS.count),
 });
 
 const kindSchema = section({

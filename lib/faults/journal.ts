@@ -83,12 +83,13 @@ export class FaultJournal {
   }
 
   async open(entry: NewOpenEntry): Promise<JournalOpenEntry> {
+    const pidStart = processStartTime(process.pid);
     const full: JournalOpenEntry = {
       type: 'open',
       ...entry,
       startedAt: entry.startedAt ?? new Date().toISOString(),
       pid: process.pid,
-      ...(processStartTime(process.pid) !== undefined && { pidStart: processStartTime(process.pid) }),
+      ...(pidStart !== undefined && { pidStart }),
       host: hostname(),
     };
     await this.append(full);

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { FaultKind } from '../sut/expectations.js';
 import { runScenario, type ScenarioOutcome } from './run-scenario.js';
-import { CHECK, checksFor } from './verdict-names.js';
+import { CHECK, CHECK_KEYS } from './verdict-names.js';
 
 /**
  * Declares one scenario as a mocha suite: the whole flow (arrange, act, observe, heal) runs once in
@@ -17,7 +17,7 @@ export function defineScenario(kind: FaultKind): void {
       outcome = await runScenario(kind);
     });
 
-    for (const key of checksFor(kind)) {
+    for (const key of CHECK_KEYS) {
       it(CHECK[key], function () {
         if (!outcome) throw new Error('the scenario did not run');
         const checked = outcome.checks.find((c) => c.key === key);

@@ -9,12 +9,9 @@ export class LiveState {
   acked = 0;
   failed = 0;
   unknown = 0;
-  firstFailureT: number | undefined;
   lastFailureT: number | undefined;
   lastAckT: number | undefined;
-  faultInjectedT: number | undefined;
   primary: string | undefined;
-  primaryChanges = 0;
 
   observe(e: TimelineEvent): void {
     switch (e.kind) {
@@ -26,19 +23,13 @@ export class LiveState {
         } else {
           if (e.outcome === 'failed') this.failed++;
           else this.unknown++;
-          this.firstFailureT ??= e.t;
           this.lastFailureT = Math.max(this.lastFailureT ?? 0, doneT);
         }
         break;
       }
-      case 'fault':
-        if (e.phase === 'injected') this.faultInjectedT ??= e.t;
-        break;
       case 'platform':
-        if (e.event === 'leader-changed' || e.event === 'primary-changed') {
-          if (e.node && e.node !== this.primary) this.primaryChanges++;
+        if (e.event === 'leader-changed' || e.event === 'primary-changed')
           this.primary = e.node ?? this.primary;
-        }
         break;
       default:
         break;

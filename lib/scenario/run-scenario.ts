@@ -7,7 +7,6 @@ import { FaultJournal } from '../faults/journal.js';
 import { computeMetrics, type Metrics } from '../observe/metrics.js';
 import type { LedgerReadBack } from '../observe/ledger-check.js';
 import { Timeline } from '../observe/timeline.js';
-import type { Verdict } from '../observe/timeline-events.js';
 import type { FaultKind } from '../sut/expectations.js';
 import type { SutHealth } from '../sut/sut.js';
 import { openTarget, type OpenTarget } from '../targets/open-target.js';
@@ -204,5 +203,3 @@ async function settleOrReport(settle: () => Promise<SutHealth>): Promise<SutHeal
     return { healthy: false, problems: [`did not settle: ${(err as Error).message}`] };
   }
 }
-
-export type { Verdict };

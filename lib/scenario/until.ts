@@ -19,13 +19,6 @@ export const Until = {
       met: (live, _h, nowT) => live.recoveredFor(stableMs, nowT),
     };
   },
-  /** The node serving writes is no longer `node`. */
-  primaryMovedFrom(node: string): Condition {
-    return {
-      description: `primary moved off ${node}`,
-      met: (live) => live.primary !== undefined && live.primary !== node,
-    };
-  },
   all(...conditions: Condition[]): Condition {
     return {
       description: conditions.map((c) => c.description).join(' and '),

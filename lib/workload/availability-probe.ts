@@ -3,7 +3,14 @@ import type { TimelineSink } from '../observe/timeline.js';
 import type { ProbeEvent } from '../observe/timeline-events.js';
 import type { PgEndpoint } from '../sut/sut.js';
 import { resolveEndpoint, type EndpointSource } from './endpoint-source.js';
-import { closeClient, connectPg, discardClient, sendCancel, type PgConnection } from './pg-connect.js';
+import {
+  closeClient,
+  connectPg,
+  describeEndpoint,
+  discardClient,
+  sendCancel,
+  type PgConnection,
+} from './pg-connect.js';
 import { describePgError } from './write-outcome.js';
 
 export type ProbeMode = NonNullable<ProbeEvent['mode']>;
@@ -130,7 +137,7 @@ export class AvailabilityProbe {
     let error: string | undefined;
     try {
       endpoint = await resolveEndpoint(this.options.endpoint, remaining());
-      conn = this.takeIdle(endpointKey(endpoint));
+      conn = this.takeIdle(describeEndpoint(endpoint));
       conn ??= await connectPg(endpoint, {
         applicationName: this.options.applicationName ?? 'pxchaos-probe',
         connectTimeoutMs: remaining(),
@@ -150,7 +157,7 @@ export class AvailabilityProbe {
       }
     }
     const latencyMs = sink.now() - t;
-    if (conn && endpoint) this.release(conn, endpointKey(endpoint), error === undefined);
+    if (conn && endpoint) this.release(conn, describeEndpoint(endpoint), error === undefined);
     this.tally.attempts++;
     this.tally[error === undefined ? 'ok' : 'failed']++;
     sink.record({
@@ -179,8 +186,4 @@ export class AvailabilityProbe {
       this.idle.push({ conn, key });
     else void closeClient(conn.client);
   }
-}
-
-function endpointKey(e: PgEndpoint): string {
-  return `${e.user}@${e.host}:${e.port}/${e.database}`;
 }

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { scenarioVerdicts, type FlowFacts } from '../../../lib/scenario/scenario-verdicts.js';
-import { checksFor } from '../../../lib/scenario/verdict-names.js';
+import { CHECK_KEYS } from '../../../lib/scenario/verdict-names.js';
 import type { Expectation } from '../../../lib/sut/expectations.js';
 
 const expectation: Expectation = {
@@ -42,7 +42,7 @@ const goodMetrics = {
 describe('scenario checks', () => {
   it('a good run passes every check, one per declared check', () => {
     const checks = scenarioVerdicts(facts(), goodMetrics);
-    expect(checks.map((c) => c.key)).to.deep.equal(checksFor('network-partition'));
+    expect(checks.map((c) => c.key)).to.deep.equal(CHECK_KEYS);
     expect(checks.filter((c) => !c.verdict.passed).map((c) => c.verdict.message)).to.deep.equal([]);
   });
 
@@ -67,15 +67,18 @@ describe('scenario checks', () => {
 
   it('a run that never reached its target fails every check with the reason', () => {
     const checks = scenarioVerdicts({ kind: 'drive-offline' }, {}, 'lab did not come up');
-    expect(checks).to.have.length(checksFor('drive-offline').length);
+    expect(checks).to.have.length(CHECK_KEYS.length);
     for (const c of checks) {
       expect(c.verdict.passed).to.equal(false);
       expect(c.verdict.message).to.contain('lab did not come up');
     }
   });
 
-  it('"no write failed" is declared only for the restart within grace, and fails on a failed write', () => {
-    expect(checksFor('network-partition')).to.not.include('noFailedWrites');
+  it('failed writes fail the check only where the expectation forbids them', () => {
+    const allowed = scenarioVerdicts(facts(), { ...goodMetrics, failed: 3, unknown: 0 });
+    const check = allowed.find((c) => c.key === 'failedWrites')?.verdict;
+    expect(check?.passed).to.equal(true);
+    expect(check?.message).to.contain('allowed');
     const within = { ...expectation, failedWritesAllowed: false, primaryMoves: false as const };
     const checks = scenarioVerdicts(facts({ kind: 'agent-restart-within-grace', expectation: within }), {
       ...goodMetrics,
@@ -83,6 +86,6 @@ describe('scenario checks', () => {
       failed: 3,
       unknown: 0,
     });
-    expect(checks.find((c) => c.key === 'noFailedWrites')?.verdict.passed).to.equal(false);
+    expect(checks.find((c) => c.key === 'failedWrites')?.verdict.passed).to.equal(false);
   });
 });
