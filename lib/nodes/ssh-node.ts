@@ -79,7 +79,9 @@ export class SshNode implements NodeAccess {
     const deadline = nodeSide ? timeoutMs + NODE_DEADLINE_SLACK_MS : timeoutMs;
 
     const client = await this.withDeadline(this.connection(argv), deadline, argv, timeoutMs, options.signal);
-    const run = await this.run(client, command, argv, options, deadline, timeoutMs);
+    // One deadline for the whole call: connecting used part of it.
+    const remaining = Math.max(1, deadline - (performance.now() - started));
+    const run = await this.run(client, command, argv, options, remaining, timeoutMs);
     const durationMs = performance.now() - started;
     if (run.exitCode === undefined) {
       throw new ConnectionLostError(
