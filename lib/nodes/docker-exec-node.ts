@@ -1,5 +1,6 @@
 import { docker, DockerTimeoutError, DockerUnavailableError, type DockerRun } from '../docker/docker-cli.js';
-import { CommandFailedError, CommandTimeoutError, ConnectionLostError } from './exec-errors.js';
+import { CommandTimeoutError, ConnectionLostError } from './exec-errors.js';
+import { execOutcome } from './exec-outcome.js';
 import type { ExecOptions, ExecResult } from './exec-result.js';
 import type { NodeAccess, NodeAddress } from './node-access.js';
 import { isNodeDeadlineExit, NODE_DEADLINE_SLACK_MS, withNodeDeadline } from './node-deadline.js';
@@ -67,19 +68,21 @@ export class DockerExecNode implements NodeAccess {
         (await new Promise((r) => setTimeout(r, 500)).then(() => this.whyNotRunning()));
       if (gone) throw new ContainerGoneError(this.name, argv, gone);
     }
-    if (this.nodeSideDeadline && isNodeDeadlineExit(run.exitCode, run.durationMs, timeoutMs)) {
-      throw new CommandTimeoutError(this.name, argv, timeoutMs);
-    }
-    const result: ExecResult = {
-      node: this.name,
-      argv,
-      stdout: run.stdout,
-      stderr: run.stderr,
-      exitCode: run.exitCode,
-      durationMs: run.durationMs,
-    };
-    if (result.exitCode !== 0 && options.check !== false) throw new CommandFailedError(result);
-    return result;
+    return execOutcome(
+      {
+        node: this.name,
+        argv,
+        stdout: run.stdout,
+        stderr: run.stderr,
+        exitCode: run.exitCode,
+        durationMs: run.durationMs,
+      },
+      {
+        timeoutMs,
+        nodeSideDeadline: this.nodeSideDeadline,
+        ...(options.check !== undefined && { check: options.check }),
+      },
+    );
   }
 
   /** The shared docker runner, with its failures mapped onto the node errors. */

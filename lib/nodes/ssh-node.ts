@@ -1,10 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
-import { CommandFailedError, CommandTimeoutError, ConnectionLostError } from './exec-errors.js';
+import { CommandTimeoutError, ConnectionLostError } from './exec-errors.js';
+import { execOutcome } from './exec-outcome.js';
 import type { ExecOptions, ExecResult } from './exec-result.js';
 import { hostKeyChecker, HostKeyRejectedError } from './host-key-pinning.js';
 import type { NodeAccess, NodeAddress } from './node-access.js';
-import { isNodeDeadlineExit, NODE_DEADLINE_SLACK_MS, withNodeDeadline } from './node-deadline.js';
+import { NODE_DEADLINE_SLACK_MS, withNodeDeadline } from './node-deadline.js';
 import { shellJoin } from './shell-quote.js';
 
 export interface SshNodeOptions {
@@ -90,19 +91,10 @@ export class SshNode implements NodeAccess {
         `command ended by signal ${run.signal ?? '?'} without exit status`,
       );
     }
-    if (nodeSide && isNodeDeadlineExit(run.exitCode, durationMs, timeoutMs)) {
-      throw new CommandTimeoutError(this.name, argv, timeoutMs);
-    }
-    const result: ExecResult = {
-      node: this.name,
-      argv,
-      stdout: run.stdout,
-      stderr: run.stderr,
-      exitCode: run.exitCode,
-      durationMs,
-    };
-    if (result.exitCode !== 0 && options.check !== false) throw new CommandFailedError(result);
-    return result;
+    return execOutcome(
+      { node: this.name, argv, stdout: run.stdout, stderr: run.stderr, exitCode: run.exitCode, durationMs },
+      { timeoutMs, nodeSideDeadline: nodeSide, ...(options.check !== undefined && { check: options.check }) },
+    );
   }
 
   async close(): Promise<void> {
