@@ -212,7 +212,7 @@ describe('lab (real containers): faults on the leader behave as lab-expectations
     expect(Number(stray[0]?.n)).to.equal(0);
   });
 
-  it('network partition: a replica is promoted in time; the old leader rejoins after heal', async () => {
+  it('network partition: a replica is promoted in time, the cut leader demotes itself, the cluster settles after heal', async () => {
     const e = sut.expectations['network-partition'];
     const node = await leaderNode();
     const writer = new Writer(sut);
