@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { PxchaosError } from '../errors.js';
 import { registerHealCommand } from './heal-command.js';
 import { registerInjectCommand } from './inject-command.js';
+import { registerKubeLabCommand } from './kube-lab-command.js';
 import { registerLabCommand } from './lab-command.js';
 import { registerReportCommand } from './report-command.js';
 import { registerRunCommand } from './run-command.js';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
     .showSuggestionAfterError();
   registerRunCommand(program);
   registerLabCommand(program);
+  registerKubeLabCommand(program);
   registerInjectCommand(program);
   registerHealCommand(program);
   registerReportCommand(program);

@@ -1,0 +1,218 @@
+import { stringify } from 'yaml';
+import type { NodeAccess } from '../nodes/node-access.js';
+import { pollUntil } from '../time/poll-until.js';
+import { kubectl, kubectlApply, kubectlOk } from './kube-lab-kubectl.js';
+
+/**
+ * The kube lab's storage: one replica-3 GlusterFS volume per PersistentVolume, with its bricks
+ * on the first three workers (each worker has one loop-backed, FUSE-failable brick filesystem,
+ * and each volume a directory on it). Kubernetes 1.20's in-tree glusterfs plugin mounts a volume
+ * through a static PV that names an Endpoints object; there is no dynamic provisioner (heketi is
+ * not in Debian), so `up` pre-creates the PVs and recycles Released ones. Why one volume per
+ * claim: a pod's data, its heal state and a drive fault then concern one volume only.
+ */
+export const STORAGE_NAMESPACE = 'pxchaos-storage';
+export const STORAGE_CLASS = 'gluster-replicated';
+export const GLUSTER_ENDPOINTS = 'glusterfs-cluster';
+export const BRICK_ROOT = '/srv/pxkube/brick';
+export const VOLUME_SIZE = '1Gi';
+
+export interface GlusterStorageSpec {
+  readonly controlPlane: string;
+  /** Workers with their IPs; the first three hold the replicas. */
+  readonly workers: readonly { readonly node: NodeAccess; readonly ip: string }[];
+  readonly volumes: number;
+}
+
+export const volumeName = (i: number): string => `pxkube-${i}`;
+export const pvName = (i: number): string => `gluster-pv-${i}`;
+
+const gluster = (node: NodeAccess, args: readonly string[], timeoutMs = 60_000) =>
+  node.exec(['gluster', '--mode=script', ...args], { timeoutMs, check: false });
+
+export interface BrickStatus {
+  readonly host: string;
+  readonly path: string;
+  readonly online: boolean;
+}
+
+export interface GlusterVolumeState {
+  readonly name: string;
+  readonly started: boolean;
+  readonly bricks: readonly BrickStatus[];
+}
+
+/** Reads `gluster volume status <v> --xml`: each brick's host, path and online flag. */
+export function parseVolumeStatusXml(xml: string): BrickStatus[] {
+  const bricks: BrickStatus[] = [];
+  for (const block of xml.match(/<node>[\s\S]*?<\/node>/g) ?? []) {
+    const field = (tag: string): string => new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(block)?.[1] ?? '';
+    const path = field('path');
+    if (!path.startsWith('/')) continue; // self-heal daemons list "localhost" as their path
+    bricks.push({ host: field('hostname'), path, online: field('status') === '1' });
+  }
+  return bricks;
+}
+
+export async function glusterVolumeState(node: NodeAccess, name: string): Promise<GlusterVolumeState> {
+  const info = await gluster(node, ['volume', 'info', name], 20_000);
+  const started = info.exitCode === 0 && /^Status:\s*Started/m.test(info.stdout);
+  if (!started) return { name, started, bricks: [] };
+  const status = await gluster(node, ['volume', 'status', name, '--xml'], 20_000);
+  return { name, started, bricks: parseVolumeStatusXml(status.stdout) };
+}
+
+/** Peers, volumes, and the Kubernetes objects a StatefulSet's volumeClaimTemplate binds to. Idempotent. */
+export async function ensureGlusterStorage(
+  spec: GlusterStorageSpec,
+  progress: (line: string) => void,
+  signal?: AbortSignal,
+): Promise<void> {
+  const replicas = spec.workers.slice(0, 3);
+  const [first, ...others] = replicas;
+  if (!first || replicas.length < 3) throw new Error('GlusterFS replica 3 needs three workers');
+  for (const peer of others) {
+    const probe = await gluster(first.node, ['peer', 'probe', peer.ip]);
+    if (probe.exitCode !== 0)
+      throw new Error(`gluster peer probe ${peer.ip}: ${probe.stderr.trim() || probe.stdout.trim()}`);
+  }
+  await pollUntil(
+    async () => {
+      const pool = await gluster(first.node, ['pool', 'list'], 20_000);
+      const connected = pool.stdout.split('\n').filter((l) => /\bConnected\b/.test(l)).length;
+      return connected >= replicas.length ? true : `${connected}/${replicas.length} Gluster peers connected`;
+    },
+    60_000,
+    signal,
+  );
+  for (let i = 0; i < spec.volumes; i++) {
+    const name = volumeName(i);
+    const info = await gluster(first.node, ['volume', 'info', name], 20_000);
+    if (info.exitCode !== 0) {
+      progress(`creating Gluster volume ${name} (replica 3)`);
+      const bricks = replicas.map((w) => `${w.ip}:${BRICK_ROOT}/${name}`);
+      // force: the bricks are directories on a mount of the node's own filesystem tree.
+      const created = await gluster(
+        first.node,
+        ['volume', 'create', name, 'replica', '3', ...bricks, 'force'],
+        120_000,
+      );
+      if (created.exitCode !== 0)
+        throw new Error(`gluster volume create ${name}: ${created.stderr.trim() || created.stdout.trim()}`);
+    }
+    if (!/^Status:\s*Started/m.test((await gluster(first.node, ['volume', 'info', name], 20_000)).stdout)) {
+      const started = await gluster(first.node, ['volume', 'start', name, 'force'], 120_000);
+      if (started.exitCode !== 0)
+        throw new Error(`gluster volume start ${name}: ${started.stderr.trim() || started.stdout.trim()}`);
+    }
+  }
+  await kubectlApply(spec.controlPlane, storageManifests(spec), signal);
+  await recycleReleasedVolumes(spec, first.node, progress, signal);
+}
+
+/** Namespace, selector-less Service + Endpoints of the brick nodes, StorageClass, one PV per volume. */
+export function storageManifests(spec: Pick<GlusterStorageSpec, 'workers' | 'volumes'>): string {
+  const ips = spec.workers.slice(0, 3).map((w) => w.ip);
+  const docs: unknown[] = [
+    {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: STORAGE_NAMESPACE, labels: { 'app.kubernetes.io/managed-by': 'pxchaos' } },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: GLUSTER_ENDPOINTS, namespace: STORAGE_NAMESPACE },
+      spec: { ports: [{ port: 1 }] },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Endpoints',
+      metadata: { name: GLUSTER_ENDPOINTS, namespace: STORAGE_NAMESPACE },
+      subsets: [{ addresses: ips.map((ip) => ({ ip })), ports: [{ port: 1 }] }],
+    },
+    {
+      apiVersion: 'storage.k8s.io/v1',
+      kind: 'StorageClass',
+      metadata: { name: STORAGE_CLASS },
+      provisioner: 'kubernetes.io/no-provisioner',
+      reclaimPolicy: 'Retain',
+      volumeBindingMode: 'Immediate',
+    },
+    ...Array.from({ length: spec.volumes }, (_, i) => ({
+      apiVersion: 'v1',
+      kind: 'PersistentVolume',
+      metadata: { name: pvName(i), labels: { 'pxchaos.io/gluster-volume': volumeName(i) } },
+      spec: {
+        capacity: { storage: VOLUME_SIZE },
+        accessModes: ['ReadWriteOnce'],
+        persistentVolumeReclaimPolicy: 'Retain',
+        storageClassName: STORAGE_CLASS,
+        glusterfs: {
+          endpoints: GLUSTER_ENDPOINTS,
+          endpointsNamespace: STORAGE_NAMESPACE,
+          path: volumeName(i),
+        },
+      },
+    })),
+  ];
+  return docs.map((d) => stringify(d)).join('---\n');
+}
+
+interface PvList {
+  items: { metadata: { name: string }; status?: { phase?: string } }[];
+}
+
+/** A PV whose claim was deleted is Released: wipe its Gluster volume and make it Available again. */
+async function recycleReleasedVolumes(
+  spec: GlusterStorageSpec,
+  worker: NodeAccess,
+  progress: (line: string) => void,
+  signal?: AbortSignal,
+): Promise<void> {
+  const list = JSON.parse(
+    await kubectlOk(spec.controlPlane, ['get', 'pv', '-l', 'pxchaos.io/gluster-volume', '-o', 'json'], {
+      timeoutMs: 20_000,
+      ...(signal && { signal }),
+    }),
+  ) as PvList;
+  for (const pv of list.items) {
+    if (pv.status?.phase !== 'Released') continue;
+    const index = Number(/(\d+)$/.exec(pv.metadata.name)?.[1]);
+    const volume = volumeName(index);
+    progress(`recycling ${pv.metadata.name}: wiping Gluster volume ${volume}`);
+    const dir = `/mnt/pxchaos-recycle-${volume}`;
+    await worker.exec(
+      [
+        'sh',
+        '-c',
+        'set -e; mkdir -p "$1"; mount -t glusterfs "localhost:/$2" "$1"; find "$1" -mindepth 1 -delete; umount "$1"; rmdir "$1"',
+        'pxchaos-recycle',
+        dir,
+        volume,
+      ],
+      { timeoutMs: 120_000 },
+    );
+    await kubectlOk(spec.controlPlane, [
+      'patch',
+      'pv',
+      pv.metadata.name,
+      '--type=json',
+      '-p',
+      '[{"op":"remove","path":"/spec/claimRef"}]',
+    ]);
+  }
+  // Let a just-recycled PV become Available before a claim needs it.
+  await kubectl(
+    spec.controlPlane,
+    [
+      'wait',
+      '--for=jsonpath={.status.phase}=Available',
+      'pv',
+      '-l',
+      'pxchaos.io/gluster-volume',
+      '--timeout=30s',
+    ],
+    { timeoutMs: 40_000 },
+  );
+}
