@@ -1,4 +1,5 @@
 import { dockerOk } from '../docker/docker-cli.js';
+import { SEED_LABEL } from './kube-images.js';
 import { KIND_ROLE_LABEL, KUBE_LAB_LABEL } from './kube-lab-layout.js';
 
 export interface KubeLabContainer {
@@ -8,6 +9,8 @@ export interface KubeLabContainer {
   readonly running: boolean;
   readonly image: string;
   readonly ip: string;
+  /** The image seed volume it started from. */
+  readonly seedVolume: string;
 }
 
 export interface KubeLabResources {
@@ -32,16 +35,17 @@ export async function inspectKubeLab(name: string): Promise<KubeLabResources> {
   ]);
   const containers: KubeLabContainer[] = [];
   if (lines(ids).length) {
-    const format = `{{.Name}}\t{{index .Config.Labels "${KIND_ROLE_LABEL}"}}\t{{.State.Running}}\t{{.Config.Image}}\t{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}`;
+    const format = `{{.Name}}\t{{index .Config.Labels "${KIND_ROLE_LABEL}"}}\t{{.State.Running}}\t{{.Config.Image}}\t{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}\t{{index .Config.Labels "${SEED_LABEL}"}}`;
     const out = await dockerOk(['inspect', '--format', format, ...lines(ids)], { timeoutMs: 20_000 });
     for (const line of lines(out)) {
-      const [cname = '', role = '', running = '', image = '', ip = ''] = line.split('\t');
+      const [cname = '', role = '', running = '', image = '', ip = '', seedVolume = ''] = line.split('\t');
       containers.push({
         name: cname.replace(/^\//, ''),
         role,
         running: running === 'true',
         image,
         ip: ip.trim(),
+        seedVolume,
       });
     }
   }

@@ -138,6 +138,9 @@ function reuseMismatch(
     return `it has nodes [${names.join(', ')}], not [${expected.join(', ')}]`;
   const stale = existing.containers.find((c) => c.image !== images.node);
   if (stale) return `${stale.name} runs ${stale.image}, not the current ${images.node}`;
+  const reseed = existing.containers.find((c) => c.seedVolume !== images.seedVolume);
+  if (reseed)
+    return `${reseed.name} holds images from ${reseed.seedVolume || 'an unknown seed'}, not ${images.seedVolume}`;
   return undefined;
 }
 

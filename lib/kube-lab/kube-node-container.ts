@@ -1,4 +1,5 @@
 import { dockerOk } from '../docker/docker-cli.js';
+import { SEED_LABEL } from './kube-images.js';
 import type { KubeLabNodeLayout } from './kube-lab-layout.js';
 import { KIND_CLUSTER_LABEL, KIND_ROLE_LABEL, KUBE_LAB_LABEL } from './kube-lab-layout.js';
 
@@ -79,6 +80,9 @@ export function nodeRunArgs(spec: KubeNodeRunSpec): string[] {
     `${KIND_ROLE_LABEL}=${node.role}`,
     '--label',
     `${KUBE_LAB_LABEL}=${lab}`,
+    // The image store it was seeded from: a lab seeded from older images is recreated.
+    '--label',
+    `${SEED_LABEL}=${spec.seedVolume}`,
     '--network',
     spec.network,
     '--ip',
