@@ -7,7 +7,9 @@ import { SCENARIO_NAMES, type ScenarioName } from '../config/config-schema.js';
 import { requireDocker } from '../docker/docker-cli.js';
 import { UsageError } from '../errors.js';
 import { RESULT_SUFFIX, TIMELINE_SUFFIX } from '../report/read-results.js';
+import { prepareReportDir } from '../report/report-dir.js';
 import { writeReports } from '../report/write-reports.js';
+import { checkTargetAvailable } from '../targets/open-target.js';
 import { formatDuration } from '../time/duration.js';
 
 export interface RunSuiteOptions {
@@ -37,9 +39,11 @@ export async function runSuite(options: RunSuiteOptions): Promise<number> {
   if (options.reportDir) process.env.PXCHAOS_REPORT_DIR = path.resolve(options.reportDir);
   if (options.step) process.env.PXCHAOS_STEP = '1';
   const config = await loadConfig(); // bad config → exit 2 before anything starts
+  checkTargetAvailable(config.target); // exit 3 before anything runs, not 0/9 checks
+  const reportDir = path.resolve(config.reportDir);
+  await prepareReportDir(reportDir); // exit 2 now, not after the chaos
   if (config.target === 'lab') await requireDocker();
 
-  const reportDir = path.resolve(config.reportDir);
   await clearPreviousResults(reportDir);
   process.stderr.write(
     `pxchaos: ${scenarios.length} scenario(s) on target ${config.target}: ${scenarios.join(', ')}; reports in ${reportDir}\n`,
