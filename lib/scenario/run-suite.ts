@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Mocha from 'mocha';
 import { loadConfig } from '../config/load-config.js';
+import { resolveLab } from '../config/resolve-lab.js';
 import { SCENARIO_NAMES, type ScenarioName } from '../config/config-schema.js';
 import { requireDocker } from '../docker/docker-cli.js';
 import { UsageError } from '../errors.js';
@@ -42,7 +43,10 @@ export async function runSuite(options: RunSuiteOptions): Promise<number> {
   checkTargetAvailable(config.target); // exit 3 before anything runs, not 0/9 checks
   const reportDir = path.resolve(config.reportDir);
   await prepareReportDir(reportDir); // exit 2 now, not after the chaos
-  if (config.target === 'lab') await requireDocker();
+  if (config.target === 'lab') {
+    await requireDocker();
+    await resolveLab(); // several labs and none named: refuse rather than fault a guessed one
+  }
 
   await clearPreviousResults(reportDir);
   process.stderr.write(
