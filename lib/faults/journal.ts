@@ -67,8 +67,8 @@ export function processStartTime(pid: number): string | undefined {
   }
 }
 
-/** Is the process that opened this entry still running (on this host)? */
-export function ownerAlive(entry: JournalOpenEntry): boolean {
+/** Is the process that opened this entry (or holds a lock) still running (on this host)? */
+export function ownerAlive(entry: Pick<JournalOpenEntry, 'host' | 'pid' | 'pidStart'>): boolean {
   if (entry.host !== hostname()) return false;
   try {
     process.kill(entry.pid, 0);

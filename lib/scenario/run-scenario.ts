@@ -16,7 +16,13 @@ import { FAULT_SCENARIOS, type FaultTarget } from './fault-catalog.js';
 import { LiveState } from './live-state.js';
 import { Progress } from './progress.js';
 import { checkNothingLeftBehind } from './nothing-left-behind.js';
-import { scenarioVerdicts, type CheckedVerdict, type FlowFacts } from './scenario-verdicts.js';
+import { onInterrupt } from '../faults/signal-heal.js';
+import {
+  interruptedVerdicts,
+  scenarioVerdicts,
+  type CheckedVerdict,
+  type FlowFacts,
+} from './scenario-verdicts.js';
 import { saveScenario } from './scenario-files.js';
 import { ScenarioWorkload } from './scenario-workload.js';
 import { stepGate } from './step-gate.js';
@@ -48,11 +54,30 @@ export async function runScenario(kind: FaultKind): Promise<ScenarioOutcome> {
   const timeline = new Timeline();
   const live = new LiveState();
   timeline.subscribe((e) => live.observe(e));
+  let phase = 'start';
   const mark = (name: string): void => {
+    phase = name;
     timeline.record({ kind: 'step', name });
     progress.step(name);
   };
   const values: Record<string, number | string> = {};
+  // On SIGINT/SIGTERM (after the fault is healed) the result of what ran is still saved.
+  const unhookInterrupt = onInterrupt(async (reason) => {
+    progress.stopCountdown();
+    timeline.record({ kind: 'step', name: `interrupted by ${reason}` });
+    const data = timeline.toData(
+      { scenario: kind, target: facts.target ?? config.target, sut: facts.sut ?? 'unknown' },
+      { values },
+    );
+    const checks = interruptedVerdicts(reason, phase);
+    await saveScenario(
+      config.reportDir,
+      data,
+      computeMetrics(data),
+      checks.map((c) => c.verdict),
+      progress.elapsedMs(),
+    );
+  });
   let ledger: LedgerReadBack | undefined;
   let target: OpenTarget | undefined;
   let workload: ScenarioWorkload | undefined;
@@ -141,41 +166,45 @@ export async function runScenario(kind: FaultKind): Promise<ScenarioOutcome> {
     if (fault) await fault[Symbol.asyncDispose]();
     await workload?.stop();
   }
+  // Until the result is saved, an interruption saves what ran instead.
+  try {
+    if (target) {
+      const { sut } = target;
+      mark('assert: read back the ledger, count rows, look for leftovers');
+      const read = await Promise.allSettled([
+        workload ? workload.readBack(AbortSignal.timeout(60_000)) : Promise.reject(new Error('no ledger')),
+        sut
+          .writeEndpoint(AbortSignal.timeout(10_000))
+          .then((e) => countRows(e, 'pgbench_accounts', { signal: AbortSignal.timeout(60_000) })),
+        sut.primaryNode(AbortSignal.timeout(10_000)),
+        checkNothingLeftBehind(sut),
+      ]);
+      if (read[0].status === 'fulfilled') ledger = read[0].value;
+      if (read[1].status === 'fulfilled') values.rows_after = read[1].value;
+      if (read[2].status === 'fulfilled') values.primary_after = read[2].value;
+      facts.leftovers =
+        read[3].status === 'fulfilled' ? read[3].value : [`leftover check failed: ${String(read[3].reason)}`];
+      await target.close().catch(() => undefined);
+    }
 
-  if (target) {
-    const { sut } = target;
-    mark('assert: read back the ledger, count rows, look for leftovers');
-    const read = await Promise.allSettled([
-      workload ? workload.readBack(AbortSignal.timeout(60_000)) : Promise.reject(new Error('no ledger')),
-      sut
-        .writeEndpoint(AbortSignal.timeout(10_000))
-        .then((e) => countRows(e, 'pgbench_accounts', { signal: AbortSignal.timeout(60_000) })),
-      sut.primaryNode(AbortSignal.timeout(10_000)),
-      checkNothingLeftBehind(sut),
-    ]);
-    if (read[0].status === 'fulfilled') ledger = read[0].value;
-    if (read[1].status === 'fulfilled') values.rows_after = read[1].value;
-    if (read[2].status === 'fulfilled') values.primary_after = read[2].value;
-    facts.leftovers =
-      read[3].status === 'fulfilled' ? read[3].value : [`leftover check failed: ${String(read[3].reason)}`];
-    await target.close().catch(() => undefined);
+    const data = timeline.toData(
+      { scenario: kind, target: facts.target ?? config.target, sut: facts.sut ?? 'unknown' },
+      { values, ...(ledger && { ledger }) },
+    );
+    const metrics = computeMetrics(data);
+    const checks = scenarioVerdicts(facts, metrics, error);
+    await saveScenario(
+      config.reportDir,
+      data,
+      metrics,
+      checks.map((c) => c.verdict),
+      progress.elapsedMs(),
+    );
+    progress.step(`done: ${checks.filter((c) => c.verdict.passed).length}/${checks.length} checks passed`);
+    return { checks, metrics, ...(error !== undefined && { error }) };
+  } finally {
+    unhookInterrupt();
   }
-
-  const data = timeline.toData(
-    { scenario: kind, target: facts.target ?? config.target, sut: facts.sut ?? 'unknown' },
-    { values, ...(ledger && { ledger }) },
-  );
-  const metrics = computeMetrics(data);
-  const checks = scenarioVerdicts(facts, metrics, error);
-  await saveScenario(
-    config.reportDir,
-    data,
-    metrics,
-    checks.map((c) => c.verdict),
-    progress.elapsedMs(),
-  );
-  progress.step(`done: ${checks.filter((c) => c.verdict.passed).length}/${checks.length} checks passed`);
-  return { checks, metrics, ...(error !== undefined && { error }) };
 }
 
 async function ensurePgbench(target: OpenTarget, config: PxchaosConfig, progress: Progress): Promise<number> {
