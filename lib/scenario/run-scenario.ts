@@ -24,6 +24,8 @@ import {
   type FlowFacts,
 } from './scenario-verdicts.js';
 import { saveScenario } from './scenario-files.js';
+import { healDeadRunsFaults } from './heal-dead-runs.js';
+import { TargetPresence } from './target-presence.js';
 import { ScenarioWorkload } from './scenario-workload.js';
 import { stepGate } from './step-gate.js';
 
@@ -82,12 +84,16 @@ export async function runScenario(kind: FaultKind): Promise<ScenarioOutcome> {
   let target: OpenTarget | undefined;
   let workload: ScenarioWorkload | undefined;
   let fault: ActiveFault | undefined;
+  let presence: TargetPresence | undefined;
   let error: string | undefined;
 
   try {
+    // A dead run's fault still in force would poison this one: heal it first, and say so.
+    for (const line of await healDeadRunsFaults()) mark(`arrange: ${line}`);
     mark('arrange: target');
     target = await openTarget(config, (line) => progress.step(line), AbortSignal.timeout(600_000));
     const { sut } = target;
+    presence = new TargetPresence(sut.nodes);
     facts.target = target.name;
     facts.sut = sut.name;
     const expectation = sut.expectations[kind];
@@ -144,6 +150,7 @@ export async function runScenario(kind: FaultKind): Promise<ScenarioOutcome> {
       !healWhen.met(live, timeline.now() - heldFrom, timeline.now()) &&
       timeline.now() - heldFrom < deadline
     ) {
+      presence.throwIfGone();
       await sleep(250);
     }
     progress.stopCountdown();
@@ -163,12 +170,17 @@ export async function runScenario(kind: FaultKind): Promise<ScenarioOutcome> {
     progress.step(`stopped early: ${error}`);
   } finally {
     progress.stopCountdown();
+    presence?.stop();
     if (fault) await fault[Symbol.asyncDispose]();
     await workload?.stop();
   }
   // Until the result is saved, an interruption saves what ran instead.
   try {
-    if (target) {
+    if (target && presence?.gone !== undefined) {
+      // Nothing is left to read back or inspect: say so in one line instead of a minute of timeouts.
+      facts.leftovers = [presence.gone];
+      await target.close().catch(() => undefined);
+    } else if (target) {
       const { sut } = target;
       mark('assert: read back the ledger, count rows, look for leftovers');
       const read = await Promise.allSettled([
