@@ -51,7 +51,13 @@ const INFO_METRICS = new Set([
   'unknown_not_committed',
 ]);
 /** Data-integrity figures: any increase is a regression. */
-const STRICT_METRICS = new Set(['lost_acked', 'failed_committed', 'duplicates', 'unexpected_rows']);
+const STRICT_METRICS = new Set([
+  'lost_acked',
+  'changed_acked',
+  'failed_committed',
+  'duplicates',
+  'unexpected_rows',
+]);
 /** Counts that grow with the outage: judged with the count margin. */
 const COUNT_METRICS = new Set(['failed', 'unknown', 'probe_failed', 'unavailable_windows']);
 
