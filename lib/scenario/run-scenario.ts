@@ -27,7 +27,7 @@ import { saveScenario } from './scenario-files.js';
 import { healDeadRunsFaults } from './heal-dead-runs.js';
 import { TargetPresence } from './target-presence.js';
 import { ScenarioWorkload } from './scenario-workload.js';
-import { stepGate } from './step-gate.js';
+import { stepGate, stepNote } from './step-gate.js';
 
 export interface ScenarioOutcome {
   readonly checks: readonly CheckedVerdict[];
@@ -145,7 +145,19 @@ export async function runScenario(kind: FaultKind): Promise<ScenarioOutcome> {
     mark(`observe: until ${healWhen.description} (at most ${formatDuration(deadline)})`);
     const heldFrom = timeline.now();
     const countdownEnd = progress.elapsedMs() + expectation.recoveryWithinMs;
-    progress.startCountdown('expected recovery', countdownEnd, () => live.summary());
+    if (step) {
+      // A presenter's pause must not stretch a time-bound fault: the heal is on a schedule.
+      const healAt = progress.elapsedMs() + expectation.holdMs;
+      stepNote(
+        step,
+        `The fault is in force; it is healed on schedule in ${formatDuration(expectation.holdMs)} (at the earliest), without waiting for Enter.`,
+      );
+      progress.startCountdown(
+        'scheduled heal',
+        healAt,
+        () => `${live.summary()}; heal when ${healWhen.description}`,
+      );
+    } else progress.startCountdown('expected recovery', countdownEnd, () => live.summary());
     while (
       !healWhen.met(live, timeline.now() - heldFrom, timeline.now()) &&
       timeline.now() - heldFrom < deadline
@@ -156,7 +168,7 @@ export async function runScenario(kind: FaultKind): Promise<ScenarioOutcome> {
     progress.stopCountdown();
     values.hold_ms = Math.round(timeline.now() - heldFrom);
 
-    await stepGate(step, `Heal the fault on ${primary} and let the cluster settle.`);
+    stepNote(step, `Healing the fault on ${primary} now, on schedule; then the cluster settles.`);
     mark('heal');
     await fault.heal();
     fault = undefined;
@@ -165,6 +177,8 @@ export async function runScenario(kind: FaultKind): Promise<ScenarioOutcome> {
     facts.health = await settleOrReport(() => sut.settle(AbortSignal.timeout(SETTLE_TIMEOUT_MS)));
     values.settle_ms = Math.round(timeline.now() - settleFrom);
     await sleep(AFTERMATH_MS);
+    // The pause comes after the time-bound part, before the next action.
+    await stepGate(step, 'Healed on schedule. Next: read back the ledger, count rows, look for leftovers.');
   } catch (err) {
     error = (err as Error).message;
     progress.step(`stopped early: ${error}`);
