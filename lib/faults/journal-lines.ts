@@ -14,8 +14,13 @@ export interface UnreadableLine {
 }
 
 const addressSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('docker'), container: z.string().min(1) }),
-  z.object({ kind: z.literal('ssh'), host: z.string().min(1), port: z.number(), user: z.string().min(1) }),
+  z.looseObject({ kind: z.literal('docker'), container: z.string().min(1) }),
+  z.looseObject({
+    kind: z.literal('ssh'),
+    host: z.string().min(1),
+    port: z.number(),
+    user: z.string().min(1),
+  }),
 ]);
 
 // Only the fields heal needs are checked; extra fields are kept as written.
@@ -65,7 +70,8 @@ export function parseJournal(text: string): ParsedJournal {
     const parsed = schema.safeParse(value);
     if (parsed.success) {
       if (parsed.data.type === 'noted') noted.add(parsed.data.line);
-      else entries.push(parsed.data as unknown as JournalEntry);
+      // The entry exactly as written (the schema only checks what heal needs).
+      else entries.push(value as JournalEntry);
       return;
     }
     const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.') || '(entry)'))];

@@ -117,3 +117,25 @@ describe('FaultJournal: torn and incomplete lines', () => {
     expect(second.stdout).to.match(/nothing to heal/);
   });
 });
+
+describe('FaultJournal: entries are read back exactly as written', () => {
+  it('keeps every field of an SSH address (key path, pinned host key)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pxchaos-journal-'));
+    try {
+      const j = new FaultJournal(dir);
+      const address = {
+        kind: 'ssh' as const,
+        host: '10.0.0.2',
+        port: 22,
+        user: 'root',
+        keyPath: '/k/id',
+        knownHostsPath: '/k/known_hosts',
+        hostKeyFingerprint: 'SHA256:abc',
+      };
+      await j.open({ ...entry('s'), address });
+      expect((await j.openEntries())[0]?.address).to.deep.equal(address);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
