@@ -4,12 +4,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
+import { labDown } from '../../lib/lab/lab-down.js';
 import { labUp } from '../../lib/lab/lab-up.js';
 import { requireDocker } from '../support/require-docker.js';
 import { waitFor } from '../support/wait-for.js';
 
 const BIN = fileURLToPath(new URL('../../bin/pxchaos.js', import.meta.url));
-const LAB = process.env.PXCHAOS_TEST_LAB ?? 'h13';
+const LAB = process.env.PXCHAOS_TEST_LAB ?? 'pxchaos-test-run';
 const PROMPT = 'press Enter to continue';
 
 describe(`pxchaos run --step on a terminal (real lab '${LAB}')`, function () {
@@ -23,7 +24,9 @@ describe(`pxchaos run --step on a terminal (real lab '${LAB}')`, function () {
     reportDir = await mkdtemp(path.join(tmpdir(), 'pxchaos-step-reports-'));
     await labUp({ name: LAB, progress: () => undefined, signal: AbortSignal.timeout(600_000) });
   });
-  after(async () => {
+  after(async function () {
+    this.timeout(120_000);
+    if (stateDir) await labDown(LAB, () => undefined);
     if (stateDir) await rm(stateDir, { recursive: true, force: true });
     if (reportDir) await rm(reportDir, { recursive: true, force: true });
   });
