@@ -102,7 +102,9 @@ export async function ensureGlusterStorage(
       // Gluster's own profile for databases: no client-side caching that could serve stale data.
       const tuned = await gluster(first.node, ['volume', 'set', name, 'group', 'db-workload']);
       if (tuned.exitCode !== 0)
-        throw new Error(`gluster volume set ${name} group db-workload: ${tuned.stderr.trim() || tuned.stdout.trim()}`);
+        throw new Error(
+          `gluster volume set ${name} group db-workload: ${tuned.stderr.trim() || tuned.stdout.trim()}`,
+        );
     }
     if (!/^Status:\s*Started/m.test((await gluster(first.node, ['volume', 'info', name], 20_000)).stdout)) {
       const started = await gluster(first.node, ['volume', 'start', name, 'force'], 120_000);
