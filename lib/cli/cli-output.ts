@@ -7,3 +7,11 @@ export function progressPrinter(started = performance.now()): (line: string) => 
     process.stdout.write(`[${elapsed}] ${line}\n`);
   };
 }
+
+/** Progress on stdout for people, on stderr with --json so stdout stays one JSON document. */
+export function progressFor(json: boolean | undefined): (line: string) => void {
+  if (!json) return progressPrinter();
+  const started = performance.now();
+  return (line) =>
+    process.stderr.write(`[${formatDuration(performance.now() - started).padStart(6)}] ${line}\n`);
+}

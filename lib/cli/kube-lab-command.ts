@@ -7,8 +7,8 @@ import { kubeLabStatus, type KubeLabStatus } from '../kube-lab/kube-lab-status.j
 import { kubeLabUp } from '../kube-lab/kube-lab-up.js';
 import { describeTimings } from '../kube-lab/kubeadm-config.js';
 import { UsageError } from '../errors.js';
-import { formatDuration, parseDuration } from '../time/duration.js';
-import { progressPrinter } from './cli-output.js';
+import { parseDuration } from '../time/duration.js';
+import { progressFor } from './cli-output.js';
 
 interface KubeLabCliOptions {
   readonly name?: string;
@@ -17,13 +17,6 @@ interface KubeLabCliOptions {
   readonly json?: boolean;
   readonly kubeconfigOut?: string;
   readonly nodeMonitorGracePeriod?: string;
-}
-
-function progressFor(json: boolean | undefined): (line: string) => void {
-  if (!json) return progressPrinter();
-  const started = performance.now();
-  return (line) =>
-    process.stderr.write(`[${formatDuration(performance.now() - started).padStart(6)}] ${line}\n`);
 }
 
 /** --name > PXCHAOS_KIND_CLUSTER_NAME > the config file's kind.clusterName > "pxchaos": the kind target's cluster. */

@@ -5,8 +5,8 @@ import { labStatus, type LabStatus } from '../lab/lab-status.js';
 import type { PatroniTimings } from '../lab/lab-timings.js';
 import { labUp } from '../lab/lab-up.js';
 import { resolveLab } from '../config/resolve-lab.js';
-import { formatDuration, parseDuration } from '../time/duration.js';
-import { progressPrinter } from './cli-output.js';
+import { parseDuration } from '../time/duration.js';
+import { progressFor } from './cli-output.js';
 
 interface LabCliOptions {
   readonly name?: string;
@@ -18,14 +18,6 @@ interface LabCliOptions {
   readonly retryTimeout?: string;
   readonly primaryStartTimeout?: string;
   readonly syncStrict?: boolean;
-}
-
-/** Progress on stdout for people, on stderr with --json so stdout stays one JSON document. */
-function progressFor(json: boolean | undefined): (line: string) => void {
-  if (!json) return progressPrinter();
-  const started = performance.now();
-  return (line) =>
-    process.stderr.write(`[${formatDuration(performance.now() - started).padStart(6)}] ${line}\n`);
 }
 
 function parseNodes(value: string | undefined, configured: 3 | 5): 3 | 5 {
