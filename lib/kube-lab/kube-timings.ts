@@ -50,6 +50,7 @@ export async function applyControllerTimings(
   )
     return;
   progress(`updating controller-manager timers: ${describeTimings({ ...current, ...wanted })}`);
+  const acquiredBefore = await leaderAcquireTime(controlPlane);
   const sec = (ms: number): string => `${Math.round(ms / 1000)}s`;
   await dockerOk(
     [
@@ -75,11 +76,25 @@ export async function applyControllerTimings(
         `--node-monitor-grace-period=${sec(wanted.nodeMonitorGracePeriodMs)}`,
       );
       if (!running) return 'waiting for kube-controller-manager to restart with the new timers';
-      const ready = await kubectl(controlPlane, ['get', '--raw', '/healthz'], { timeoutMs: 10_000 });
-      return ready.exitCode === 0 ? true : 'waiting for the API server';
+      // Until the new process holds the leader lease (the old lease must expire first, up to
+      // 15 s), nobody watches the nodes: a cut then goes unnoticed longer than the timers say.
+      const acquired = await leaderAcquireTime(controlPlane);
+      return acquired && acquired !== acquiredBefore
+        ? true
+        : 'waiting for the new kube-controller-manager to take the leader lease';
     },
     120_000,
     signal,
     progress,
   );
+}
+
+/** When the current kube-controller-manager leader took its lease (undefined when unknown). */
+async function leaderAcquireTime(controlPlane: string): Promise<string | undefined> {
+  const run = await kubectl(
+    controlPlane,
+    ['get', 'lease', '-n', 'kube-system', 'kube-controller-manager', '-o', 'jsonpath={.spec.acquireTime}'],
+    { timeoutMs: 10_000 },
+  );
+  return run.exitCode === 0 && run.stdout.trim() ? run.stdout.trim() : undefined;
 }
