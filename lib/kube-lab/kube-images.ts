@@ -7,6 +7,7 @@ import { buildContextHash } from '../docker/build-context-hash.js';
 import { docker, dockerOk } from '../docker/docker-cli.js';
 import { ensureBaseImage } from '../lab/base-image.js';
 import { KUBE_VERSION, type KubeBinaries, type KubeBinary } from './kube-binaries.js';
+import { SEED_LABEL } from './kube-lab-layout.js';
 import { nodeRunSecurityArgs } from './kube-node-container.js';
 
 const IMAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), 'image');
@@ -15,7 +16,6 @@ export const KUBE_IMAGE_REPOSITORY = 'registry.pxchaos.local';
 /** What kubeadm 1.20 asks for besides the kube-* images at KUBE_VERSION. */
 export const ETCD_TAG = '3.4.13-0';
 export const PAUSE_TAG = '3.2';
-export const SEED_LABEL = 'pxchaos.kube-images';
 
 export interface KubeImages {
   readonly node: string;

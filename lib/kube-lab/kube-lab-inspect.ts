@@ -1,6 +1,5 @@
 import { dockerOk } from '../docker/docker-cli.js';
-import { SEED_LABEL } from './kube-images.js';
-import { KIND_ROLE_LABEL, KUBE_LAB_LABEL } from './kube-lab-layout.js';
+import { KIND_ROLE_LABEL, KUBE_LAB_LABEL, SEED_LABEL } from './kube-lab-layout.js';
 
 export interface KubeLabContainer {
   readonly name: string;

@@ -4,6 +4,8 @@ import { UsageError } from '../errors.js';
 export const KIND_CLUSTER_LABEL = 'io.x-k8s.kind.cluster';
 export const KIND_ROLE_LABEL = 'io.x-k8s.kind.role';
 export const KUBE_LAB_LABEL = 'pxchaos.kube-lab';
+/** On seed volumes (their key) and on nodes (the seed volume they started from). */
+export const SEED_LABEL = 'pxchaos.kube-images';
 
 export const DEFAULT_KUBE_LAB_NAME = 'pxchaos';
 export const MIN_WORKERS = 3;

@@ -1,7 +1,6 @@
 import { dockerOk } from '../docker/docker-cli.js';
-import { SEED_LABEL } from './kube-images.js';
 import type { KubeLabNodeLayout } from './kube-lab-layout.js';
-import { KIND_CLUSTER_LABEL, KIND_ROLE_LABEL, KUBE_LAB_LABEL } from './kube-lab-layout.js';
+import { KIND_CLUSTER_LABEL, KIND_ROLE_LABEL, KUBE_LAB_LABEL, SEED_LABEL } from './kube-lab-layout.js';
 
 /**
  * What a node container needs instead of --privileged (which fails on these hosts: the bounding
