@@ -7,6 +7,7 @@ import { kubeLabStatus, type KubeLabStatus } from '../kube-lab/kube-lab-status.j
 import { kubeLabUp } from '../kube-lab/kube-lab-up.js';
 import { describeTimings } from '../kube-lab/kubeadm-config.js';
 import { UsageError } from '../errors.js';
+import { acquireRunLock, type RunLock } from '../scenario/run-lock.js';
 import { parseDuration } from '../time/duration.js';
 import { progressFor } from './cli-output.js';
 
@@ -24,6 +25,14 @@ async function resolveName(o: KubeLabCliOptions): Promise<string> {
   if (o.name !== undefined) return validateKubeLabName(o.name);
   const config = await loadConfig(o.config !== undefined ? { file: o.config } : {});
   return validateKubeLabName(config.kind.clusterName);
+}
+
+/** One up/down per kube lab at a time: two concurrent ups would both run kubeadm on the same nodes. */
+function lockKubeLab(name: string, verb: 'up' | 'down'): Promise<RunLock> {
+  return acquireRunLock(`kube-lab-${name}`, {
+    what: `pxchaos kube-lab ${verb} --name ${name}`,
+    say: (line) => process.stderr.write(`${line}\n`),
+  });
 }
 
 function parseWorkers(value: string | undefined): number {
@@ -97,13 +106,14 @@ export function registerKubeLabCommand(program: Command): void {
           : parseDuration(o.nodeMonitorGracePeriod, '--node-monitor-grace-period');
       if (grace !== undefined && (grace < 2000 || grace % 1000 !== 0))
         throw new UsageError('--node-monitor-grace-period must be whole seconds, at least 2s');
+      const lock = await lockKubeLab(name, 'up');
       const up = await kubeLabUp({
         name,
         workers,
         ...(grace !== undefined && { timings: { nodeMonitorGracePeriodMs: grace } }),
         ...(o.kubeconfigOut !== undefined && { kubeconfigOut: o.kubeconfigOut }),
         progress: progressFor(o.json),
-      });
+      }).finally(() => lock.release());
       if (o.json) process.stdout.write(`${JSON.stringify(up, null, 2)}\n`);
       else {
         for (const n of up.layout.nodes) process.stdout.write(`  ${n.name}  ${n.role}  ${n.ip}\n`);
@@ -122,7 +132,8 @@ export function registerKubeLabCommand(program: Command): void {
     .option('--json', 'print what was removed as JSON')
     .action(async (o: KubeLabCliOptions) => {
       const name = await resolveName(o);
-      const removed = await kubeLabDown(name, progressFor(o.json));
+      const lock = await lockKubeLab(name, 'down');
+      const removed = await kubeLabDown(name, progressFor(o.json)).finally(() => lock.release());
       if (o.json) process.stdout.write(`${JSON.stringify({ name, removed }, null, 2)}\n`);
       else
         process.stdout.write(

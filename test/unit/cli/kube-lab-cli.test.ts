@@ -1,6 +1,9 @@
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { acquireRunLock } from '../../../lib/scenario/run-lock.js';
 
 const CLI = join(process.cwd(), 'bin', 'pxchaos.js');
 
@@ -46,5 +49,26 @@ describe('pxchaos kube-lab: bad input and a missing environment', function () {
     expect(r.code).to.equal(3);
     expect(r.stderr.trim().split('\n')).to.have.length(1);
     expect(r.stderr).to.match(/Docker/);
+  });
+});
+
+describe('pxchaos kube-lab: one up/down per cluster', function () {
+  this.timeout(60_000);
+
+  it('refuses a second up while another process holds the cluster, naming it: exit 3', async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), 'pxchaos-kube-lock-'));
+    const lock = await acquireRunLock('kube-lab-locked', {
+      dir: stateDir,
+      what: 'a test holding the kube lab',
+    });
+    try {
+      const r = await pxchaos(['kube-lab', 'up', '--name', 'locked'], { PXCHAOS_STATE_DIR: stateDir });
+      expect(r.code).to.equal(3);
+      expect(r.stderr).to.include('in use by a test holding the kube lab');
+      expect(r.stderr).to.include(`pid ${process.pid}`);
+    } finally {
+      lock.release();
+      await rm(stateDir, { recursive: true, force: true });
+    }
   });
 });
