@@ -174,7 +174,6 @@ const fileSchema = z.object({
         present: z.array(range),
         duplicates: z.array(z.number()),
         rows: z.number(),
-        contents: z.array(z.tuple([z.number(), z.string()])).optional(),
       })
       .optional(),
   }),
