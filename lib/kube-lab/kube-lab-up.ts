@@ -118,7 +118,6 @@ export async function kubeLabUp(options: KubeLabUpOptions): Promise<KubeLabUp> {
     progress,
     signal,
   );
-  if (outcome === 'created') await waitHealthy(layout, 120_000, progress, signal);
   const access = await writeKubeLabAccess(layout, options.kubeconfigOut);
   const durationMs = Math.round(performance.now() - started);
   progress(
