@@ -65,12 +65,20 @@ export function noAcknowledgedWriteLost(metrics: Metrics): Verdict {
       'expected every acknowledged write present; no ledger read-back was recorded, so nothing was checked',
     );
   }
-  if (lost === 0) return verdict(name, true, `all ${acked} acknowledged writes present`);
+  const changed = num(metrics, 'changed_acked') ?? 0;
+  if (lost === 0 && changed === 0)
+    return verdict(name, true, `all ${acked} acknowledged writes present, as written`);
   const span = num(metrics, 'lost_acked_span_ms') ?? 0;
+  const missing =
+    lost > 0
+      ? `${lost} missing, spanning ${formatDuration(span)}: ids ${String(metrics.lost_acked_ids)}`
+      : '';
+  const altered =
+    changed > 0 ? `${changed} changed after acknowledgement: ids ${String(metrics.changed_acked_ids)}` : '';
   return verdict(
     name,
     false,
-    `expected all ${acked} acknowledged writes present; ${lost} missing, spanning ${formatDuration(span)}: ids ${String(metrics.lost_acked_ids)}`,
+    `expected all ${acked} acknowledged writes present as written; ${[missing, altered].filter(Boolean).join('; ')}`,
   );
 }
 

@@ -18,8 +18,14 @@ async function runHeal(options: HealCliOptions): Promise<void> {
     process.stdout.write(`${o.action}: ${o.kind} on ${o.node} (${o.id})${o.detail ? `: ${o.detail}` : ''}\n`);
   }
   const failed = outcomes.filter((o) => o.action === 'failed').length;
-  if (failed > 0)
-    throw new PxchaosError(`${failed} fault(s) could not be healed; they stay in the journal`, 1);
+  const unreadable = outcomes.filter((o) => o.action === 'unreadable').length;
+  const problems = [
+    ...(failed > 0 ? [`${failed} fault(s) could not be healed; they stay in the journal`] : []),
+    ...(unreadable > 0
+      ? [`${unreadable} unreadable journal line(s) reported above (acknowledged; not reported again)`]
+      : []),
+  ];
+  if (problems.length > 0) throw new PxchaosError(problems.join('; '), 1);
 }
 
 export function registerHealCommand(program: Command): void {

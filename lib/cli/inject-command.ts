@@ -7,7 +7,8 @@ import type { FaultPlan } from '../faults/fault-plan.js';
 import { partitionPlan } from '../faults/partition.js';
 import { agentCrashPlan, driveOfflinePlan } from '../faults/sut-fault-plans.js';
 import { openLabSut } from '../sut/patroni/lab-sut.js';
-import { defaultLabName, pickNode, resolveDockerNodes } from '../nodes/docker-label-nodes.js';
+import { resolveLab } from '../config/resolve-lab.js';
+import { pickNode, resolveDockerNodes } from '../nodes/docker-label-nodes.js';
 import type { NodeAccess } from '../nodes/node-access.js';
 import { formatDuration, parseDuration } from '../time/duration.js';
 import { progressPrinter } from './cli-output.js';
@@ -19,8 +20,14 @@ export interface PartitionCliOptions {
   readonly node: string;
   readonly for: string;
   readonly peers?: string;
-  readonly lab: string;
+  readonly lab?: string;
+  readonly config?: string;
   readonly verify: boolean;
+}
+
+/** The lab named by --lab, the environment or the config (resolveLab); refuses a guess among several. */
+async function labOf(options: { readonly lab?: string; readonly config?: string }): Promise<string> {
+  return (await resolveLab({ flag: options.lab, configFile: options.config })).name;
 }
 
 /** `--for` as milliseconds: a positive duration with a unit. */
@@ -46,11 +53,12 @@ async function runPartition(options: PartitionCliOptions): Promise<void> {
   const forMs = parseForOption(options.for);
   const peerNames = parsePeersOption(options.peers);
   const say = progressPrinter();
-  const nodes = await resolveDockerNodes({ lab: options.lab });
+  const lab = await labOf(options);
+  const nodes = await resolveDockerNodes({ lab });
   try {
-    const node = pickNode(nodes, options.node, options.lab);
+    const node = pickNode(nodes, options.node, lab);
     const peers: (NodeAccess | string)[] = peerNames.map((p) =>
-      /^\d{1,3}(\.\d{1,3}){3}$/.test(p) ? p : pickNode(nodes, p, options.lab),
+      /^\d{1,3}(\.\d{1,3}){3}$/.test(p) ? p : pickNode(nodes, p, lab),
     );
     if (peers.includes(node)) throw new UsageError(`--peers: ${node.name} cannot be its own peer`);
     const peerNodes = peers.filter((p): p is NodeAccess => typeof p !== 'string');
@@ -102,7 +110,8 @@ async function holdFault(
 export interface SutFaultCliOptions {
   readonly node: string;
   readonly for: string;
-  readonly lab: string;
+  readonly lab?: string;
+  readonly config?: string;
   readonly mode?: string;
 }
 
@@ -112,10 +121,11 @@ async function runSutFault(verb: 'agent-down' | 'drive-offline', options: SutFau
   const mode = options.mode ?? 'error';
   if (mode !== 'error' && mode !== 'hang') throw new UsageError(`--mode: '${mode}' is not error or hang`);
   const say = progressPrinter();
-  const sut = await openLabSut(options.lab);
+  const lab = await labOf(options);
+  const sut = await openLabSut(lab);
   try {
     const byName = new Map(sut.nodes.map((n) => [n.name, n]));
-    const node = pickNode(byName, options.node, options.lab);
+    const node = pickNode(byName, options.node, lab);
     const maxDurationMs = forMs + AUTO_REVERT_MARGIN_MS;
     const plan =
       verb === 'agent-down'
@@ -132,9 +142,12 @@ export function registerInjectCommand(program: Command): void {
     .command('inject')
     .description('apply one fault in the foreground; heals when --for ends or on Ctrl-C/SIGTERM');
   const labOption = (): Option =>
-    new Option('--lab <name>', 'lab whose containers are the nodes (label pxchaos.lab)').default(
-      defaultLabName(),
+    new Option(
+      '--lab <name>',
+      'lab whose containers are the nodes (default: PXCHAOS_LAB, else lab.name in the config, else "pxchaos")',
     );
+  const configOption = (): Option =>
+    new Option('--config <file>', 'configuration file (default: PXCHAOS_CONFIG, else pxchaos.yaml)');
 
   injectCmd
     .command('partition')
@@ -147,6 +160,7 @@ export function registerInjectCommand(program: Command): void {
     )
     .option('--no-verify', 'skip the TCP check from a peer that the partition holds and is healed')
     .addOption(labOption())
+    .addOption(configOption())
     .action((opts: PartitionCliOptions) => runPartition(opts));
 
   injectCmd
@@ -155,6 +169,7 @@ export function registerInjectCommand(program: Command): void {
     .requiredOption('--node <name>', 'node to act on')
     .option('--for <duration>', 'how long the agent stays down', '60s')
     .addOption(labOption())
+    .addOption(configOption())
     .action((opts: SutFaultCliOptions) => runSutFault('agent-down', opts));
   injectCmd
     .command('drive-offline')
@@ -163,5 +178,6 @@ export function registerInjectCommand(program: Command): void {
     .option('--for <duration>', 'how long the drive stays offline', '60s')
     .option('--mode <mode>', 'error (I/O fails) or hang (I/O blocks)', 'error')
     .addOption(labOption())
+    .addOption(configOption())
     .action((opts: SutFaultCliOptions) => runSutFault('drive-offline', opts));
 }

@@ -4,12 +4,13 @@ import { labDown } from '../lab/lab-down.js';
 import { labStatus, type LabStatus } from '../lab/lab-status.js';
 import type { PatroniTimings } from '../lab/lab-timings.js';
 import { labUp } from '../lab/lab-up.js';
-import { defaultLabName } from '../nodes/docker-label-nodes.js';
+import { resolveLab } from '../config/resolve-lab.js';
 import { parseDuration } from '../time/duration.js';
 import { progressFor } from './cli-output.js';
 
 interface LabCliOptions {
   readonly name?: string;
+  readonly config?: string;
   readonly nodes?: string;
   readonly json?: boolean;
   readonly ttl?: string;
@@ -19,8 +20,9 @@ interface LabCliOptions {
   readonly syncStrict?: boolean;
 }
 
-function parseNodes(value: string | undefined): 3 | 5 {
-  if (value === undefined || value === '3') return 3;
+function parseNodes(value: string | undefined, configured: 3 | 5): 3 | 5 {
+  if (value === undefined) return configured;
+  if (value === '3') return 3;
   if (value === '5') return 5;
   throw new UsageError(`--nodes must be 3 or 5, not '${value}'`);
 }
@@ -67,7 +69,15 @@ export function registerLabCommand(program: Command): void {
   const lab = program
     .command('lab')
     .description('the local lab: 3 or 5 Docker containers running etcd + Patroni + PostgreSQL 15');
-  const nameOption = ['--name <name>', 'lab name (default: PXCHAOS_LAB or "pxchaos")'] as const;
+  const nameOption = [
+    '--name <name>',
+    'lab name (default: PXCHAOS_LAB, else lab.name in the config, else "pxchaos")',
+  ] as const;
+  const configOption = [
+    '--config <file>',
+    'configuration file (default: PXCHAOS_CONFIG, else pxchaos.yaml)',
+  ] as const;
+  const resolve = (o: LabCliOptions) => resolveLab({ flag: o.name, configFile: o.config });
 
   lab
     .command('up')
@@ -75,7 +85,8 @@ export function registerLabCommand(program: Command): void {
       'create the lab, or reuse it when it is healthy; returns once a leader and a sync standby exist',
     )
     .option(...nameOption)
-    .option('--nodes <n>', 'number of nodes: 3 or 5', '3')
+    .option(...configOption)
+    .option('--nodes <n>', 'number of nodes: 3 or 5 (default: lab.nodes in the config, else 3)')
     .option('--json', 'print the lab as JSON (progress goes to stderr)')
     .option('--ttl <duration>', 'Patroni leader key ttl (default 20s)')
     .option('--loop-wait <duration>', 'Patroni loop_wait (default 2s)')
@@ -83,10 +94,11 @@ export function registerLabCommand(program: Command): void {
     .option('--primary-start-timeout <duration>', 'Patroni primary_start_timeout (default 10s)')
     .option('--sync-strict', 'Patroni synchronous_mode_strict (writes stop when no sync standby is left)')
     .action(async (o: LabCliOptions) => {
+      const { name, config } = await resolve(o);
       const result = await labUp({
-        name: o.name ?? defaultLabName(),
-        nodes: parseNodes(o.nodes),
-        timings: parseTimings(o),
+        name,
+        nodes: parseNodes(o.nodes, config.lab.nodes),
+        timings: { ...config.lab.patroni, ...parseTimings(o) },
         syncStrict: o.syncStrict === true,
         progress: progressFor(o.json),
       });
@@ -105,9 +117,10 @@ export function registerLabCommand(program: Command): void {
     .command('down')
     .description('remove the lab: every container, volume and network with its label')
     .option(...nameOption)
+    .option(...configOption)
     .option('--json', 'print what was removed as JSON')
     .action(async (o: LabCliOptions) => {
-      const name = o.name ?? defaultLabName();
+      const { name } = await resolve(o);
       const removed = await labDown(name, progressFor(o.json));
       if (o.json) process.stdout.write(`${JSON.stringify({ name, removed }, null, 2)}\n`);
       else {
@@ -121,9 +134,11 @@ export function registerLabCommand(program: Command): void {
     .command('status')
     .description('nodes, roles, timeline, lag, agent and drive state (exit 1 when not healthy)')
     .option(...nameOption)
+    .option(...configOption)
     .option('--json', 'print the status as JSON')
     .action(async (o: LabCliOptions) => {
-      const status = await labStatus(o.name ?? defaultLabName(), AbortSignal.timeout(30_000));
+      const { name } = await resolve(o);
+      const status = await labStatus(name, AbortSignal.timeout(30_000));
       if (o.json) process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
       else printStatus(status);
       if (!status.healthy) process.exitCode = 1;

@@ -89,6 +89,12 @@ function toVariable(path: readonly string[]): string {
   return `PXCHAOS_${path.map(envSegment).join('_')}`;
 }
 
+/**
+ * Older, shorter names still honoured (the long name wins when both are set): PXCHAOS_LAB named the
+ * lab for `lab` and `inject` before every verb read the configuration.
+ */
+const ALIASES: Readonly<Record<string, string>> = { PXCHAOS_LAB_NAME: 'PXCHAOS_LAB' };
+
 let cachedLeaves: readonly Leaf[] | undefined;
 
 function allLeaves(): readonly Leaf[] {
@@ -122,9 +128,11 @@ export function envVariableNames(): string[] {
 export function envOverrides(env: NodeJS.ProcessEnv): EnvOverride[] {
   const found: EnvOverride[] = [];
   for (const leaf of allLeaves()) {
-    const raw = env[leaf.variable];
+    const alias = ALIASES[leaf.variable];
+    const variable = env[leaf.variable]?.trim() || !alias ? leaf.variable : alias;
+    const raw = env[variable];
     if (raw === undefined || raw.trim() === '') continue;
-    found.push({ variable: leaf.variable, path: leaf.path, value: coerce(raw, leaf.kind) });
+    found.push({ variable, path: leaf.path, value: coerce(raw, leaf.kind) });
   }
   return found;
 }

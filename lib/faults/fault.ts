@@ -3,6 +3,7 @@ import type { FaultEvent } from '../observe/timeline-events.js';
 import type { FaultPlan } from './fault-plan.js';
 import { cancelAutoRevertTimer, startAutoRevertTimer, timerMarker } from './auto-revert-timer.js';
 import type { FaultJournal } from './journal.js';
+import { NodeGoneError } from '../nodes/exec-errors.js';
 import { trackActiveFault } from './signal-heal.js';
 
 export type FaultPhase = FaultEvent['phase'];
@@ -76,7 +77,17 @@ export async function inject(plan: FaultPlan, options: InjectOptions): Promise<A
   // Revert first, then cancel the timer: if the revert fails the timer is still armed as a backstop.
   const healOnce = async (how: string): Promise<void> => {
     await applying?.catch(() => undefined);
-    await node.exec(plan.revert, { timeoutMs });
+    try {
+      await node.exec(plan.revert, { timeoutMs });
+    } catch (err) {
+      if (!(err instanceof NodeGoneError)) throw err;
+      // The node is gone, and the fault with it (as healOpenFaults treats it): nothing to revert.
+      emit('healed', `node gone: ${err.message}`);
+      await journal.close(id, 'node-gone');
+      healed = true;
+      untrack();
+      return;
+    }
     await cancelAutoRevertTimer(node, marker);
     emit('healed', plan.description);
     if (plan.verifyHealed) {

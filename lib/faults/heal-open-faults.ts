@@ -2,9 +2,11 @@ import { ContainerGoneError } from '../nodes/docker-exec-node.js';
 import { nodeFromAddress } from '../nodes/docker-label-nodes.js';
 import type { NodeAccess } from '../nodes/node-access.js';
 import { cancelAutoRevertTimer } from './auto-revert-timer.js';
-import { ownerAlive, type FaultJournal, type JournalOpenEntry } from './journal.js';
+import { ownerAlive, openWithoutClose, type FaultJournal, type JournalOpenEntry } from './journal.js';
+import { describeUnreadable, type UnreadableLine } from './journal-lines.js';
 
-export type HealAction = 'healed' | 'node-gone' | 'skipped-owner-running' | 'failed';
+/** `unreadable`: a journal line heal cannot use (torn, or an entry missing a field); reported once. */
+export type HealAction = 'healed' | 'node-gone' | 'skipped-owner-running' | 'failed' | 'unreadable';
 
 export interface HealOutcome {
   readonly id: string;
@@ -26,13 +28,19 @@ export interface HealOpenFaultsOptions {
  * Idempotent: reverts are idempotent and closed entries are not revisited. Entries whose node could
  * not be reached stay open (reported as failed) so a later run retries. Nodes built by the default
  * resolver are closed here; nodes from a caller's resolver are the caller's.
+ *
+ * Unreadable journal lines (torn, or an entry missing a field such as its address) cannot be healed:
+ * each is returned once as `unreadable`, naming the line and the fault when it names one, and is
+ * then acknowledged in the journal (an entry with an id is closed as `unhealable`) so the next heal
+ * does not fail on it again. The others are still healed.
  */
 export async function healOpenFaults(
   journal: FaultJournal,
   resolveNode?: (entry: JournalOpenEntry) => NodeAccess | Promise<NodeAccess>,
   options: HealOpenFaultsOptions = {},
 ): Promise<HealOutcome[]> {
-  const entries = await journal.openEntries();
+  const contents = await journal.read();
+  const entries = openWithoutClose(contents.entries);
   const owned: NodeAccess[] = [];
   const resolve = async (entry: JournalOpenEntry): Promise<NodeAccess> => {
     if (resolveNode) return resolveNode(entry);
@@ -43,7 +51,8 @@ export async function healOpenFaults(
   const timeoutMs = options.timeoutMs ?? 30_000;
   const signal = options.signal && { signal: options.signal };
   try {
-    return await Promise.all(
+    const unreadable = await Promise.all(contents.unreadable.map((u) => acknowledge(journal, u)));
+    const healed = await Promise.all(
       entries.map(async (entry): Promise<HealOutcome> => {
         const base = { id: entry.id, kind: entry.kind, node: entry.node };
         if (!options.includeRunning && entry.pid !== process.pid && ownerAlive(entry)) {
@@ -65,7 +74,20 @@ export async function healOpenFaults(
         }
       }),
     );
+    return [...healed, ...unreadable];
   } finally {
     await Promise.allSettled(owned.map((n) => n.close()));
   }
+}
+
+async function acknowledge(journal: FaultJournal, u: UnreadableLine): Promise<HealOutcome> {
+  if (u.id !== undefined) await journal.close(u.id, 'unhealable');
+  await journal.note(u.line, 'reported-by-heal');
+  return {
+    id: u.id ?? `line ${u.line}`,
+    kind: u.kind ?? 'unknown fault',
+    node: u.node ?? 'an unknown node',
+    action: 'unreadable',
+    detail: `${describeUnreadable(u, journal.path)}; check that node by hand`,
+  };
 }

@@ -1,8 +1,9 @@
-import { mkdir, open, readFile } from 'node:fs/promises';
+import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { hostname, homedir } from 'node:os';
 import { join } from 'node:path';
 import type { NodeAddress } from '../nodes/node-access.js';
+import { parseJournal, type ParsedJournal } from './journal-lines.js';
 
 /** Written and fsynced BEFORE a fault touches the node: the record `pxchaos heal` works from. */
 export interface JournalOpenEntry {
@@ -33,6 +34,15 @@ export interface JournalCloseEntry {
   readonly pid: number;
 }
 
+/** Acknowledges an unreadable line once it has been reported and dealt with, so it is reported once. */
+export interface JournalNotedEntry {
+  readonly type: 'noted';
+  readonly line: number;
+  readonly how: string;
+  readonly at: string;
+  readonly pid: number;
+}
+
 export type JournalEntry = JournalOpenEntry | JournalCloseEntry;
 
 export type NewOpenEntry = Omit<JournalOpenEntry, 'type' | 'startedAt' | 'pid' | 'pidStart' | 'host'> & {
@@ -57,7 +67,7 @@ export function processStartTime(pid: number): string | undefined {
   }
 }
 
-/** Is the process that opened this entry still running (on this host)? */
+/** Is the process that opened this entry (or holds a lock) still running (on this host)? */
 export function ownerAlive(entry: Pick<JournalOpenEntry, 'host' | 'pid' | 'pidStart'>): boolean {
   if (entry.host !== hostname()) return false;
   try {
@@ -73,7 +83,8 @@ export function ownerAlive(entry: Pick<JournalOpenEntry, 'host' | 'pid' | 'pidSt
  * The fault journal: an append-only JSON-lines file. Each entry is one `write()` on a file opened
  * with O_APPEND and fsynced before the call returns, so two harness processes can append at once
  * without interleaving (appends of one small write are atomic on local filesystems) and an entry
- * survives a crash right after injection. A torn last line (crash mid-write) is skipped on read.
+ * survives a crash right after injection. Every append starts on a fresh line, so a torn last line
+ * (crash mid-write) cannot swallow the next entry; torn or incomplete lines are reported by read().
  */
 export class FaultJournal {
   readonly path: string;
@@ -101,25 +112,31 @@ export class FaultJournal {
   }
 
   async entries(): Promise<JournalEntry[]> {
+    return (await this.read()).entries;
+  }
+
+  /** The usable entries and the lines that could not be used (not yet acknowledged by note()). */
+  async read(): Promise<ParsedJournal> {
     let text: string;
     try {
       text = await readFile(this.path, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], unreadable: [] };
       throw err;
     }
-    const out: JournalEntry[] = [];
-    for (const line of text.split('\n')) {
-      if (!line.trim()) continue;
-      try {
-        const parsed = JSON.parse(line) as JournalEntry;
-        if ((parsed.type === 'open' || parsed.type === 'close') && typeof parsed.id === 'string')
-          out.push(parsed);
-      } catch {
-        // a torn line from a crash mid-append: nothing was injected after it, skip
-      }
-    }
-    return out;
+    return parseJournal(text);
+  }
+
+  /** Records that an unreadable line was reported and dealt with; read() stops listing it. */
+  async note(line: number, how: string): Promise<void> {
+    const entry: JournalNotedEntry = {
+      type: 'noted',
+      line,
+      how,
+      at: new Date().toISOString(),
+      pid: process.pid,
+    };
+    await this.append(entry);
   }
 
   /** Open entries without a matching close, oldest first. */
@@ -127,16 +144,27 @@ export class FaultJournal {
     return openWithoutClose(await this.entries());
   }
 
-  private async append(entry: JournalEntry): Promise<void> {
+  private async append(entry: JournalEntry | JournalNotedEntry): Promise<void> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    const handle = await open(this.path, 'a', 0o600);
+    const handle = await open(this.path, 'a+', 0o600);
     try {
-      await handle.write(`${JSON.stringify(entry)}\n`);
+      // After a torn last line, start on a fresh line: still one write, so appends stay atomic.
+      const fresh = (await endsMidLine(handle)) ? '\n' : '';
+      await handle.write(`${fresh}${JSON.stringify(entry)}\n`);
       await handle.sync();
     } finally {
       await handle.close();
     }
   }
+}
+
+/** Does the file end without a newline (a torn last line)? */
+async function endsMidLine(handle: FileHandle): Promise<boolean> {
+  const { size } = await handle.stat();
+  if (size === 0) return false;
+  const last = Buffer.alloc(1);
+  await handle.read(last, 0, 1, size - 1);
+  return last[0] !== 0x0a;
 }
 
 /** The open entries of a journal that no close entry answers, in journal order. */

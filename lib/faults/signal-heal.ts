@@ -14,7 +14,14 @@ interface Tracked {
 const tracked = new Set<Tracked>();
 let healing = false;
 
-type Reason = 'SIGINT' | 'SIGTERM' | 'uncaughtException' | 'unhandledRejection';
+export type InterruptReason = 'SIGINT' | 'SIGTERM' | 'uncaughtException' | 'unhandledRejection';
+type Reason = InterruptReason;
+
+/** Work that must still happen on the way out, after the heal (a run writing its reports). */
+type InterruptHook = (reason: Reason) => Promise<void>;
+const hooks: InterruptHook[] = [];
+/** A hook that does not finish in this time is abandoned: the exit must not hang. */
+const HOOK_TIMEOUT_MS = 20_000;
 const EXIT_CODE: Record<Reason, number> = {
   SIGINT: 130,
   SIGTERM: 143,
@@ -27,18 +34,28 @@ const onSigterm = (): void => void healAllAndExit('SIGTERM');
 const onException = (err: unknown): void => void healAllAndExit('uncaughtException', err);
 const onRejection = (err: unknown): void => void healAllAndExit('unhandledRejection', err);
 
-function install(): void {
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigterm);
-  process.on('uncaughtException', onException);
-  process.on('unhandledRejection', onRejection);
-}
+let signalsInstalled = false;
+let crashesInstalled = false;
 
-function uninstall(): void {
-  process.off('SIGINT', onSigint);
-  process.off('SIGTERM', onSigterm);
-  process.off('uncaughtException', onException);
-  process.off('unhandledRejection', onRejection);
+/**
+ * Signals are caught while a fault is active or a hook is registered; uncaught errors only while a
+ * fault is active (a test runner in this process handles its own otherwise).
+ */
+function sync(): void {
+  const wantSignals = tracked.size > 0 || hooks.length > 0;
+  const wantCrashes = tracked.size > 0;
+  if (wantSignals !== signalsInstalled) {
+    const on = wantSignals ? process.on.bind(process) : process.off.bind(process);
+    on('SIGINT', onSigint);
+    on('SIGTERM', onSigterm);
+    signalsInstalled = wantSignals;
+  }
+  if (wantCrashes !== crashesInstalled) {
+    const on = wantCrashes ? process.on.bind(process) : process.off.bind(process);
+    on('uncaughtException', onException);
+    on('unhandledRejection', onRejection);
+    crashesInstalled = wantCrashes;
+  }
 }
 
 function say(line: string): void {
@@ -71,6 +88,17 @@ async function healAllAndExit(reason: Reason, err?: unknown): Promise<void> {
       );
     }
   });
+  // Last registered first: the scenario saves its result before the run writes the reports.
+  for (const hook of [...hooks].reverse()) {
+    try {
+      await Promise.race([
+        hook(reason),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), HOOK_TIMEOUT_MS).unref()),
+      ]);
+    } catch (hookErr) {
+      say(`${reason}: ${(hookErr as Error).message}`);
+    }
+  }
   process.exit(EXIT_CODE[reason]);
 }
 
@@ -80,11 +108,27 @@ async function healAllAndExit(reason: Reason, err?: unknown): Promise<void> {
  */
 export function trackActiveFault(label: string, heal: () => Promise<void>): () => void {
   const entry: Tracked = { label, heal };
-  if (tracked.size === 0) install();
   tracked.add(entry);
+  sync();
   return () => {
     if (!tracked.delete(entry)) return;
-    if (tracked.size === 0) uninstall();
+    sync();
+  };
+}
+
+/**
+ * Registers work to do on SIGINT/SIGTERM (and on a crash while a fault is active) after the active
+ * faults are healed and before the process exits with 130/143/1; returns the unregister function.
+ * While a hook is registered, the signals are caught even when no fault is active.
+ */
+export function onInterrupt(hook: InterruptHook): () => void {
+  hooks.push(hook);
+  sync();
+  return () => {
+    const i = hooks.indexOf(hook);
+    if (i < 0) return;
+    hooks.splice(i, 1);
+    sync();
   };
 }
 

@@ -1,5 +1,5 @@
 import { docker, DockerTimeoutError, DockerUnavailableError, type DockerRun } from '../docker/docker-cli.js';
-import { CommandTimeoutError, ConnectionLostError } from './exec-errors.js';
+import { CommandTimeoutError, ConnectionLostError, NodeGoneError } from './exec-errors.js';
 import { execOutcome } from './exec-outcome.js';
 import type { ExecOptions, ExecResult } from './exec-result.js';
 import type { NodeAccess, NodeAddress } from './node-access.js';
@@ -8,7 +8,7 @@ import { isNodeDeadlineExit, NODE_DEADLINE_SLACK_MS, withNodeDeadline } from './
 export const DEFAULT_EXEC_TIMEOUT_MS = 30_000;
 
 /** The container behind a node no longer exists or no longer runs: nothing can be done on it. */
-export class ContainerGoneError extends ConnectionLostError {}
+export class ContainerGoneError extends NodeGoneError {}
 
 const CONTAINER_GONE = /No such container|is not running/i;
 // A paused container keeps its network namespace and rules: unreachable for now, not gone.

@@ -1,4 +1,17 @@
+import { createHash } from 'node:crypto';
 import type { WriteEvent } from './timeline-events.js';
+
+/**
+ * A short digest of one ledger row's content (run, id, client timestamp, payload): stored with the
+ * write in the timeline and computed again from the row read back, so a row changed after it was
+ * acknowledged is caught, not only a missing id.
+ */
+export function ledgerRowDigest(run: string, id: number, clientTs: Date, payload: string): string {
+  return createHash('sha256')
+    .update(`${run}|${id}|${clientTs.toISOString()}|${payload}`)
+    .digest('hex')
+    .slice(0, 16);
+}
 
 /**
  * The write ledger's table as read after recovery: the raw evidence the checker needs, stored in
@@ -18,12 +31,16 @@ export interface LedgerReadBack {
   readonly duplicates: readonly number[];
   /** Rows of this run, duplicates included. */
   readonly rows: number;
+  /** [id, ledgerRowDigest of the row as read] per row; absent in timelines of older versions. */
+  readonly contents?: readonly (readonly [number, string])[];
 }
 
 /** What the ledger's history plus the read-back say about durability (Jepsen's checker output). */
 export interface LedgerCheck {
   /** Acknowledged writes missing from the table: the RPO. */
   readonly lostAcked: readonly number[];
+  /** Acknowledged writes present but not as written (payload or timestamp changed): lost too. */
+  readonly changedAcked: readonly number[];
   /** t of the first and last lost acknowledged write (send times), when any were lost. */
   readonly lostAckedFromT?: number;
   readonly lostAckedToT?: number;
@@ -56,6 +73,13 @@ export function fromRanges(ranges: readonly (readonly [number, number])[]): Set<
 /** Classifies every write of the history against the read-back. Pure. */
 export function checkLedger(writes: readonly WriteEvent[], readBack: LedgerReadBack): LedgerCheck {
   const present = fromRanges(readBack.present);
+  const digests = new Map<number, Set<string>>();
+  for (const [id, digest] of readBack.contents ?? []) {
+    const set = digests.get(id) ?? new Set<string>();
+    set.add(digest);
+    digests.set(id, set);
+  }
+  const changed: number[] = [];
   const lost: WriteEvent[] = [];
   const unknownCommitted: number[] = [];
   const unknownNotCommitted: number[] = [];
@@ -65,7 +89,9 @@ export function checkLedger(writes: readonly WriteEvent[], readBack: LedgerReadB
     attempted.add(w.id);
     const found = present.has(w.id);
     if (w.outcome === 'acked' && !found) lost.push(w);
-    else if (w.outcome === 'unknown') (found ? unknownCommitted : unknownNotCommitted).push(w.id);
+    else if (w.outcome === 'acked' && w.digest !== undefined && readBack.contents !== undefined) {
+      if (!digests.get(w.id)?.has(w.digest)) changed.push(w.id);
+    } else if (w.outcome === 'unknown') (found ? unknownCommitted : unknownNotCommitted).push(w.id);
     else if (w.outcome === 'failed' && found) failedCommitted.push(w.id);
   }
   lost.sort((a, b) => a.t - b.t);
@@ -74,6 +100,7 @@ export function checkLedger(writes: readonly WriteEvent[], readBack: LedgerReadB
   const last = lost[lost.length - 1];
   return {
     lostAcked: lost.map((w) => w.id).sort((a, b) => a - b),
+    changedAcked: changed.sort((a, b) => a - b),
     ...(first && last ? { lostAckedFromT: first.t, lostAckedToT: last.t } : {}),
     unknownCommitted: unknownCommitted.sort((a, b) => a - b),
     unknownNotCommitted: unknownNotCommitted.sort((a, b) => a - b),

@@ -199,6 +199,8 @@ export function computeMetrics(
         : 0;
     if (check.lostAckedFromT !== undefined) metrics.lost_acked_from_t = round(check.lostAckedFromT);
     metrics.lost_acked_ids = listIds(check.lostAcked, max);
+    metrics.changed_acked = check.changedAcked.length;
+    metrics.changed_acked_ids = listIds(check.changedAcked, max);
     metrics.unknown_committed = check.unknownCommitted.length;
     metrics.unknown_not_committed = check.unknownNotCommitted.length;
     metrics.failed_committed = check.failedCommitted.length;

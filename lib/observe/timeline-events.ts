@@ -40,6 +40,8 @@ export interface WriteEvent extends EventBase {
   readonly error?: string;
   /** The server that acknowledged it (inet_server_addr / node name), when known. */
   readonly server?: string;
+  /** Digest of the row as written (ledgerRowDigest), checked against the read-back. */
+  readonly digest?: string;
 }
 
 /** Something the platform reported: leader change, node NotReady, pod deleted/Ready, agent state. */

@@ -174,6 +174,7 @@ const fileSchema = z.object({
         present: z.array(range),
         duplicates: z.array(z.number()),
         rows: z.number(),
+        contents: z.array(z.tuple([z.number(), z.string()])).optional(),
       })
       .optional(),
   }),

@@ -1,12 +1,12 @@
-import { readFile, stat } from 'node:fs/promises';
+import { access, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import type { ScenarioResult } from '../observe/timeline-events.js';
 import { formatDuration } from '../time/duration.js';
 import { formatMetric } from './metric-format.js';
 import { suiteName } from './junit.js';
-import { parseJunit } from './read-junit.js';
-import { RESULT_SUFFIX, readResults } from './read-results.js';
+import { checkJunitText, parseJunit } from './read-junit.js';
+import { RESULT_SUFFIX, readResults, readTimelineJson, type StoredResult } from './read-results.js';
 
 /**
  * `pxchaos report compare`: the pre-upgrade diff of two runs. A metric regresses only when it
@@ -51,7 +51,13 @@ const INFO_METRICS = new Set([
   'unknown_not_committed',
 ]);
 /** Data-integrity figures: any increase is a regression. */
-const STRICT_METRICS = new Set(['lost_acked', 'failed_committed', 'duplicates', 'unexpected_rows']);
+const STRICT_METRICS = new Set([
+  'lost_acked',
+  'changed_acked',
+  'failed_committed',
+  'duplicates',
+  'unexpected_rows',
+]);
 /** Counts that grow with the outage: judged with the count margin. */
 const COUNT_METRICS = new Set(['failed', 'unknown', 'probe_failed', 'unavailable_windows']);
 
@@ -287,16 +293,43 @@ export async function loadRun(location: string): Promise<ScenarioResult[]> {
   }
   let results: ScenarioResult[];
   if (info.isDirectory()) {
-    results = (await readResults(location)).map((s) => s.result);
+    results = (await readCheckedResults(location, path.join(location, 'junit.xml'))).map((s) => s.result);
   } else if (location.endsWith(RESULT_SUFFIX)) {
-    const dirResults = await readResults(path.dirname(location));
+    const dirResults = await readCheckedResults(path.dirname(location));
     results = dirResults.filter((s) => path.resolve(s.file) === path.resolve(location)).map((s) => s.result);
   } else if (location.endsWith('.xml')) {
-    const beside = await readResults(path.dirname(location));
-    results = beside.length > 0 ? beside.map((s) => s.result) : parseJunit(await readFile(location, 'utf8'));
+    const xml = await readFile(location, 'utf8');
+    checkJunitText(xml, location);
+    const beside = await readCheckedResults(path.dirname(location));
+    results = beside.length > 0 ? beside.map((s) => s.result) : parseJunit(xml);
   } else {
     throw new UsageError(`${location}: expected a report directory, a junit.xml or a *${RESULT_SUFFIX} file`);
   }
   if (results.length === 0) throw new UsageError(`${location}: no scenario results found`);
   return results;
+}
+
+/**
+ * The result files of a directory, after checking the files a run wrote beside them: a corrupt
+ * timeline JSON or junit.xml means the run is not what it claims to be, so it is refused (exit 2).
+ */
+async function readCheckedResults(dir: string, junit?: string): Promise<StoredResult[]> {
+  const stored = await readResults(dir);
+  for (const s of stored) {
+    const timeline = await readTimelineJson(s.timelinePath);
+    if (
+      timeline !== undefined &&
+      (typeof timeline !== 'object' || timeline === null || Array.isArray(timeline))
+    )
+      throw new UsageError(`${s.timelinePath}: not a scenario timeline (expected a JSON object)`);
+  }
+  if (junit !== undefined && (await exists(junit))) checkJunitText(await readFile(junit, 'utf8'), junit);
+  return stored;
+}
+
+async function exists(file: string): Promise<boolean> {
+  return access(file).then(
+    () => true,
+    () => false,
+  );
 }

@@ -23,6 +23,7 @@ const KEY_FIGURES: readonly { key: string; label: string; bad?: (v: number) => b
   { key: 'unavailable_ms', label: 'unavailable in total' },
   { key: 'longest_unavailable_ms', label: 'longest outage' },
   { key: 'lost_acked', label: 'acked writes lost', bad: (v) => v > 0 },
+  { key: 'changed_acked', label: 'acked writes changed', bad: (v) => v > 0 },
   { key: 'acked', label: 'writes acked' },
   { key: 'failed', label: 'writes failed' },
   { key: 'unknown', label: 'writes unknown' },

@@ -1,3 +1,4 @@
+import { UsageError } from '../errors.js';
 import type { ScenarioResult, Verdict } from '../observe/timeline-events.js';
 
 /**
@@ -64,4 +65,22 @@ export function parseJunit(xml: string): ScenarioResult[] {
     });
   }
   return results;
+}
+
+/**
+ * Refuses a junit.xml that is not the shape renderJunit writes (truncated, garbage, hand-edited
+ * into another layout): `report compare` must not compare against a file it half read.
+ */
+export function checkJunitText(xml: string, file: string): void {
+  const body = xml.replace(/^\uFEFF?(<\?xml[^>]*\?>)?\s*/, '').trimEnd();
+  const opens = [...body.matchAll(/<testsuite\b[^>]*?(\/?)>/g)];
+  const closes = body.match(/<\/testsuite>/g)?.length ?? 0;
+  const problem = !body.startsWith('<testsuites')
+    ? 'no <testsuites> root'
+    : !body.endsWith('</testsuites>')
+      ? 'does not end with </testsuites> (truncated?)'
+      : opens.filter((m) => m[1] !== '/').length !== closes
+        ? 'unbalanced <testsuite> elements'
+        : undefined;
+  if (problem) throw new UsageError(`${file}: not a valid pxchaos junit.xml: ${problem}`);
 }

@@ -1,5 +1,5 @@
-import { expect } from 'chai';
 import type { FaultKind } from '../sut/expectations.js';
+import { CheckFailure } from './check-failure.js';
 import { runScenario, type ScenarioOutcome } from './run-scenario.js';
 import { CHECK, CHECK_KEYS } from './verdict-names.js';
 
@@ -19,11 +19,11 @@ export function defineScenario(kind: FaultKind): void {
 
     for (const key of CHECK_KEYS) {
       it(CHECK[key], function () {
-        if (!outcome) throw new Error('the scenario did not run');
+        if (!outcome) throw new CheckFailure('the scenario did not run');
         const checked = outcome.checks.find((c) => c.key === key);
         if (!checked)
-          throw new Error(`not reached: ${outcome.error ?? 'the scenario stopped before this check'}`);
-        expect(checked.verdict.passed, checked.verdict.message ?? CHECK[key]).to.equal(true);
+          throw new CheckFailure(`not reached: ${outcome.error ?? 'the scenario stopped before this check'}`);
+        if (!checked.verdict.passed) throw new CheckFailure(checked.verdict.message ?? CHECK[key]);
       });
     }
   });

@@ -16,10 +16,18 @@ import { FAULT_SCENARIOS, type FaultTarget } from './fault-catalog.js';
 import { LiveState } from './live-state.js';
 import { Progress } from './progress.js';
 import { checkNothingLeftBehind } from './nothing-left-behind.js';
-import { scenarioVerdicts, type CheckedVerdict, type FlowFacts } from './scenario-verdicts.js';
+import { onInterrupt } from '../faults/signal-heal.js';
+import {
+  interruptedVerdicts,
+  scenarioVerdicts,
+  type CheckedVerdict,
+  type FlowFacts,
+} from './scenario-verdicts.js';
 import { saveScenario } from './scenario-files.js';
+import { healDeadRunsFaults } from './heal-dead-runs.js';
+import { TargetPresence } from './target-presence.js';
 import { ScenarioWorkload } from './scenario-workload.js';
-import { stepGate } from './step-gate.js';
+import { stepGate, stepNote } from './step-gate.js';
 
 export interface ScenarioOutcome {
   readonly checks: readonly CheckedVerdict[];
@@ -48,21 +56,44 @@ export async function runScenario(kind: FaultKind): Promise<ScenarioOutcome> {
   const timeline = new Timeline();
   const live = new LiveState();
   timeline.subscribe((e) => live.observe(e));
+  let phase = 'start';
   const mark = (name: string): void => {
+    phase = name;
     timeline.record({ kind: 'step', name });
     progress.step(name);
   };
   const values: Record<string, number | string> = {};
+  // On SIGINT/SIGTERM (after the fault is healed) the result of what ran is still saved.
+  const unhookInterrupt = onInterrupt(async (reason) => {
+    progress.stopCountdown();
+    timeline.record({ kind: 'step', name: `interrupted by ${reason}` });
+    const data = timeline.toData(
+      { scenario: kind, target: facts.target ?? config.target, sut: facts.sut ?? 'unknown' },
+      { values },
+    );
+    const checks = interruptedVerdicts(reason, phase);
+    await saveScenario(
+      config.reportDir,
+      data,
+      computeMetrics(data),
+      checks.map((c) => c.verdict),
+      progress.elapsedMs(),
+    );
+  });
   let ledger: LedgerReadBack | undefined;
   let target: OpenTarget | undefined;
   let workload: ScenarioWorkload | undefined;
   let fault: ActiveFault | undefined;
+  let presence: TargetPresence | undefined;
   let error: string | undefined;
 
   try {
+    // A dead run's fault still in force would poison this one: heal it first, and say so.
+    for (const line of await healDeadRunsFaults()) mark(`arrange: ${line}`);
     mark('arrange: target');
     target = await openTarget(config, (line) => progress.step(line), AbortSignal.timeout(600_000));
     const { sut } = target;
+    presence = new TargetPresence(sut.nodes);
     facts.target = target.name;
     facts.sut = sut.name;
     const expectation = sut.expectations[kind];
@@ -114,17 +145,30 @@ export async function runScenario(kind: FaultKind): Promise<ScenarioOutcome> {
     mark(`observe: until ${healWhen.description} (at most ${formatDuration(deadline)})`);
     const heldFrom = timeline.now();
     const countdownEnd = progress.elapsedMs() + expectation.recoveryWithinMs;
-    progress.startCountdown('expected recovery', countdownEnd, () => live.summary());
+    if (step) {
+      // A presenter's pause must not stretch a time-bound fault: the heal is on a schedule.
+      const healAt = progress.elapsedMs() + expectation.holdMs;
+      stepNote(
+        step,
+        `The fault is in force; it is healed on schedule in ${formatDuration(expectation.holdMs)} (at the earliest), without waiting for Enter.`,
+      );
+      progress.startCountdown(
+        'scheduled heal',
+        healAt,
+        () => `${live.summary()}; heal when ${healWhen.description}`,
+      );
+    } else progress.startCountdown('expected recovery', countdownEnd, () => live.summary());
     while (
       !healWhen.met(live, timeline.now() - heldFrom, timeline.now()) &&
       timeline.now() - heldFrom < deadline
     ) {
+      presence.throwIfGone();
       await sleep(250);
     }
     progress.stopCountdown();
     values.hold_ms = Math.round(timeline.now() - heldFrom);
 
-    await stepGate(step, `Heal the fault on ${primary} and let the cluster settle.`);
+    stepNote(step, `Healing the fault on ${primary} now, on schedule; then the cluster settles.`);
     mark('heal');
     await fault.heal();
     fault = undefined;
@@ -133,49 +177,60 @@ export async function runScenario(kind: FaultKind): Promise<ScenarioOutcome> {
     facts.health = await settleOrReport(() => sut.settle(AbortSignal.timeout(SETTLE_TIMEOUT_MS)));
     values.settle_ms = Math.round(timeline.now() - settleFrom);
     await sleep(AFTERMATH_MS);
+    // The pause comes after the time-bound part, before the next action.
+    await stepGate(step, 'Healed on schedule. Next: read back the ledger, count rows, look for leftovers.');
   } catch (err) {
     error = (err as Error).message;
     progress.step(`stopped early: ${error}`);
   } finally {
     progress.stopCountdown();
+    presence?.stop();
     if (fault) await fault[Symbol.asyncDispose]();
     await workload?.stop();
   }
+  // Until the result is saved, an interruption saves what ran instead.
+  try {
+    if (target && presence?.gone !== undefined) {
+      // Nothing is left to read back or inspect: say so in one line instead of a minute of timeouts.
+      facts.leftovers = [presence.gone];
+      await target.close().catch(() => undefined);
+    } else if (target) {
+      const { sut } = target;
+      mark('assert: read back the ledger, count rows, look for leftovers');
+      const read = await Promise.allSettled([
+        workload ? workload.readBack(AbortSignal.timeout(60_000)) : Promise.reject(new Error('no ledger')),
+        sut
+          .writeEndpoint(AbortSignal.timeout(10_000))
+          .then((e) => countRows(e, 'pgbench_accounts', { signal: AbortSignal.timeout(60_000) })),
+        sut.primaryNode(AbortSignal.timeout(10_000)),
+        checkNothingLeftBehind(sut),
+      ]);
+      if (read[0].status === 'fulfilled') ledger = read[0].value;
+      if (read[1].status === 'fulfilled') values.rows_after = read[1].value;
+      if (read[2].status === 'fulfilled') values.primary_after = read[2].value;
+      facts.leftovers =
+        read[3].status === 'fulfilled' ? read[3].value : [`leftover check failed: ${String(read[3].reason)}`];
+      await target.close().catch(() => undefined);
+    }
 
-  if (target) {
-    const { sut } = target;
-    mark('assert: read back the ledger, count rows, look for leftovers');
-    const read = await Promise.allSettled([
-      workload ? workload.readBack(AbortSignal.timeout(60_000)) : Promise.reject(new Error('no ledger')),
-      sut
-        .writeEndpoint(AbortSignal.timeout(10_000))
-        .then((e) => countRows(e, 'pgbench_accounts', { signal: AbortSignal.timeout(60_000) })),
-      sut.primaryNode(AbortSignal.timeout(10_000)),
-      checkNothingLeftBehind(sut),
-    ]);
-    if (read[0].status === 'fulfilled') ledger = read[0].value;
-    if (read[1].status === 'fulfilled') values.rows_after = read[1].value;
-    if (read[2].status === 'fulfilled') values.primary_after = read[2].value;
-    facts.leftovers =
-      read[3].status === 'fulfilled' ? read[3].value : [`leftover check failed: ${String(read[3].reason)}`];
-    await target.close().catch(() => undefined);
+    const data = timeline.toData(
+      { scenario: kind, target: facts.target ?? config.target, sut: facts.sut ?? 'unknown' },
+      { values, ...(ledger && { ledger }) },
+    );
+    const metrics = computeMetrics(data);
+    const checks = scenarioVerdicts(facts, metrics, error);
+    await saveScenario(
+      config.reportDir,
+      data,
+      metrics,
+      checks.map((c) => c.verdict),
+      progress.elapsedMs(),
+    );
+    progress.step(`done: ${checks.filter((c) => c.verdict.passed).length}/${checks.length} checks passed`);
+    return { checks, metrics, ...(error !== undefined && { error }) };
+  } finally {
+    unhookInterrupt();
   }
-
-  const data = timeline.toData(
-    { scenario: kind, target: facts.target ?? config.target, sut: facts.sut ?? 'unknown' },
-    { values, ...(ledger && { ledger }) },
-  );
-  const metrics = computeMetrics(data);
-  const checks = scenarioVerdicts(facts, metrics, error);
-  await saveScenario(
-    config.reportDir,
-    data,
-    metrics,
-    checks.map((c) => c.verdict),
-    progress.elapsedMs(),
-  );
-  progress.step(`done: ${checks.filter((c) => c.verdict.passed).length}/${checks.length} checks passed`);
-  return { checks, metrics, ...(error !== undefined && { error }) };
 }
 
 async function ensurePgbench(target: OpenTarget, config: PxchaosConfig, progress: Progress): Promise<number> {

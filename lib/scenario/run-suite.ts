@@ -1,13 +1,18 @@
-import { readdir, rm } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Mocha from 'mocha';
 import { loadConfig } from '../config/load-config.js';
+import { resolveLab } from '../config/resolve-lab.js';
 import { SCENARIO_NAMES, type ScenarioName } from '../config/config-schema.js';
 import { requireDocker } from '../docker/docker-cli.js';
 import { UsageError } from '../errors.js';
 import { RESULT_SUFFIX, TIMELINE_SUFFIX } from '../report/read-results.js';
-import { writeReports } from '../report/write-reports.js';
+import { prepareReportDir } from '../report/report-dir.js';
+import { writeReports, type WrittenReports } from '../report/write-reports.js';
+import { onInterrupt } from '../faults/signal-heal.js';
+import { acquireRunLock } from './run-lock.js';
+import { checkTargetAvailable } from '../targets/open-target.js';
 import { formatDuration } from '../time/duration.js';
 
 export interface RunSuiteOptions {
@@ -37,47 +42,78 @@ export async function runSuite(options: RunSuiteOptions): Promise<number> {
   if (options.reportDir) process.env.PXCHAOS_REPORT_DIR = path.resolve(options.reportDir);
   if (options.step) process.env.PXCHAOS_STEP = '1';
   const config = await loadConfig(); // bad config → exit 2 before anything starts
-  if (config.target === 'lab') await requireDocker();
-
+  checkTargetAvailable(config.target); // exit 3 before anything runs, not 0/9 checks
   const reportDir = path.resolve(config.reportDir);
-  await clearPreviousResults(reportDir);
-  process.stderr.write(
-    `pxchaos: ${scenarios.length} scenario(s) on target ${config.target}: ${scenarios.join(', ')}; reports in ${reportDir}\n`,
-  );
-
-  const mocha = new Mocha({ reporter: 'spec', timeout: 0, retries: 0 });
-  for (const name of scenarios) mocha.addFile(path.join(SCENARIO_DIR, `${name}.spec.ts`));
-  await mocha.loadFilesAsync();
-  const failures = await new Promise<number>((resolve) => mocha.run(resolve));
-  mocha.dispose();
-
-  const written = await writeReports(reportDir);
-  for (const r of written.results) {
-    const failed = r.verdicts.filter((v) => !v.passed).length;
-    const rto =
-      typeof r.metrics.rto_ms === 'number'
-        ? formatDuration(r.metrics.rto_ms)
-        : String(r.metrics.rto_ms ?? '-');
-    process.stderr.write(
-      `  ${failed === 0 ? 'PASS' : 'FAIL'} ${r.scenario}: RTO ${rto}, acked ${String(r.metrics.acked ?? 0)}, lost ${String(r.metrics.lost_acked ?? '?')}, ${formatDuration(r.durationMs)}\n`,
-    );
+  await prepareReportDir(reportDir); // exit 2 now, not after the chaos
+  if (config.target === 'lab') await requireDocker();
+  // Several labs and none named: refuse rather than fault a guessed one; then one run per lab.
+  const labName = config.target === 'lab' ? (await resolveLab()).name : undefined;
+  const lock = await acquireRunLock(labName !== undefined ? `lab ${labName}` : `target ${config.target}`, {
+    say: (line) => process.stderr.write(`pxchaos: ${line}\n`),
+  });
+  try {
+    return await runLocked(scenarios, config.target, reportDir);
+  } finally {
+    lock.release();
   }
-  process.stderr.write(`pxchaos: reports: ${written.junit}, ${written.html}\n`);
-  return failures > 0 || written.results.some((r) => r.verdicts.some((v) => !v.passed)) ? 1 : 0;
 }
 
-/** A run's report is exactly its scenarios: results of an earlier run must not mix in. */
-async function clearPreviousResults(dir: string): Promise<void> {
+async function runLocked(
+  scenarios: readonly ScenarioName[],
+  target: string,
+  reportDir: string,
+): Promise<number> {
+  const runStarted = Date.now();
+  process.stderr.write(
+    `pxchaos: ${scenarios.length} scenario(s) on target ${target}: ${scenarios.join(', ')}; reports in ${reportDir}\n`,
+  );
+  // Interrupted (after the heal): the reports still cover what ran; the exit stays 130/143.
+  const unhook = onInterrupt(async (reason) => {
+    const written = await finishReports(reportDir, runStarted);
+    process.stderr.write(
+      `pxchaos: interrupted by ${reason}; reports of what ran: ${written.junit}, ${written.html}\n`,
+    );
+  });
+  try {
+    const mocha = new Mocha({ reporter: 'spec', timeout: 0, retries: 0 });
+    for (const name of scenarios) mocha.addFile(path.join(SCENARIO_DIR, `${name}.spec.ts`));
+    await mocha.loadFilesAsync();
+    const failures = await new Promise<number>((resolve) => mocha.run(resolve));
+    mocha.dispose();
+
+    const written = await finishReports(reportDir, runStarted);
+    for (const r of written.results) {
+      const failed = r.verdicts.filter((v) => !v.passed).length;
+      const rto =
+        typeof r.metrics.rto_ms === 'number'
+          ? formatDuration(r.metrics.rto_ms)
+          : String(r.metrics.rto_ms ?? '-');
+      process.stderr.write(
+        `  ${failed === 0 ? 'PASS' : 'FAIL'} ${r.scenario}: RTO ${rto}, acked ${String(r.metrics.acked ?? 0)}, lost ${String(r.metrics.lost_acked ?? '?')}, ${formatDuration(r.durationMs)}\n`,
+      );
+    }
+    process.stderr.write(`pxchaos: reports: ${written.junit}, ${written.html}\n`);
+    return failures > 0 || written.results.some((r) => r.verdicts.some((v) => !v.passed)) ? 1 : 0;
+  } finally {
+    unhook();
+  }
+}
+
+/**
+ * A run's report is exactly its scenarios: results an earlier run left (older than this run) are
+ * removed only now, when this run's own are there to replace them, then junit.xml and report.html
+ * are rebuilt. An interrupted run thus never leaves CI with nothing.
+ */
+export async function finishReports(dir: string, runStarted: number): Promise<WrittenReports> {
   const names = await readdir(dir).catch(() => [] as string[]);
   await Promise.all(
     names
-      .filter(
-        (n) =>
-          n.endsWith(RESULT_SUFFIX) ||
-          n.endsWith(TIMELINE_SUFFIX) ||
-          n === 'junit.xml' ||
-          n === 'report.html',
-      )
-      .map((n) => rm(path.join(dir, n), { force: true })),
+      .filter((n) => n.endsWith(RESULT_SUFFIX) || n.endsWith(TIMELINE_SUFFIX))
+      .map(async (n) => {
+        const file = path.join(dir, n);
+        const info = await stat(file).catch(() => undefined);
+        if (info && info.mtimeMs < runStarted) await rm(file, { force: true });
+      }),
   );
+  return writeReports(dir);
 }

@@ -113,3 +113,11 @@ export function scenarioVerdicts(facts: FlowFacts, metrics: Metrics, error?: str
     return { key, verdict: { ...verdict, ...(suffix && { message: `${verdict.message ?? ''}${suffix}` }) } };
   });
 }
+
+/** Every check of a scenario that a signal stopped: none of them can be claimed. */
+export function interruptedVerdicts(reason: string, phase: string): CheckedVerdict[] {
+  return CHECK_KEYS.map((key) => ({
+    key,
+    verdict: fail(CHECK[key], `interrupted by ${reason} (during ${phase})`),
+  }));
+}

@@ -15,3 +15,11 @@ export async function stepGate(enabled: boolean, explanation: string, signal?: A
     rl.close();
   }
 }
+
+/**
+ * `--step`, for what must not wait: a time-bound action (the scheduled heal of a fault in force)
+ * happens on time and is only announced. The pause comes before the next action instead.
+ */
+export function stepNote(enabled: boolean, line: string): void {
+  if (enabled) process.stderr.write(`\n  ▶ ${line}\n`);
+}

@@ -38,8 +38,20 @@ export async function openTarget(
     }
     case 'kind':
     case 'vm':
-      throw new EnvironmentError(
-        `target '${config.target}': the Portworx/Kubernetes path is not available in this version; use --target lab`,
-      );
+      throw targetUnavailable(config.target);
   }
+}
+
+function targetUnavailable(target: PxchaosConfig['target']): EnvironmentError {
+  return new EnvironmentError(
+    `target '${target}': the Portworx/Kubernetes path is not available in this version; use --target lab`,
+  );
+}
+
+/**
+ * Throws EnvironmentError (exit 3) for a target this version cannot open, so `run` refuses it
+ * before anything starts instead of failing every scenario.
+ */
+export function checkTargetAvailable(target: PxchaosConfig['target']): void {
+  if (target === 'kind' || target === 'vm') throw targetUnavailable(target);
 }

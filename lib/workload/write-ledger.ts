@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import pRetry from 'p-retry';
-import { toRanges, type LedgerReadBack } from '../observe/ledger-check.js';
+import { ledgerRowDigest, toRanges, type LedgerReadBack } from '../observe/ledger-check.js';
 import type { TimelineSink } from '../observe/timeline.js';
 import type { WriteEvent } from '../observe/timeline-events.js';
 import type { PgEndpoint } from '../sut/sut.js';
@@ -41,7 +41,9 @@ export interface LedgerCounts {
  * recovery, readBack() reads what the table really holds; checkLedger() compares.
  *
  * Table: (run text, id bigint, client_ts, server_ts default now(), server default the answering
- * server's address), primary key (run, id).
+ * server's address, payload), primary key (run, id). Each acknowledged write's digest of what was
+ * written (run, id, client_ts, payload) goes into the timeline; readBack() returns the digest of
+ * each row as read, so a row changed after acknowledgement is caught, not only a missing id.
  */
 export class WriteLedger {
   readonly run: string;
@@ -81,7 +83,10 @@ export class WriteLedger {
       client_ts timestamptz NOT NULL,
       server_ts timestamptz NOT NULL DEFAULT now(),
       server text DEFAULT coalesce(host(inet_server_addr()), 'local'),
+      payload text,
       PRIMARY KEY (run, id))`;
+    // Tables made by earlier versions have no payload column yet.
+    const addPayload = `ALTER TABLE ${this.quotedTable} ADD COLUMN IF NOT EXISTS payload text`;
     await this.withClient('pxchaos-ledger-setup', signal, async (client) => {
       try {
         await client.query(ddl);
@@ -90,6 +95,7 @@ export class WriteLedger {
         if ((err as { code?: string }).code !== '23505' && (err as { code?: string }).code !== '42P07')
           throw err;
       }
+      await client.query(addPayload);
     });
   }
 
@@ -131,20 +137,27 @@ export class WriteLedger {
           ...(signal ? { signal } : {}),
         });
         try {
-          const result = await conn.client.query<{ id: string; n: number }>(
-            `SELECT id::text AS id, count(*)::int AS n FROM ${this.quotedTable} WHERE run = $1 GROUP BY id`,
+          const result = await conn.client.query<{ id: string; client_ts: Date; payload: string | null }>(
+            `SELECT id::text AS id, client_ts, payload FROM ${this.quotedTable} WHERE run = $1`,
             [this.run],
           );
           await closeClient(conn.client);
-          const ids = result.rows.map((r) => Number(r.id));
+          const count = new Map<number, number>();
+          const contents: [number, string][] = [];
+          for (const r of result.rows) {
+            const id = Number(r.id);
+            count.set(id, (count.get(id) ?? 0) + 1);
+            contents.push([id, ledgerRowDigest(this.run, id, r.client_ts, r.payload ?? '')]);
+          }
           return {
             table: this.table,
             run: this.run,
             t: this.options.sink.now(),
             server: `${target.host}:${target.port}`,
-            present: toRanges(ids),
-            duplicates: result.rows.filter((r) => r.n > 1).map((r) => Number(r.id)),
-            rows: result.rows.reduce((sum, r) => sum + r.n, 0),
+            present: toRanges(count.keys()),
+            duplicates: [...count].filter(([, n]) => n > 1).map(([id]) => id),
+            rows: result.rows.length,
+            contents: contents.sort((a, b) => a[0] - b[0]),
           };
         } catch (err) {
           discardClient(conn.client);
@@ -228,11 +241,19 @@ export class WriteLedger {
         }
         if (conn.broken) throw new Error('connection broke before the write was sent');
         sent = true;
+        const clientTs = new Date(Date.now());
+        const payload = randomBytes(8).toString('hex');
         const result = await conn.client.query<{ server: string | null }>(
-          `INSERT INTO ${this.quotedTable} (run, id, client_ts) VALUES ($1, $2, $3) RETURNING server`,
-          [this.run, id, new Date(Date.now())],
+          `INSERT INTO ${this.quotedTable} (run, id, client_ts, payload) VALUES ($1, $2, $3, $4) RETURNING server`,
+          [this.run, id, clientTs, payload],
         );
-        this.emit({ id, t, outcome: 'acked', server: result.rows[0]?.server ?? undefined });
+        this.emit({
+          id,
+          t,
+          outcome: 'acked',
+          server: result.rows[0]?.server ?? undefined,
+          digest: ledgerRowDigest(this.run, id, clientTs, payload),
+        });
         failuresInARow = 0;
       } catch (err) {
         const outcome = classifyWriteError(err, sent);
@@ -257,6 +278,7 @@ export class WriteLedger {
     outcome: WriteEvent['outcome'];
     error?: string;
     server?: string | undefined;
+    digest?: string;
   }): void {
     this.tally[op.outcome]++;
     const latencyMs = this.options.sink.now() - op.t;
@@ -268,6 +290,7 @@ export class WriteLedger {
       latencyMs,
       ...(op.error !== undefined ? { error: op.error } : {}),
       ...(op.server !== undefined ? { server: op.server } : {}),
+      ...(op.digest !== undefined ? { digest: op.digest } : {}),
     });
   }
 

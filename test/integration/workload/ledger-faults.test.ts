@@ -241,4 +241,36 @@ describe('write ledger + probe under real Postgres faults', function () {
     expect(verdict.message).to.contain(ackedIds.join(','));
     expect(() => expect(m).to.have.lostNoAcknowledgedWrite()).to.throw(ackedIds.join(','));
   });
+
+  it('fails "no acknowledged write lost" naming the ids whose rows were changed after acknowledgement', async () => {
+    harness = new Harness(server);
+    await harness.start();
+    const [payloadId, tsId] = harness
+      .writes()
+      .filter((w) => w.outcome === 'acked')
+      .map((w) => w.id)
+      .slice(3, 5);
+    await Promise.all([harness.ledger.stop(), harness.probe.stop()]);
+    const client = await admin(server);
+    try {
+      const table = harness.ledger.table;
+      const run = harness.ledger.run;
+      await client.query(`UPDATE ${table} SET payload = 'tampered' WHERE run = $1 AND id = $2`, [
+        run,
+        payloadId,
+      ]);
+      await client.query(
+        `UPDATE ${table} SET client_ts = client_ts + interval '1 ms' WHERE run = $1 AND id = $2`,
+        [run, tsId],
+      );
+    } finally {
+      await client.end();
+    }
+    const m = await harness.finish();
+    expect(m.lost_acked).to.equal(0);
+    expect(m.changed_acked).to.equal(2);
+    const verdict = noAcknowledgedWriteLost(m);
+    expect(verdict.passed).to.equal(false);
+    expect(verdict.message).to.contain(`changed after acknowledgement: ids ${[payloadId, tsId].join(',')}`);
+  });
 });

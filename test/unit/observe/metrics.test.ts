@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { computeMetrics, unavailabilityWindows } from '../../../lib/observe/metrics.js';
-import type { LedgerReadBack } from '../../../lib/observe/ledger-check.js';
+import { ledgerRowDigest, type LedgerReadBack } from '../../../lib/observe/ledger-check.js';
+import { noAcknowledgedWriteLost } from '../../../lib/assert/verdicts.js';
 import type { TimelineEvent, WriteEvent } from '../../../lib/observe/timeline-events.js';
 import { fault, probe, write, writes } from './synthetic-timeline.js';
 
@@ -187,6 +188,48 @@ describe('metrics (synthetic timelines)', () => {
     expect(m.unexpected_rows).to.equal(1);
     expect(m.rows_before).to.equal(100000);
     expect(m.rows_after).to.equal(99990);
+  });
+
+  it('counts an acknowledged row changed after acknowledgement as lost, naming its id', () => {
+    const events: WriteEvent[] = [1, 2, 3].map((id) => ({
+      ...write(id * 100, 'acked', 5, id),
+      digest: ledgerRowDigest('r', id, new Date(1000 + id), `p${id}`),
+    }));
+    const ledger: LedgerReadBack = {
+      table: 'pxchaos_ledger',
+      run: 'r',
+      t: 5000,
+      server: '127.0.0.1:5432',
+      present: [[1, 3]],
+      duplicates: [],
+      rows: 3,
+      contents: [
+        [1, ledgerRowDigest('r', 1, new Date(1001), 'p1')],
+        [2, ledgerRowDigest('r', 2, new Date(1002), 'changed')], // payload changed
+        [3, ledgerRowDigest('r', 3, new Date(9999), 'p3')], // timestamp changed
+      ],
+    };
+    const m = computeMetrics({ events, measurements: { values: {}, ledger } });
+    expect(m.lost_acked).to.equal(0);
+    expect(m.changed_acked).to.equal(2);
+    expect(m.changed_acked_ids).to.equal('2,3');
+    const v = noAcknowledgedWriteLost(m);
+    expect(v.passed).to.equal(false);
+    expect(v.message).to.match(/2 changed after acknowledgement: ids 2,3/);
+    // The same row as written passes.
+    const intact = computeMetrics({
+      events,
+      measurements: {
+        values: {},
+        ledger: {
+          ...ledger,
+          contents: [1, 2, 3].map(
+            (id) => [id, ledgerRowDigest('r', id, new Date(1000 + id), `p${id}`)] as const,
+          ),
+        },
+      },
+    });
+    expect(noAcknowledgedWriteLost(intact).passed).to.equal(true);
   });
 
   it('truncates long id lists but keeps the count', () => {

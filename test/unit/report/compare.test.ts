@@ -133,6 +133,30 @@ describe('pxchaos report compare', () => {
       expect((err as UsageError).exitCode).to.equal(2);
     }
   });
+
+  it('is a usage error (exit 2) naming the file for a corrupt junit.xml or timeline beside valid results', async () => {
+    const base = await writeRun('corrupt-base', [partition]);
+    const cases: [string, string, string][] = [
+      ['corrupt-junit', 'junit.xml', '<testsuites name="pxchaos"><testsuite name="network-partition"'],
+      ['corrupt-timeline', 'network-partition.timeline.json', '{"events": [ {"kind": "write"'],
+    ];
+    for (const [name, file, text] of cases) {
+      const dir = await writeRun(name, [partition]);
+      await writeFile(path.join(dir, file), text);
+      for (const args of [
+        ['compare', base, dir],
+        ['compare', base, path.join(dir, 'junit.xml')],
+      ]) {
+        const err = await cli(...args).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(err, `${name}: ${args.join(' ')}`).to.be.instanceOf(UsageError);
+        expect((err as UsageError).exitCode).to.equal(2);
+        expect((err as UsageError).message).to.include(path.join(dir, file));
+      }
+    }
+  });
 });
 
 describe('compareRuns margins', () => {
