@@ -18,6 +18,8 @@ interface LabCliOptions {
   readonly retryTimeout?: string;
   readonly primaryStartTimeout?: string;
   readonly syncStrict?: boolean;
+  /** commander's --no-leader-key-fix: false when given. */
+  readonly leaderKeyFix?: boolean;
 }
 
 function parseNodes(value: string | undefined, configured: 3 | 5): 3 | 5 {
@@ -93,6 +95,10 @@ export function registerLabCommand(program: Command): void {
     .option('--retry-timeout <duration>', 'Patroni retry_timeout (default 5s)')
     .option('--primary-start-timeout <duration>', 'Patroni primary_start_timeout (default 10s)')
     .option('--sync-strict', 'Patroni synchronous_mode_strict (writes stop when no sync standby is left)')
+    .option(
+      '--no-leader-key-fix',
+      "run Debian's Patroni 3.0.2 as shipped: a stale leader can take the key back and lose acknowledged writes (default: lab.leaderKeyFix)",
+    )
     .action(async (o: LabCliOptions) => {
       const { name, config } = await resolve(o);
       const result = await labUp({
@@ -100,6 +106,7 @@ export function registerLabCommand(program: Command): void {
         nodes: parseNodes(o.nodes, config.lab.nodes),
         timings: { ...config.lab.patroni, ...parseTimings(o) },
         syncStrict: o.syncStrict === true,
+        leaderKeyFix: o.leaderKeyFix === false ? false : config.lab.leaderKeyFix,
         progress: progressFor(o.json),
       });
       if (o.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

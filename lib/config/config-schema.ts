@@ -106,6 +106,11 @@ const labSchema = section({
     .union([z.literal(3), z.literal(5)], { error: 'expected 3 or 5 (an odd etcd quorum the lab supports)' })
     .prefault(3),
   patroni: patroniSchema.prefault({}),
+  /**
+   * Patroni with upstream's etcd3 leader-key fix (Patroni 3.0.3). false runs Debian's 3.0.2 as shipped,
+   * to reproduce its acknowledged-write loss on purpose (docs/lab.md).
+   */
+  leaderKeyFix: z.boolean({ error: 'expected true or false' }).prefault(true),
 });
 
 const workloadSchema = section({

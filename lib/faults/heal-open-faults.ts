@@ -2,7 +2,8 @@ import { ContainerGoneError } from '../nodes/docker-exec-node.js';
 import { nodeFromAddress } from '../nodes/docker-label-nodes.js';
 import type { NodeAccess } from '../nodes/node-access.js';
 import { cancelAutoRevertTimer } from './auto-revert-timer.js';
-import { ownerAlive, openWithoutClose, type FaultJournal, type JournalOpenEntry } from './journal.js';
+import type { JournalOpenEntry } from './journal-entry.js';
+import { ownerAlive, openWithoutClose, type FaultJournal } from './journal.js';
 import { describeUnreadable, type UnreadableLine } from './journal-lines.js';
 
 /** `unreadable`: a journal line heal cannot use (torn, or an entry missing a field); reported once. */

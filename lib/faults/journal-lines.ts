@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { JournalEntry } from './journal.js';
+import type { JournalEntry } from './journal-entry.js';
 
 /** A journal line that cannot be used as an entry: torn, not JSON, or an entry missing a field. */
 export interface UnreadableLine {

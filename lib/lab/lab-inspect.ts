@@ -6,6 +6,8 @@ import { credentialsFromEnv, type LabCredentials } from './lab-credentials.js';
 export const PG_PORT = 5432;
 export const REST_PORT = 8008;
 export const SSH_PORT = 22;
+/** true|false: whether the node's Patroni runs with the leader-key fix (see lab-up.ts). */
+export const LEADER_KEY_FIX_LABEL = 'pxchaos.patroni-leader-key-fix';
 
 /** One lab node as Docker reports it (no secrets: JSON-safe). */
 export interface LabNodeInfo {
@@ -13,6 +15,8 @@ export interface LabNodeInfo {
   readonly container: string;
   readonly running: boolean;
   readonly image: string;
+  /** Patroni runs with the leader-key fix; false also for labs made before the label existed. */
+  readonly leaderKeyFix: boolean;
   /** Host where the published ports listen. */
   readonly host: string;
   /** Published host ports (absent while the container is stopped). */
@@ -86,6 +90,7 @@ function nodeInfo(c: ContainerInspect): LabNodeInfo | undefined {
     container: c.Name.replace(/^\//, ''),
     running: c.State.Running,
     image: c.Config.Image,
+    leaderKeyFix: c.Config.Labels?.[LEADER_KEY_FIX_LABEL] === 'true',
     host: pg?.host ?? rest?.host ?? '127.0.0.1',
     ports: {
       ...(pg && { postgres: pg.port }),

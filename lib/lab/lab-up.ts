@@ -2,18 +2,29 @@ import { dockerOk, requireDocker } from '../docker/docker-cli.js';
 import { EnvironmentError, UsageError } from '../errors.js';
 import { defaultLabName, LAB_LABEL, NODE_LABEL } from '../nodes/docker-label-nodes.js';
 import { assessCluster, consensusView, type ClusterAssessment } from '../sut/patroni/cluster-health.js';
-import { PatroniRest, type PatroniClusterView } from '../sut/patroni/patroni-rest.js';
+import { leaderWriteProblem } from '../sut/patroni/leader-writable.js';
+import {
+  PatroniRest,
+  type PatroniClusterView,
+  type PatroniNodeEndpoint,
+} from '../sut/patroni/patroni-rest.js';
 import {
   checkSyncReplication,
   describeSyncProblem,
   syncKeyResetCommand,
 } from '../sut/patroni/sync-replication.js';
 import { formatDuration } from '../time/duration.js';
-import { CREDENTIAL_ENV, generateCredentials, REST_USER } from './lab-credentials.js';
+import { CREDENTIAL_ENV, generateCredentials, PG_SUPERUSER, REST_USER } from './lab-credentials.js';
 import { labDown } from './lab-down.js';
 import { nodeNames, patroniEndpoints } from './lab-endpoints.js';
 import { ensureLabImage } from './lab-image.js';
-import { inspectLab, labCredentials, type LabInfo, type LabNodeInfo } from './lab-inspect.js';
+import {
+  inspectLab,
+  labCredentials,
+  LEADER_KEY_FIX_LABEL,
+  type LabInfo,
+  type LabNodeInfo,
+} from './lab-inspect.js';
 import { startLabNodeContainer } from './lab-node-container.js';
 import { ensureLabSshKey } from './lab-ssh-key.js';
 import { DEFAULT_TIMINGS, timingsInSeconds, type PatroniTimings } from './lab-timings.js';
@@ -26,6 +37,12 @@ export interface LabUpOptions {
   readonly timings?: Partial<PatroniTimings>;
   /** Patroni synchronous_mode_strict (default false: the primary falls back to async when no standby is left). */
   readonly syncStrict?: boolean;
+  /**
+   * Run Patroni with upstream's etcd3 leader-key fix (default true). false = Debian's 3.0.2 as shipped,
+   * where a stale leader can take the key back and acknowledged writes are lost (docs/lab.md).
+   * Changing it recreates the lab.
+   */
+  readonly leaderKeyFix?: boolean;
   readonly progress?: (line: string) => void;
   readonly signal?: AbortSignal;
   /** How long to wait for a leader and a synchronous standby (default 300 s: a cold start on a busy machine). */
@@ -46,6 +63,7 @@ export interface Lab {
   /** SSH private key accepted by every node as root. */
   readonly sshKeyPath: string;
   readonly timings: PatroniTimings;
+  readonly leaderKeyFix: boolean;
   readonly durationMs: number;
 }
 
@@ -67,6 +85,7 @@ export async function labUp(options: LabUpOptions = {}): Promise<Lab> {
   const timings: PatroniTimings = { ...DEFAULT_TIMINGS, ...options.timings };
   timingsInSeconds(timings);
   const syncStrict = options.syncStrict ?? false;
+  const leaderKeyFix = options.leaderKeyFix ?? true;
 
   await requireDocker();
   const image = await ensureLabImage(progress);
@@ -77,7 +96,7 @@ export async function labUp(options: LabUpOptions = {}): Promise<Lab> {
   let ready: ClusterAssessment | undefined;
   const existing = await inspectLab(name);
   if (existing.containers.length > 0 || existing.networks.length > 0 || existing.volumes.length > 0) {
-    const mismatch = reuseMismatch(existing, image, expected);
+    const mismatch = reuseMismatch(existing, image, expected, leaderKeyFix);
     if (mismatch) {
       progress(`lab ${name} exists but ${mismatch}: recreating it`);
       await labDown(name, progress);
@@ -108,7 +127,7 @@ export async function labUp(options: LabUpOptions = {}): Promise<Lab> {
       image,
       expected,
       timings,
-      syncStrict,
+      { syncStrict, leaderKeyFix },
       sshKey.publicKey,
       options.publishHost,
       progress,
@@ -142,6 +161,7 @@ export async function labUp(options: LabUpOptions = {}): Promise<Lab> {
     reused,
     sshKeyPath: sshKey.keyPath,
     timings,
+    leaderKeyFix,
     durationMs: Math.round(performance.now() - started),
   };
   progress(
@@ -150,13 +170,21 @@ export async function labUp(options: LabUpOptions = {}): Promise<Lab> {
   return lab;
 }
 
-function reuseMismatch(existing: LabInfo, image: string, expected: readonly string[]): string | undefined {
+function reuseMismatch(
+  existing: LabInfo,
+  image: string,
+  expected: readonly string[],
+  leaderKeyFix: boolean,
+): string | undefined {
   const names = existing.nodes.map((n) => n.name);
   if (existing.containers.length !== existing.nodes.length) return 'it has containers that are not lab nodes';
   if (names.join(',') !== expected.join(','))
     return `it has nodes [${names.join(', ')}], not [${expected.join(', ')}]`;
   const stale = existing.nodes.find((n) => n.image !== image);
   if (stale) return `${stale.container} runs ${stale.image}, not the current ${image}`;
+  const other = existing.nodes.find((n) => n.leaderKeyFix !== leaderKeyFix);
+  if (other)
+    return `${other.container} runs Patroni ${other.leaderKeyFix ? 'with' : 'without'} the leader-key fix`;
   return undefined;
 }
 
@@ -165,7 +193,7 @@ async function createLab(
   image: string,
   nodes: readonly string[],
   timings: PatroniTimings,
-  syncStrict: boolean,
+  patroni: { readonly syncStrict: boolean; readonly leaderKeyFix: boolean },
   publicKey: string,
   publishHost: string | undefined,
   progress: (line: string) => void,
@@ -190,7 +218,11 @@ async function createLab(
           node,
           network,
           volume: `${name}-${node}-disk`,
-          labels: { [LAB_LABEL]: name, [NODE_LABEL]: node },
+          labels: {
+            [LAB_LABEL]: name,
+            [NODE_LABEL]: node,
+            [LEADER_KEY_FIX_LABEL]: String(patroni.leaderKeyFix),
+          },
           publishHost,
           env: {
             PXLAB_NODE: node,
@@ -203,7 +235,8 @@ async function createLab(
             PXLAB_LOOP_WAIT: String(t.loopWait),
             PXLAB_RETRY_TIMEOUT: String(t.retryTimeout),
             PXLAB_PRIMARY_START_TIMEOUT: String(t.primaryStartTimeout),
-            PXLAB_SYNC_STRICT: String(syncStrict),
+            PXLAB_SYNC_STRICT: String(patroni.syncStrict),
+            PXLAB_LEADER_KEY_FIX: String(patroni.leaderKeyFix),
             PXLAB_AUTHORIZED_KEYS: publicKey,
           },
         }).then(() => progress(`${node}: container started, Patroni starting`)),
@@ -248,15 +281,39 @@ export async function waitReady(
   for (;;) {
     if (signal.aborted) throw new Error(assessment.problems.join('; '));
     const info = await inspectLab(name);
-    const rest = new PatroniRest(patroniEndpoints(info));
+    const endpoints = patroniEndpoints(info);
+    const rest = new PatroniRest(endpoints);
     const view = await firstView(rest, signal);
     assessment = assessCluster(view, expected);
-    if (assessment.healthy) return assessment;
+    if (assessment.healthy) {
+      const problem = await labLeaderWriteProblem(name, endpoints, assessment.leader ?? '', signal);
+      if (!problem) return assessment;
+      assessment = { ...assessment, healthy: false, problems: [problem] };
+    }
     const line = assessment.problems.join('; ');
     if (line !== last) progress(`waiting: ${line}`);
     last = line;
     await new Promise((r) => setTimeout(r, 1000));
   }
+}
+
+async function labLeaderWriteProblem(
+  name: string,
+  endpoints: readonly PatroniNodeEndpoint[],
+  leader: string,
+  signal: AbortSignal,
+): Promise<string | undefined> {
+  const e = endpoints.find((x) => x.name === leader);
+  if (!e) return `leader ${leader}: no published Postgres port`;
+  const { pgPassword } = await labCredentials(name);
+  const endpoint = {
+    host: e.host,
+    port: e.pgPort,
+    user: PG_SUPERUSER,
+    password: pgPassword,
+    database: 'postgres',
+  };
+  return leaderWriteProblem(leader, endpoint, signal);
 }
 
 /** The DCS view the nodes' REST APIs agree on (see consensusView). */

@@ -28,6 +28,7 @@ export async function openTarget(
         name: config.lab.name,
         nodes: config.lab.nodes,
         timings: config.lab.patroni,
+        leaderKeyFix: config.lab.leaderKeyFix,
         progress,
         ...(signal && { signal }),
       });

@@ -161,6 +161,34 @@ describe('lab (real containers): lifecycle, status, proxy, node commands', funct
     await sut!.settle(AbortSignal.timeout(120_000));
   });
 
+  it("leaderKeyFix false recreates the lab on Debian's Patroni as shipped; true brings the fix back", async () => {
+    await sut?.close();
+    sut = undefined;
+    const launched = async (node: string): Promise<string> =>
+      (await docker(['exec', `${LAB}-${node}`, 'cat', '/etc/patroni/launcher'])).stdout;
+    const patroniCmdline = async (node: string): Promise<string> =>
+      (
+        await docker([
+          'exec',
+          `${LAB}-${node}`,
+          'sh',
+          '-c',
+          'tr "\\0" " " </proc/$(cat /run/pxlab/patroni.pid)/cmdline',
+        ])
+      ).stdout;
+    expect(lab.leaderKeyFix).to.equal(true);
+    expect(await patroniCmdline('n1')).to.include('patroni-leader-key-fix.py');
+    const unfixed = await labUp({ name: LAB, leaderKeyFix: false });
+    expect(unfixed.reused).to.equal(false);
+    for (const n of ['n1', 'n2', 'n3']) {
+      expect(await launched(n)).to.include('/usr/bin/patroni');
+      expect(await patroniCmdline(n)).to.match(/\/usr\/bin\/patroni \/etc\/patroni\/patroni\.yml/);
+    }
+    const fixed = await labUp({ name: LAB });
+    expect(fixed.reused).to.equal(false);
+    expect(await patroniCmdline('n2')).to.include('patroni-leader-key-fix.py');
+  });
+
   it('down removes every container, volume and network with the lab label', async () => {
     await sut?.close();
     sut = undefined;

@@ -3,6 +3,7 @@ import type { Expectations } from '../expectations.js';
 import type { AgentCommands, DriveCommands, PgEndpoint, Sut, SutEvent, SutHealth } from '../sut.js';
 import { assessCluster, consensusView } from './cluster-health.js';
 import { LeaderLocator } from './leader-locator.js';
+import { leaderWriteProblem } from './leader-writable.js';
 import { LeaderProxy } from './leader-proxy.js';
 import { LAB_EXPECTATIONS } from './lab-expectations.js';
 import {
@@ -123,6 +124,8 @@ export class PatroniSut implements Sut {
     const problems = [...assessment.problems];
     const sync = await checkSyncReplication(this.rest, view, signal);
     if (sync && !sync.ok) problems.push(describeSyncProblem(sync));
+    const leaderProblem = assessment.leader && (await this.leaderWriteProblem(assessment.leader, signal));
+    if (leaderProblem) problems.push(leaderProblem);
     this.rest.endpoints.forEach((e, i) => {
       if (!views[i]) problems.push(`${e.name}: Patroni REST API not answering`);
     });
@@ -135,6 +138,12 @@ export class PatroniSut implements Sut {
       ...(assessment.leader && { primary: assessment.leader }),
       problems,
     };
+  }
+
+  private async leaderWriteProblem(leader: string, signal?: AbortSignal): Promise<string | undefined> {
+    const e = this.options.endpoints.find((x) => x.name === leader);
+    if (!e) return `leader ${leader}: no Postgres endpoint known`;
+    return leaderWriteProblem(leader, { host: e.host, port: e.pgPort, ...this.options.database }, signal);
   }
 
   async settle(signal: AbortSignal): Promise<SutHealth> {

@@ -6,6 +6,8 @@ PXLAB_DISK=/var/lib/pxlab/disk
 PXLAB_DATA=/var/lib/pxlab/data
 PXLAB_PGDATA=$PXLAB_DATA/pg
 PXLAB_PATRONI_CONF=/etc/patroni/patroni.yml
+# One line: the Patroni script pxlab-agent runs (written by pxlab-entrypoint).
+PXLAB_PATRONI_LAUNCHER=/etc/patroni/launcher
 PATRONI_PIDFILE=$PXLAB_RUN/patroni.pid
 BINDFS_PIDFILE=$PXLAB_RUN/bindfs.pid
 
