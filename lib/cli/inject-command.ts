@@ -6,7 +6,7 @@ import { FaultJournal } from '../faults/journal.js';
 import type { FaultPlan } from '../faults/fault-plan.js';
 import { partitionPlan } from '../faults/partition.js';
 import { agentCrashPlan, driveOfflinePlan } from '../faults/sut-fault-plans.js';
-import { openLabSut } from '../sut/patroni/lab-sut.js';
+import { openLabSut } from '../lab/lab-sut.js';
 import { resolveLab } from '../config/resolve-lab.js';
 import { pickNode, resolveDockerNodes } from '../nodes/docker-label-nodes.js';
 import type { NodeAccess } from '../nodes/node-access.js';

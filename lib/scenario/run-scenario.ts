@@ -9,7 +9,8 @@ import type { LedgerReadBack } from '../observe/ledger-check.js';
 import { Timeline } from '../observe/timeline.js';
 import type { FaultKind } from '../sut/expectations.js';
 import type { SutHealth } from '../sut/sut.js';
-import { openTarget, type OpenTarget } from '../targets/open-target.js';
+import type { OpenTarget } from '../targets/target.js';
+import { targetFor } from '../targets/targets.js';
 import { formatDuration } from '../time/duration.js';
 import { countRows, loadPgbench, ROWS_PER_SCALE } from '../workload/pgbench.js';
 import { FAULT_SCENARIOS, type FaultTarget } from './fault-catalog.js';
@@ -91,7 +92,7 @@ export async function runScenario(kind: FaultKind): Promise<ScenarioOutcome> {
     // A dead run's fault still in force would poison this one: heal it first, and say so.
     for (const line of await healDeadRunsFaults()) mark(`arrange: ${line}`);
     mark('arrange: target');
-    target = await openTarget(config, (line) => progress.step(line), AbortSignal.timeout(600_000));
+    target = await targetFor(config).open((line) => progress.step(line), AbortSignal.timeout(600_000));
     const { sut } = target;
     presence = new TargetPresence(sut.nodes);
     facts.target = target.name;

@@ -3,16 +3,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Mocha from 'mocha';
 import { loadConfig } from '../config/load-config.js';
-import { resolveLab } from '../config/resolve-lab.js';
 import { SCENARIO_NAMES, type ScenarioName } from '../config/config-schema.js';
-import { requireDocker } from '../docker/docker-cli.js';
 import { UsageError } from '../errors.js';
 import { RESULT_SUFFIX, TIMELINE_SUFFIX } from '../report/read-results.js';
 import { prepareReportDir } from '../report/report-dir.js';
 import { writeReports, type WrittenReports } from '../report/write-reports.js';
 import { onInterrupt } from '../faults/signal-heal.js';
 import { acquireRunLock } from './run-lock.js';
-import { checkTargetAvailable } from '../targets/open-target.js';
+import { targetFor } from '../targets/targets.js';
 import { formatDuration } from '../time/duration.js';
 
 export interface RunSuiteOptions {
@@ -42,13 +40,11 @@ export async function runSuite(options: RunSuiteOptions): Promise<number> {
   if (options.reportDir) process.env.PXCHAOS_REPORT_DIR = path.resolve(options.reportDir);
   if (options.step) process.env.PXCHAOS_STEP = '1';
   const config = await loadConfig(); // bad config → exit 2 before anything starts
-  checkTargetAvailable(config.target); // exit 3 before anything runs, not 0/9 checks
   const reportDir = path.resolve(config.reportDir);
   await prepareReportDir(reportDir); // exit 2 now, not after the chaos
-  if (config.target === 'lab') await requireDocker();
-  // Several labs and none named: refuse rather than fault a guessed one; then one run per lab.
-  const labName = config.target === 'lab' ? (await resolveLab()).name : undefined;
-  const lock = await acquireRunLock(labName !== undefined ? `lab ${labName}` : `target ${config.target}`, {
+  // Exit 3 before anything runs (not 0/9 checks), then one run per lab or cluster.
+  const { lockName } = await targetFor(config).preflight();
+  const lock = await acquireRunLock(lockName, {
     say: (line) => process.stderr.write(`pxchaos: ${line}\n`),
   });
   try {

@@ -5,7 +5,7 @@ import { labDown } from '../../lib/lab/lab-down.js';
 import { labUp, type Lab } from '../../lib/lab/lab-up.js';
 import { DockerExecNode } from '../../lib/nodes/docker-exec-node.js';
 import type { NodeAccess } from '../../lib/nodes/node-access.js';
-import { openLabSut } from '../../lib/sut/patroni/lab-sut.js';
+import { openLabSut } from '../../lib/lab/lab-sut.js';
 import type { PatroniSut } from '../../lib/sut/patroni/patroni-sut.js';
 import { checkSyncReplication } from '../../lib/sut/patroni/sync-replication.js';
 import type { SutEvent } from '../../lib/sut/sut.js';

@@ -6,7 +6,7 @@ import { labDown } from '../../lib/lab/lab-down.js';
 import { labStatus } from '../../lib/lab/lab-status.js';
 import { labUp, type Lab } from '../../lib/lab/lab-up.js';
 import { DockerExecNode } from '../../lib/nodes/docker-exec-node.js';
-import { openLabSut } from '../../lib/sut/patroni/lab-sut.js';
+import { openLabSut } from '../../lib/lab/lab-sut.js';
 import type { PatroniSut } from '../../lib/sut/patroni/patroni-sut.js';
 import { requireDocker } from '../support/require-docker.js';
 

@@ -1,12 +1,12 @@
-import { defaultLabName } from '../../nodes/docker-label-nodes.js';
-import { DockerExecNode } from '../../nodes/docker-exec-node.js';
-import type { NodeAccess } from '../../nodes/node-access.js';
-import { EnvironmentError } from '../../errors.js';
-import { labCredentials, inspectLab } from '../../lab/lab-inspect.js';
-import { patroniEndpoints } from '../../lab/lab-endpoints.js';
-import { PG_SUPERUSER, REST_USER } from '../../lab/lab-credentials.js';
-import type { Expectations } from '../expectations.js';
-import { PatroniSut } from './patroni-sut.js';
+import { defaultLabName } from '../nodes/docker-label-nodes.js';
+import { DockerExecNode } from '../nodes/docker-exec-node.js';
+import type { NodeAccess } from '../nodes/node-access.js';
+import { EnvironmentError } from '../errors.js';
+import { labCredentials, inspectLab } from './lab-inspect.js';
+import { patroniEndpoints } from './lab-endpoints.js';
+import { PG_SUPERUSER, REST_USER } from './lab-credentials.js';
+import type { Expectations } from '../sut/expectations.js';
+import { PatroniSut } from '../sut/patroni/patroni-sut.js';
 
 export interface LabSutOptions {
   /** Node access to use instead of docker exec (e.g. SSH nodes); named n1..nN. */
