@@ -5,6 +5,7 @@ import { registerHealCommand } from './heal-command.js';
 import { registerInjectCommand } from './inject-command.js';
 import { registerKubeLabCommand } from './kube-lab-command.js';
 import { registerLabCommand } from './lab-command.js';
+import { registerPlanCommand } from './plan-command.js';
 import { registerReportCommand } from './report-command.js';
 import { registerRunCommand } from './run-command.js';
 
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerKubeLabCommand(program);
   registerInjectCommand(program);
   registerHealCommand(program);
+  registerPlanCommand(program);
   registerReportCommand(program);
   return program;
 }

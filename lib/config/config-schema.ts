@@ -175,6 +175,72 @@ const kindSchema = section({
   namespace: text().prefault('pxchaos'),
 });
 
+/** Storage drivers a Postgres StatefulSet on Kubernetes can run on (lib/sut/postgres-on-k8s/). */
+export const STORAGE_DRIVERS = ['gluster', 'portworx'] as const;
+
+/** A Kubernetes resource quantity (1Gi, 500Mi, 250m, 2). */
+function quantity(example: string) {
+  const expected = `expected a Kubernetes quantity (like ${example}; suffixes m, k, M, G, Ki, Mi, Gi, Ti)`;
+  return z
+    .string({ error: expected })
+    .regex(/^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/, { error: expected });
+}
+
+/** A Kubernetes label key or value: ≤ 63 characters of [A-Za-z0-9_.-], alphanumeric at both ends (key may carry a DNS prefix/). */
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+
+const kubeResourcesSchema = section({
+  cpuRequest: quantity('100m').prefault('100m'),
+  memoryRequest: quantity('256Mi').prefault('256Mi'),
+  cpuLimit: quantity('1').optional(),
+  memoryLimit: quantity('512Mi').prefault('512Mi'),
+});
+
+/**
+ * The Postgres StatefulSet the kind and vm targets deploy (lib/sut/postgres-on-k8s/). Settings that
+ * depend on the storage driver (image, storageClass, schedulerName) default per driver there:
+ * gluster → the kube lab's own image, gluster-replicated, the default scheduler; portworx →
+ * postgres:15, portworx-replicated, stork. The pgbench scale is workload.pgbenchScale.
+ */
+const kubeSchema = section({
+  /** Storage driver under the StatefulSet; default by target: kind → gluster, vm → portworx. */
+  sut: z.enum(STORAGE_DRIVERS, { error: `expected one of: ${STORAGE_DRIVERS.join(', ')}` }).optional(),
+  /** Each run gets its own namespace `<prefix>-<run id>`, labelled; only those are ever deleted. */
+  namespacePrefix: z
+    .string({ error: 'expected a namespace prefix (lowercase letters, digits, dashes)' })
+    .regex(/^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$/, {
+      error: 'expected a namespace prefix: lowercase letters, digits, dashes, starting with a letter (≤ 40)',
+    })
+    .prefault('pxchaos-run'),
+  image: text('a container image reference').optional(),
+  imagePullPolicy: z
+    .enum(['Always', 'IfNotPresent', 'Never'], { error: 'expected Always, IfNotPresent or Never' })
+    .optional(),
+  storageClass: text('a StorageClass name').optional(),
+  storageSize: quantity('1Gi').prefault('1Gi'),
+  schedulerName: text('a scheduler name (stork for Portworx)').optional(),
+  /** How long the pod stays bound to a NotReady/unreachable node before eviction (Kubernetes' default: 300s). */
+  tolerationSeconds: duration('30s', { wholeSeconds: true }).prefault('30s'),
+  resources: kubeResourcesSchema.prefault({}),
+  nodeSelector: z
+    .record(
+      z.string().regex(LABEL_KEY),
+      z.string({ error: 'expected a label value' }).regex(LABEL_VALUE, {
+        error: 'expected a label value: ≤ 63 letters, digits, - _ . (alphanumeric at both ends)',
+      }),
+      {
+        error: (issue) =>
+          (issue.code as string) === 'invalid_key'
+            ? 'expected a node label key (like kubernetes.io/os or px/enabled)'
+            : 'expected a mapping of node label keys to values',
+      },
+    )
+    .optional(),
+  /** Also expose Postgres on this port of every node (type NodePort), for clients outside the cluster. */
+  nodePort: int(30000, 32767).optional(),
+}).transform(({ tolerationSeconds, ...k }) => ({ ...k, tolerationMs: tolerationSeconds }));
+
 const fingerprint = z
   .string({ error: 'expected an SSH host key fingerprint like SHA256:<base64>' })
   .regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, {
@@ -213,6 +279,7 @@ export const configSchema = section({
   scenarios: scenariosSchema.prefault({}),
   compare: compareSchema.prefault({}),
   kind: kindSchema.prefault({}),
+  kube: kubeSchema.prefault({}),
   vm: vmSchema.optional(),
 }).superRefine((c, ctx) => {
   if (c.target === 'vm' && !c.vm) {
@@ -233,3 +300,5 @@ export type PxchaosConfig = z.output<typeof configSchema> & {
 export type ScenarioSettings = z.output<typeof scenarioSchema>;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 export type Target = (typeof TARGETS)[number];
+export type StorageDriver = (typeof STORAGE_DRIVERS)[number];
+export type KubeSettings = z.output<typeof kubeSchema>;

@@ -30,8 +30,12 @@ export const ANY_TIMER_PATTERN = selfExcludingPattern(MARKER_PREFIX);
  * instead of waiting for the timer's pipes to close. PID 1 (tini in the lab) reaps it.
  */
 export function timerStartArgv(marker: string, delayMs: number, revert: readonly string[]): string[] {
-  const seconds = Math.max(1, Math.ceil(delayMs / 1000));
-  const body = `sleep ${seconds}; ${shellJoin(revert)}`;
+  return timerStartArgvSleeping(marker, String(Math.max(1, Math.ceil(delayMs / 1000))), revert);
+}
+
+/** timerStartArgv with the sleep's argument as text: `pxchaos plan` shows a placeholder there. */
+export function timerStartArgvSleeping(marker: string, sleep: string, revert: readonly string[]): string[] {
+  const body = `sleep ${sleep}; ${shellJoin(revert)}`;
   return [
     'sh',
     '-c',

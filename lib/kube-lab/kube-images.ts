@@ -7,7 +7,7 @@ import { buildContextHash } from '../docker/build-context-hash.js';
 import { docker, dockerOk } from '../docker/docker-cli.js';
 import { ensureBaseImage } from '../lab/base-image.js';
 import { KUBE_VERSION, type KubeBinaries, type KubeBinary } from './kube-binaries.js';
-import { SEED_LABEL } from './kube-lab-layout.js';
+import { POSTGRES_IMAGE_REPO, SEED_LABEL } from './kube-lab-layout.js';
 import { nodeRunSecurityArgs } from './kube-node-container.js';
 
 const IMAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), 'image');
@@ -55,7 +55,7 @@ const SPECS: readonly ImageSpec[] = [
     bins: ['pause'],
     extraTags: [`${KUBE_IMAGE_REPOSITORY}/pause:${PAUSE_TAG}`],
   },
-  { dir: 'postgres', repo: 'pxchaos/postgres', bins: [], extraTags: [] },
+  { dir: 'postgres', repo: POSTGRES_IMAGE_REPO, bins: [], extraTags: [] },
 ];
 
 const imageId = async (ref: string): Promise<string | undefined> => {

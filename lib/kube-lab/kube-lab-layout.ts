@@ -4,6 +4,8 @@ import { UsageError } from '../errors.js';
 export const KIND_CLUSTER_LABEL = 'io.x-k8s.kind.cluster';
 export const KIND_ROLE_LABEL = 'io.x-k8s.kind.role';
 export const KUBE_LAB_LABEL = 'pxchaos.kube-lab';
+/** Repository of the kube lab's PostgreSQL image; the tag is its build context's content hash (kube-images.ts). */
+export const POSTGRES_IMAGE_REPO = 'pxchaos/postgres';
 /** On seed volumes (their key) and on nodes (the seed volume they started from). */
 export const SEED_LABEL = 'pxchaos.kube-images';
 

@@ -1,0 +1,82 @@
+import type { Command } from 'commander';
+import { Document } from 'yaml';
+import { STORAGE_DRIVERS, type StorageDriver } from '../config/config-schema.js';
+import { loadConfig } from '../config/load-config.js';
+import { UsageError } from '../errors.js';
+import { generatePassword } from '../sut/postgres-on-k8s/postgres-secret.js';
+import { newRunId } from '../sut/postgres-on-k8s/run-namespace.js';
+import { defaultStorageDriver } from '../sut/postgres-on-k8s/storage-drivers.js';
+import { buildPlan } from './plan-document.js';
+
+/** Where the plan goes and where a run's random values come from; replaceable in tests. */
+export interface PlanCommandIo {
+  out(text: string): void;
+  generatePassword(): string;
+  newRunId(): string;
+}
+
+const processIo: PlanCommandIo = {
+  out: (text) => process.stdout.write(text),
+  generatePassword,
+  newRunId,
+};
+
+const PLAN_TARGETS = ['kind', 'vm'] as const;
+
+interface PlanFlags {
+  target?: string;
+  sut?: string;
+  config?: string;
+}
+
+const HEADER = [
+  ' pxchaos plan: what a run would apply and run. Nothing was applied, run or contacted.',
+  ' The run id, fault ids and chain names are drawn afresh per run; <...> are decided at run time.',
+  ' The Secret is shown redacted: its password is generated per run and never printed.',
+].join('\n');
+
+/**
+ * `pxchaos plan --target kind|vm [--sut gluster|portworx] [--config FILE]`: prints, as YAML, every
+ * manifest of the Postgres StatefulSet and every node command of the four faults. Touches nothing:
+ * no Docker, no cluster, no kubeconfig, no SSH.
+ */
+export function registerPlanCommand(program: Command, io: PlanCommandIo = processIo): Command {
+  return program
+    .command('plan')
+    .description('print the manifests and node commands a Kubernetes run would apply, touching nothing')
+    .option('--target <target>', `kind or vm (default: the config's target when it is one of them)`)
+    .option(
+      '--sut <driver>',
+      `storage driver: ${STORAGE_DRIVERS.join(' or ')} (default: kube.sut, else gluster for kind, portworx for vm)`,
+    )
+    .option('--config <file>', 'configuration file')
+    .action(async (_opts: PlanFlags, cmd: Command) => {
+      const flags = cmd.optsWithGlobals<PlanFlags>();
+      const config = await loadConfig(flags.config !== undefined ? { file: flags.config } : {});
+      const target = flags.target ?? (config.target === 'lab' ? undefined : config.target);
+      if (target === undefined)
+        throw new UsageError(
+          'plan: --target kind|vm is required (the lab target runs Patroni, not manifests)',
+        );
+      if (!isOneOf(PLAN_TARGETS, target))
+        throw new UsageError(`plan: --target must be kind or vm, got '${target}'`);
+      const driver = flags.sut ?? config.kube.sut ?? defaultStorageDriver(target);
+      if (!isOneOf(STORAGE_DRIVERS, driver))
+        throw new UsageError(`plan: --sut must be ${STORAGE_DRIVERS.join(' or ')}, got '${driver}'`);
+      const plan = buildPlan({
+        target,
+        driver: driver satisfies StorageDriver,
+        config,
+        runId: io.newRunId(),
+        password: io.generatePassword(),
+      });
+      // No anchors/aliases for shared sub-objects: every manifest must read (and apply) on its own.
+      const doc = new Document(plan, { aliasDuplicateObjects: false });
+      doc.commentBefore = HEADER;
+      io.out(doc.toString({ lineWidth: 0 }));
+    });
+}
+
+function isOneOf<T extends string>(values: readonly T[], value: string): value is T {
+  return (values as readonly string[]).includes(value);
+}

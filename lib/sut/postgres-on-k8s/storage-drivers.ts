@@ -1,0 +1,78 @@
+import type { KubeSettings, StorageDriver, Target } from '../../config/config-schema.js';
+import { STORAGE_CLASS as GLUSTER_STORAGE_CLASS } from '../../kube-lab/gluster-storage.js';
+import { POSTGRES_IMAGE_REPO } from '../../kube-lab/kube-lab-layout.js';
+import { GLUSTER_AGENT, GLUSTER_DRIVE } from '../gluster/gluster-node-commands.js';
+import { PORTWORX_AGENT, portworxDriveCommands } from '../portworx/portworx-node-commands.js';
+import type { AgentCommands, DriveCommands } from '../sut.js';
+import type { PostgresK8sSettings } from './postgres-k8s-settings.js';
+
+/**
+ * What differs between the storage drivers under the Postgres StatefulSet: manifest defaults and
+ * the node commands of the agent and drive faults.
+ */
+export interface StorageDriverProfile {
+  readonly name: StorageDriver;
+  readonly storageClass: string;
+  readonly schedulerName?: string;
+  /** The image when the config names none (for the kube lab a placeholder the run resolves). */
+  readonly image: { readonly ref: string; readonly pullPolicy: PostgresK8sSettings['imagePullPolicy'] };
+  readonly agent: AgentCommands;
+  drive(device: string): DriveCommands;
+  /** How a plan names the data drive when the driver needs one (a run finds it on the node). */
+  readonly drivePlaceholder?: string;
+}
+
+/**
+ * The kube lab's image tag is its build context's content hash, known only once Docker has built
+ * it (lib/kube-lab/kube-images.ts): a run takes it from `ensureKubeImages`; a plan shows this.
+ */
+export const KUBE_LAB_IMAGE_PLACEHOLDER = `${POSTGRES_IMAGE_REPO}:<content hash>`;
+
+export const STORAGE_DRIVER_PROFILES: Readonly<Record<StorageDriver, StorageDriverProfile>> = {
+  gluster: {
+    name: 'gluster',
+    storageClass: GLUSTER_STORAGE_CLASS,
+    // Only in the nodes' containerd (the kube lab has no registry).
+    image: { ref: KUBE_LAB_IMAGE_PLACEHOLDER, pullPolicy: 'Never' },
+    agent: GLUSTER_AGENT,
+    drive: () => GLUSTER_DRIVE,
+  },
+  portworx: {
+    name: 'portworx',
+    // The workshop's StorageClass: repl "2", priority_io high.
+    storageClass: 'portworx-replicated',
+    // Stork's extender places the pod on a node holding a replica (portworx.md).
+    schedulerName: 'stork',
+    image: { ref: 'postgres:15', pullPolicy: 'IfNotPresent' },
+    agent: PORTWORX_AGENT,
+    drive: portworxDriveCommands,
+    drivePlaceholder: '<px dm device>',
+  },
+};
+
+/** kind runs on the kube lab here (GlusterFS; Portworx on kind is unsupported), vm on users' Portworx. */
+export function defaultStorageDriver(target: Exclude<Target, 'lab'>): StorageDriver {
+  return target === 'kind' ? 'gluster' : 'portworx';
+}
+
+/** The config's `kube` section completed with the driver's defaults. */
+export function postgresK8sSettings(kube: KubeSettings, driver: StorageDriver): PostgresK8sSettings {
+  const profile = STORAGE_DRIVER_PROFILES[driver];
+  const schedulerName = kube.schedulerName ?? profile.schedulerName;
+  const { cpuRequest, memoryRequest, cpuLimit, memoryLimit } = kube.resources;
+  return {
+    namespacePrefix: kube.namespacePrefix,
+    image: kube.image ?? profile.image.ref,
+    imagePullPolicy: kube.imagePullPolicy ?? (kube.image ? 'IfNotPresent' : profile.image.pullPolicy),
+    storageClass: kube.storageClass ?? profile.storageClass,
+    storageSize: kube.storageSize,
+    ...(schedulerName !== undefined && { schedulerName }),
+    tolerationMs: kube.tolerationMs,
+    resources: {
+      requests: { cpu: cpuRequest, memory: memoryRequest },
+      limits: { ...(cpuLimit !== undefined && { cpu: cpuLimit }), memory: memoryLimit },
+    },
+    ...(kube.nodeSelector && { nodeSelector: kube.nodeSelector }),
+    ...(kube.nodePort !== undefined && { nodePort: kube.nodePort }),
+  };
+}

@@ -1,0 +1,205 @@
+import { expect } from 'chai';
+import { Command } from 'commander';
+import { execFile } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { registerPlanCommand } from '../../../lib/cli/plan-command.js';
+import { SCENARIO_NAMES } from '../../../lib/config/config-schema.js';
+import { RUN_LABEL } from '../../../lib/sut/postgres-on-k8s/run-namespace.js';
+import { validateManifest } from '../../support/kubernetes-schema.js';
+
+const CLI = join(process.cwd(), 'bin', 'pxchaos.js');
+const PASSWORD = 'S3cr3t-only-in-memory-7f1e';
+
+interface Plan {
+  target: string;
+  sut: string;
+  namespace: string;
+  manifests: { kind: string; metadata: { name: string; labels?: Record<string, string> } }[];
+  workload: { pgbenchInit: { argv: string[]; expectedRows: number } };
+  faults: { scenario: string; steps: { on: string; purpose: string; argv: unknown[] }[] }[];
+}
+
+/** Runs `pxchaos plan` in-process with a known password; returns what it printed. */
+async function planOutput(args: string[], configFile: string): Promise<string> {
+  let out = '';
+  const program = new Command('pxchaos').exitOverride();
+  registerPlanCommand(program, {
+    out: (text) => (out += text),
+    generatePassword: () => PASSWORD,
+    newRunId: () => 'feedc0de',
+  });
+  await program.parseAsync(['node', 'pxchaos', 'plan', ...args, '--config', configFile]);
+  return out;
+}
+
+function run(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { env, cwd, timeout: 60_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('pxchaos plan', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let emptyConfig: string;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'pxchaos-plan-'));
+    emptyConfig = join(dir, 'empty.yaml');
+    await writeFile(emptyConfig, '');
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const combos: [string[], string, string][] = [
+    [['--target', 'kind'], 'kind', 'gluster'],
+    [['--target', 'vm'], 'vm', 'portworx'],
+    [['--target', 'kind', '--sut', 'portworx'], 'kind', 'portworx'],
+    [['--target', 'vm', '--sut', 'gluster'], 'vm', 'gluster'],
+  ];
+  for (const [args, target, sut] of combos) {
+    describe(args.join(' '), () => {
+      let text: string;
+      let plan: Plan;
+      before(async () => {
+        text = await planOutput(args, emptyConfig);
+        plan = parse(text) as Plan;
+      });
+
+      it(`is YAML for target ${target} and storage driver ${sut}`, () => {
+        expect(plan.target).to.equal(target);
+        expect(plan.sut).to.equal(sut);
+      });
+
+      it('lists manifests that all validate, the run namespace first', () => {
+        expect(plan.manifests.map((m) => m.kind)).to.include.members([
+          'Namespace',
+          'Secret',
+          'Service',
+          'StatefulSet',
+        ]);
+        for (const m of plan.manifests) validateManifest(m);
+        expect(plan.manifests[0]?.metadata.name).to.equal(plan.namespace);
+        expect(plan.manifests[0]?.metadata.labels?.[RUN_LABEL]).to.equal('feedc0de');
+      });
+
+      it('never prints the password', () => {
+        expect(text).not.to.include(PASSWORD);
+        expect(text).not.to.include(Buffer.from(PASSWORD).toString('base64'));
+      });
+
+      it('plans pgbench at the configured scale', () => {
+        const argv = plan.workload.pgbenchInit.argv;
+        const scale = Number(argv[argv.indexOf('-s') + 1]);
+        expect(plan.workload.pgbenchInit.expectedRows).to.equal(scale * 100_000);
+      });
+
+      it('gives every scenario its node commands, fault before revert, on named nodes', () => {
+        expect(plan.faults.map((f) => f.scenario)).to.deep.equal([...SCENARIO_NAMES]);
+        for (const f of plan.faults) {
+          const purposes = f.steps.map((s) => s.purpose);
+          const inject = purposes.indexOf('inject');
+          const revert = purposes.findIndex((p) => p.startsWith('revert'));
+          expect(inject, f.scenario).to.be.at.least(1); // the auto-revert timer is armed first
+          expect(revert, f.scenario).to.be.greaterThan(inject);
+          for (const s of f.steps) {
+            expect(s.on, f.scenario).to.match(/^<(primary|peer) node>$/);
+            expect(s.argv.length, `${f.scenario}: ${s.purpose}`).to.be.greaterThan(0);
+            for (const a of s.argv) expect(a, `${f.scenario}: ${s.purpose}`).to.be.a('string');
+          }
+        }
+      });
+    });
+  }
+
+  it('takes the settings from the config file', async () => {
+    const file = join(dir, 'custom.yaml');
+    await writeFile(
+      file,
+      'workload: { pgbenchScale: 3 }\nkube: { storageClass: fast-ssd, nodePort: 30432 }\nscenarios: { drive-offline: { driveMode: hang } }\n',
+    );
+    const plan = parse(await planOutput(['--target', 'kind'], file)) as Plan;
+    expect(plan.workload.pgbenchInit.expectedRows).to.equal(300_000);
+    expect(JSON.stringify(plan.manifests)).to.include('"storageClassName":"fast-ssd"');
+    expect(plan.manifests.filter((m) => m.kind === 'Service')).to.have.length(3);
+    const drive = plan.faults.find((f) => f.scenario === 'drive-offline')!;
+    const gluster = parse(await planOutput(['--target', 'kind'], emptyConfig)) as Plan;
+    const errorInject = gluster.faults
+      .find((f) => f.scenario === 'drive-offline')!
+      .steps.find((s) => s.purpose === 'inject');
+    const hangInject = drive.steps.find((s) => s.purpose === 'inject');
+    expect(hangInject?.argv, 'driveMode hang plans another command than error').not.to.deep.equal(
+      errorInject?.argv,
+    );
+  });
+
+  it('bad input: one line on stderr, exit 2', async () => {
+    const env = { ...process.env, PXCHAOS_CONFIG: emptyConfig };
+    for (const args of [
+      ['plan', '--target', 'lab'],
+      ['plan', '--target', 'kind', '--sut', 'ceph'],
+      ['plan'],
+    ]) {
+      const r = await run(args, env, dir);
+      expect(r.code, args.join(' ')).to.equal(2);
+      expect(r.stderr.trim().split('\n'), args.join(' ')).to.have.length(1);
+      expect(r.stdout, args.join(' ')).to.equal('');
+    }
+  });
+
+  it('touches nothing: no Docker, no cluster, no kubeconfig, no SSH', async () => {
+    // A trap every client would reach: the Docker host, the kubeconfig's API server, and stand-ins
+    // for docker, kubectl, kind and ssh first on PATH (nothing else is on it).
+    let connections = 0;
+    const trap: Server = createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => trap.listen(0, '127.0.0.1', resolve));
+    const port = (trap.address() as AddressInfo).port;
+    const bin = join(dir, 'bin');
+    const marks = join(dir, 'marks');
+    await rm(bin, { recursive: true, force: true });
+    await mkdir(bin, { recursive: true });
+    await mkdir(marks, { recursive: true });
+    for (const tool of ['docker', 'kubectl', 'kind', 'ssh', 'iptables', 'gluster', 'pxctl']) {
+      // Shell builtins only: nothing else is on PATH.
+      await writeFile(join(bin, tool), `#!/bin/sh\n: >${join(marks, tool)}\nexit 1\n`);
+      await chmod(join(bin, tool), 0o755);
+    }
+    const kubeconfig = join(dir, 'kubeconfig');
+    await writeFile(
+      kubeconfig,
+      `apiVersion: v1\nkind: Config\nclusters: [{name: trap, cluster: {server: "https://127.0.0.1:${port}"}}]\ncontexts: [{name: trap, context: {cluster: trap, user: trap}}]\ncurrent-context: trap\nusers: [{name: trap, user: {token: x}}]\n`,
+    );
+    try {
+      const env = {
+        PATH: bin,
+        HOME: dir,
+        KUBECONFIG: kubeconfig,
+        DOCKER_HOST: `tcp://127.0.0.1:${port}`,
+        PXCHAOS_CONFIG: emptyConfig,
+      };
+      for (const target of ['kind', 'vm']) {
+        const r = await run(['plan', '--target', target], env, dir);
+        expect(r.code, r.stderr).to.equal(0);
+        expect((parse(r.stdout) as Plan).target).to.equal(target);
+      }
+      expect(await readdir(marks), 'tools run').to.deep.equal([]);
+      expect(connections, 'connections to the Docker host or the API server').to.equal(0);
+    } finally {
+      await new Promise((resolve) => trap.close(resolve));
+    }
+  });
+});
