@@ -178,7 +178,7 @@ export async function connectKube(options: KubeClientOptions): Promise<KubeClien
     const failure = (err as { failure?: string }).failure;
     if (failure === 'unreachable' || failure === 'timeout') {
       throw new KubeUnreachableError(
-        `Kubernetes API server ${client.server} (context ${client.context}) unreachable: ${(err as Error).message.slice(VERSION_CALL.length + 2)}`,
+        `Kubernetes API server ${client.server} (context ${client.context}) unreachable: ${(err as Error).message.slice(VERSION_CALL.length + 2).replace(/^API server unreachable: /, '')}`,
         { cause: err },
       );
     }

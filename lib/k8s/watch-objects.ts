@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { formatDuration } from '../time/duration.js';
 import type { KubeClient } from './kube-client.js';
-import { KubeApiError, statusError, type KubeStatus } from './kube-api-error.js';
+import { describeKubeError, KubeApiError, statusError, type KubeStatus } from './kube-api-error.js';
 import { kubeGetJson, kubeOpenStream } from './kube-http.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -229,6 +229,9 @@ export function watchObjects<T extends KubeObjectLike>(
       } catch (err) {
         if (signal.aborted) return 'stopped';
         if (silent) return 'silent';
+        // A stream cut mid-way (API server killed, connection reset): retried like a failed connect.
+        if ((err as { code?: unknown }).code !== undefined && !(err instanceof KubeApiError))
+          throw describeKubeError(err, { what });
         throw err;
       }
       if (signal.aborted) return 'stopped';
