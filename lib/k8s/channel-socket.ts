@@ -24,6 +24,7 @@ export interface ChannelSocketOptions {
  * gives no handle to the socket before it opens (so a hung upgrade cannot be ended) and writes
  * close frames to the process's own stdout/stderr by default.
  * Failures are KubeApiErrors: a refused upgrade carries the API server's Status message.
+ * The socket is returned **paused**: attach the `message`/`close` listeners, then `resume()`.
  */
 export async function openChannelSocket(
   client: KubeClient,
@@ -75,6 +76,10 @@ export async function openChannelSocket(
     ws.once('open', () => {
       if (settled) return;
       settled = true;
+      // Frames that came with the upgrade response are emitted on the next tick, before the
+      // caller's `await` resumes (promise continuations run after process.nextTick): without this
+      // pause they would be dropped (measured: the port-forward's port header, or exec's status).
+      ws.pause();
       options.signal?.removeEventListener('abort', onAbort);
       resolve(ws);
     });

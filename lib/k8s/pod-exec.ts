@@ -144,6 +144,7 @@ export async function execInPod(
       ws.on('error', (err: Error) =>
         finish(new ConnectionLostError(label, argv, err.message, { cause: err })),
       );
+      ws.resume();
     });
   } finally {
     clearTimeout(timer);

@@ -203,4 +203,5 @@ function bridge(socket: Socket, ws: WebSocket, keepaliveMs: number): void {
   });
   socket.on('close', () => end());
   socket.resume();
+  ws.resume();
 }
