@@ -175,6 +175,18 @@ const kindSchema = section({
   namespace: text().prefault('pxchaos'),
 });
 
+/**
+ * Settings shared by the Kubernetes targets (kind, vm). `allowedContexts` is the blast-radius guard:
+ * a run faults nodes of the cluster behind the kube context, so only contexts named here are used
+ * (exact names, no patterns). A kube lab's own context (`kind-<name>`, its server the lab's control
+ * plane) is always allowed: it is a throwaway cluster this machine built (lib/targets/kube-context-guard.ts).
+ */
+const kubeSchema = section({
+  allowedContexts: z
+    .array(text('a kubeconfig context name'), { error: 'expected a list of kubeconfig context names' })
+    .prefault([]),
+});
+
 const fingerprint = z
   .string({ error: 'expected an SSH host key fingerprint like SHA256:<base64>' })
   .regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, {
@@ -213,6 +225,7 @@ export const configSchema = section({
   scenarios: scenariosSchema.prefault({}),
   compare: compareSchema.prefault({}),
   kind: kindSchema.prefault({}),
+  kube: kubeSchema.prefault({}),
   vm: vmSchema.optional(),
 }).superRefine((c, ctx) => {
   if (c.target === 'vm' && !c.vm) {
