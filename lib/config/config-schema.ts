@@ -198,12 +198,19 @@ const kubeResourcesSchema = section({
 });
 
 /**
- * The Postgres StatefulSet the kind and vm targets deploy (lib/sut/postgres-on-k8s/). Settings that
+ * Settings shared by the Kubernetes targets (kind, vm). `allowedContexts` is the blast-radius guard:
+ * a run faults nodes of the cluster behind the kube context, so only contexts named here are used
+ * (exact names, no patterns). A kube lab's own context (`kind-<name>`, its server the lab's control
+ * plane) is always allowed: it is a throwaway cluster this machine built (lib/targets/kube-context-guard.ts).
+ * The rest is the Postgres StatefulSet the kind and vm targets deploy (lib/sut/postgres-on-k8s/). Settings that
  * depend on the storage driver (image, storageClass, schedulerName) default per driver there:
  * gluster → the kube lab's own image, gluster-replicated, the default scheduler; portworx →
  * postgres:15, portworx-replicated, stork. The pgbench scale is workload.pgbenchScale.
  */
 const kubeSchema = section({
+  allowedContexts: z
+    .array(text('a kubeconfig context name'), { error: 'expected a list of kubeconfig context names' })
+    .prefault([]),
   /** Storage driver under the StatefulSet; default by target: kind → gluster, vm → portworx. */
   sut: z.enum(STORAGE_DRIVERS, { error: `expected one of: ${STORAGE_DRIVERS.join(', ')}` }).optional(),
   /** Each run gets its own namespace `<prefix>-<run id>`, labelled; only those are ever deleted. */

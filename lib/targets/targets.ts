@@ -1,23 +1,13 @@
 import type { PxchaosConfig } from '../config/config-schema.js';
-import { EnvironmentError } from '../errors.js';
+import { kindTarget } from './kind-target.js';
 import { labTarget } from './lab-target.js';
 import type { Target, TargetName } from './target.js';
-
-/** A target this version cannot open: refused in preflight (exit 3) before anything runs. */
-function notYetTarget(name: TargetName): Target {
-  const refuse = (): Promise<never> =>
-    Promise.reject(
-      new EnvironmentError(
-        `target '${name}': the Portworx/Kubernetes path is not available in this version; use --target lab`,
-      ),
-    );
-  return { name, preflight: refuse, open: refuse };
-}
+import { vmTarget } from './vm-target.js';
 
 const TARGETS: Readonly<Record<TargetName, (config: PxchaosConfig) => Target>> = {
   lab: labTarget,
-  kind: () => notYetTarget('kind'),
-  vm: () => notYetTarget('vm'),
+  kind: (config) => kindTarget(config),
+  vm: (config) => vmTarget(config),
 };
 
 /** The configured target. */

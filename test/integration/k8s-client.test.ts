@@ -17,15 +17,15 @@ import { execInPod, PodExecStartError } from '../../lib/k8s/pod-exec.js';
 import { forwardPort, type ForwardedConnection, type PortForward } from '../../lib/k8s/pod-port-forward.js';
 import { findServingPod } from '../../lib/k8s/ready-pod.js';
 import { watchObjects, type WatchEvent, type WatchNotice } from '../../lib/k8s/watch-objects.js';
-import { kubeLabDown } from '../../lib/kube-lab/kube-lab-down.js';
-import { kubeLabUp, type KubeLabUp } from '../../lib/kube-lab/kube-lab-up.js';
+import type { KubeLabUp } from '../../lib/kube-lab/kube-lab-up.js';
+import { SHARED_KUBE_LAB, sharedKubeLab } from '../support/shared-kube-lab.js';
 import { CommandTimeoutError } from '../../lib/nodes/exec-errors.js';
 import { DockerExecNode } from '../../lib/nodes/docker-exec-node.js';
 import { requireDocker } from '../support/require-docker.js';
 import { waitFor } from '../support/wait-for.js';
 
 // A lab of its own (reused when healthy), so other suites' labs are never touched.
-const LAB = process.env.PXCHAOS_TEST_KUBE_LAB ?? 'pxkube-k8s-it';
+const LAB = SHARED_KUBE_LAB;
 const NS = 'k8s-client-it';
 const ECHO_PORT = 7000;
 const log = (line: string): void => console.log(`      ${line}`);
@@ -77,7 +77,6 @@ describe('k8s client layer on the kube lab (real Kubernetes 1.20)', function () 
   this.timeout(1_500_000);
   let up: KubeLabUp;
   let client: KubeClient;
-  let created = false;
   let stateDir = '';
   const cp = (): string => up.layout.controlPlane.name;
 
@@ -132,8 +131,7 @@ describe('k8s client layer on the kube lab (real Kubernetes 1.20)', function () 
   before(async function () {
     await requireDocker(this);
     stateDir = await mkdtemp(join(tmpdir(), 'pxchaos-k8s-it-'));
-    up = await kubeLabUp({ name: LAB, workers: 3, progress: log });
-    created = up.outcome !== 'reused';
+    up = await sharedKubeLab(log);
     log(`kube lab ${LAB}: ${up.outcome} in ${seconds(up.durationMs)}`);
     client = await connectKube({ kubeconfig: up.access.kubeconfig, context: up.access.context });
   });
@@ -145,8 +143,6 @@ describe('k8s client layer on the kube lab (real Kubernetes 1.20)', function () 
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } },
       { timeoutMs: 180_000 },
     ).catch((err: unknown) => log(`cleanup: ${(err as Error).message}`));
-    // A lab this suite created goes again; a reused one stays for the next run.
-    if (created) await kubeLabDown(LAB).catch((err: unknown) => log(`cleanup: ${(err as Error).message}`));
     if (stateDir) await rm(stateDir, { recursive: true, force: true });
   });
 

@@ -36,15 +36,29 @@ describe('pxchaos run: refusals before anything starts', () => {
   });
   after(() => rm(dir, { recursive: true, force: true }));
 
-  for (const target of ['kind', 'vm']) {
-    it(`--target ${target} exits 3 before running anything`, async () => {
-      // vm needs its section in a file (else it is a config error, exit 2): the example has one.
-      const config = target === 'vm' ? { config: path.resolve('pxchaos.example.yaml') } : {};
-      const err = await refusal({ target, reportDir: path.join(dir, target), ...config });
-      expect(err.exitCode, err.message).to.equal(3);
-      expect(err.message).to.match(new RegExp(`target '${target}'.*not available`));
-    });
-  }
+  it('--target kind without Docker exits 3 before running anything', async () => {
+    const err = await refusal({ target: 'kind', reportDir: path.join(dir, 'kind') });
+    expect(err.exitCode, err.message).to.equal(3);
+    expect(err.message).to.match(/^Docker engine/);
+  });
+
+  it('--target vm without its kubeconfig exits 3 before running anything', async () => {
+    await writeFile(path.join(dir, 'id_ed25519'), 'not a key\n');
+    const config = path.join(dir, 'vm.yaml');
+    await writeFile(
+      config,
+      [
+        'vm:',
+        '  kubeconfig: no-such-kubeconfig',
+        '  inventory:',
+        '    - { name: w1, host: 192.0.2.11, keyPath: id_ed25519, hostKeyFingerprint: "SHA256:2mU4aLKx7pw1IE2tLWAgNwlK3q3vKDEgGpp3PF0IvJ8" }',
+        '',
+      ].join('\n'),
+    );
+    const err = await refusal({ target: 'vm', reportDir: path.join(dir, 'vm'), config });
+    expect(err.exitCode, err.message).to.equal(3);
+    expect(err.message).to.equal(`target vm: kubeconfig ${path.join(dir, 'no-such-kubeconfig')} not found`);
+  });
 
   it('a report dir that is a regular file exits 2 in one line', async () => {
     const file = path.join(dir, 'a-file');

@@ -1,0 +1,159 @@
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
+import type { PxchaosConfig } from '../config/config-schema.js';
+import { EnvironmentError, UsageError } from '../errors.js';
+import { CommandTimeoutError, ConnectionLostError } from '../nodes/exec-errors.js';
+import { HostKeyRejectedError } from '../nodes/host-key-pinning.js';
+import { SshNode } from '../nodes/ssh-node.js';
+import { checkKubeCluster, nodeNameMismatch } from './kube-cluster-check.js';
+import type { KubeLabControlPlaneIps } from './kube-context-guard.js';
+import type { Target } from './target.js';
+
+type VmSection = NonNullable<PxchaosConfig['vm']>;
+type InventoryNode = VmSection['inventory'][number];
+
+/** Deadline of the SSH connect + handshake, and of the one command each node must answer. */
+export const SSH_PREFLIGHT_TIMEOUT_MS = 10_000;
+
+export interface VmPreflight {
+  readonly lockName: string;
+  readonly kubeconfig: string;
+  readonly context: string;
+  readonly server: string;
+  /** Set when the context is a kube lab's (allowed without configuration). */
+  readonly kubeLab?: string;
+  /** Inventory node names, each a Kubernetes node that answered over SSH with its pinned host key. */
+  readonly nodes: readonly string[];
+}
+
+export interface VmTargetOptions {
+  readonly controlPlaneIps?: KubeLabControlPlaneIps;
+  readonly sshTimeoutMs?: number;
+}
+
+/** An SSH node from an inventory entry: the host key is always pinned (the schema requires it). */
+export function sshNodeOf(node: InventoryNode, timeoutMs = SSH_PREFLIGHT_TIMEOUT_MS): SshNode {
+  return new SshNode({
+    name: node.name,
+    host: node.host,
+    port: node.port,
+    user: node.user,
+    keyPath: node.keyPath,
+    hostKeyFingerprint: node.hostKeyFingerprint,
+    readyTimeoutMs: timeoutMs,
+    defaultTimeoutMs: timeoutMs,
+  });
+}
+
+/** Why one node failed its SSH check, as a short clause, and whether the cause is the config (2) or the node (3). */
+function sshFailure(node: InventoryNode, err: unknown): { clause: string; exitCode: 2 | 3 } {
+  const where = `${node.name} (${node.user}@${node.host}:${node.port})`;
+  if (err instanceof HostKeyRejectedError) {
+    // "<name>: <host>:<port> presented host key X, pinned Y: refusing to connect"
+    const detail = err.message.replace(/^[^:]*: [^ ]+ /, '').replace(/: refusing to connect$/, '');
+    return { clause: `${where} host key mismatch: ${detail}`, exitCode: 3 };
+  }
+  if (err instanceof CommandTimeoutError)
+    return { clause: `${where} did not answer within ${err.timeoutMs / 1000}s`, exitCode: 3 };
+  if (err instanceof ConnectionLostError) {
+    const reason = err.reason.replace(/^cannot connect: /, '');
+    if (/authentication methods failed/i.test(reason))
+      return { clause: `${where} refused the key ${node.keyPath}`, exitCode: 2 };
+    return { clause: `${where} does not answer over SSH: ${reason}`, exitCode: 3 };
+  }
+  return { clause: `${where}: ${(err as Error).message.split('\n')[0] ?? ''}`, exitCode: 3 };
+}
+
+/**
+ * `--target vm`: an existing Kubernetes cluster (kubeconfig + context from the `vm` section) whose
+ * nodes are reached over SSH (the inventory, host keys pinned). The kube lab writes such a config
+ * file for itself (`vm-inventory.yaml`), so the same cluster serves both Kubernetes targets.
+ */
+export class VmTarget implements Target {
+  readonly name = 'vm' as const;
+
+  constructor(
+    private readonly config: PxchaosConfig,
+    private readonly options: VmTargetOptions = {},
+  ) {}
+
+  private get vm(): VmSection {
+    // The schema requires the section when target is vm; a caller constructing the target by hand might not.
+    if (!this.config.vm)
+      throw new UsageError('target vm: the config has no vm section (kubeconfig, context, inventory)');
+    return this.config.vm;
+  }
+
+  async preflight(signal?: AbortSignal): Promise<VmPreflight> {
+    const vm = this.vm;
+    // Inventory keys first: a typo in a path is the config's fault, told before any connection.
+    for (const [i, node] of vm.inventory.entries()) {
+      await access(node.keyPath, constants.R_OK).catch(() => {
+        throw new UsageError(
+          `target vm: vm.inventory[${i}] (${node.name}): private key ${node.keyPath} not found or not readable`,
+        );
+      });
+    }
+    const checked = await checkKubeCluster({
+      target: 'vm',
+      kubeconfig: vm.kubeconfig,
+      ...(vm.context !== undefined && { context: vm.context }),
+      allowedContexts: this.config.kube.allowedContexts,
+      ...(this.options.controlPlaneIps && { controlPlaneIps: this.options.controlPlaneIps }),
+      ...(signal && { signal }),
+    });
+    const names = vm.inventory.map((n) => n.name);
+    const mismatch = nodeNameMismatch(names, checked.nodeNames, {
+      oursOnly: 'inventory nodes that are not Kubernetes nodes',
+      kubeOnly: 'Kubernetes nodes missing from vm.inventory',
+    });
+    if (mismatch) throw new UsageError(`target vm: context ${checked.context}: ${mismatch}`);
+
+    await this.checkSsh(vm.inventory, signal);
+    const kubeLab = checked.permit.by === 'kube-lab' ? checked.permit.kubeLab : undefined;
+    return {
+      // One run per cluster: the API server identifies it whatever the context is called. A kube lab
+      // takes the kind target's lock name, so `--target kind` and `--target vm` on it exclude each other.
+      lockName: kubeLab ? `kind cluster ${kubeLab}` : `kube cluster ${checked.server}`,
+      kubeconfig: checked.kubeconfig,
+      context: checked.context,
+      server: checked.server,
+      ...(kubeLab && { kubeLab }),
+      nodes: names,
+    };
+  }
+
+  async open(_progress: (line: string) => void, signal?: AbortSignal): Promise<never> {
+    const found = await this.preflight(signal);
+    throw new EnvironmentError(
+      `target vm: cluster ${found.server} (context ${found.context}, ${found.nodes.length} nodes) is reachable, but the Postgres StatefulSet on it arrives in the next step of issue 9; use --target lab for now`,
+    );
+  }
+
+  /** Every node answers `true` over SSH with its pinned host key; all failures in one line. */
+  private async checkSsh(inventory: readonly InventoryNode[], signal?: AbortSignal): Promise<void> {
+    const timeoutMs = this.options.sshTimeoutMs ?? SSH_PREFLIGHT_TIMEOUT_MS;
+    const outcomes = await Promise.all(
+      inventory.map(async (node) => {
+        const ssh = sshNodeOf(node, timeoutMs);
+        try {
+          await ssh.exec(['true'], { timeoutMs, ...(signal && { signal }) });
+          return undefined;
+        } catch (err) {
+          if (signal?.aborted) throw err;
+          return sshFailure(node, err);
+        } finally {
+          await ssh.close();
+        }
+      }),
+    );
+    const failures = outcomes.filter((o) => o !== undefined);
+    if (!failures.length) return;
+    const line = `target vm: ${failures.map((f) => f.clause).join('; ')}`;
+    // A node that does not answer is the environment (3), even when another one refused our key (2).
+    throw failures.every((f) => f.exitCode === 2) ? new UsageError(line) : new EnvironmentError(line);
+  }
+}
+
+export const vmTarget = (config: PxchaosConfig, options?: VmTargetOptions): VmTarget =>
+  new VmTarget(config, options);
