@@ -172,7 +172,6 @@ const kindSchema = section({
   clusterName: text().prefault('pxchaos'),
   configFile: text('a file path').prefault('kind-config.yaml'),
   kubeconfig: text('a file path').optional(),
-  namespace: text().prefault('pxchaos'),
 });
 
 /** Storage drivers a Postgres StatefulSet on Kubernetes can run on (lib/sut/postgres-on-k8s/). */
@@ -267,7 +266,6 @@ const inventoryEntry = section({
 const vmSchema = section({
   kubeconfig: text('a kubeconfig file path'),
   context: text('a kubeconfig context name').optional(),
-  namespace: text().prefault('pxchaos'),
   inventory: z
     .array(inventoryEntry, {
       error: 'expected a list of nodes: {name, host, port, user, keyPath, hostKeyFingerprint}',

@@ -102,7 +102,7 @@ export async function writeKubeLabAccess(
     paths.inventory,
     header +
       stringify({
-        vm: { kubeconfig: paths.kubeconfig, context: paths.context, namespace: 'pxchaos', inventory },
+        vm: { kubeconfig: paths.kubeconfig, context: paths.context, inventory },
       }),
     { mode: 0o600 },
   );
