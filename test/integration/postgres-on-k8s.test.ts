@@ -121,7 +121,9 @@ describe('Postgres on Kubernetes on the kube lab (StatefulSet on GlusterFS)', fu
       const loaded = await loadPgbench(client, postgresPod(namespace), scale, { progress: log });
       const rows = await countAccountRows(client, postgresPod(namespace));
       expect(rows).to.equal(expectedAccountRows(scale));
-      log(`pgbench -i -s ${scale}: ${rows} rows in ${seconds(loaded.durationMs)}`);
+      log(
+        `pgbench -i -s ${scale}: ${rows} rows in ${seconds(loaded.durationMs)} (checkpoint ${seconds(loaded.checkpointMs)})`,
+      );
 
       const workers = up.layout.workers.map((w) => new DockerExecNode(w.name, w.name));
       sut = new PostgresOnK8sSut({

@@ -34,11 +34,10 @@ export function describePodState(
   const init = pod.status?.initContainerStatuses ?? [];
   const initDone = init.filter((s) => s.state?.terminated?.exitCode === 0).length;
   const initPending = init.length > 0 && initDone < init.length;
-  // While an init container runs, the main one only says PodInitializing: Init:n/m says it already.
-  const reasons = [
-    ...waiting(init),
-    ...waiting(pod.status?.containerStatuses).filter((r) => !(initPending && r === 'PodInitializing')),
-  ];
+  // PodInitializing says nothing the phase and Init:n/m do not already say.
+  const reasons = [...waiting(init), ...waiting(pod.status?.containerStatuses)].filter(
+    (r) => r !== 'PodInitializing',
+  );
   const phase = pod.status?.phase ?? 'Pending';
   const parts = [
     initPending ? `Init:${initDone}/${init.length}` : phase === 'Running' ? 'Running, not Ready' : phase,
