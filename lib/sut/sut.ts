@@ -49,7 +49,8 @@ export interface SutEvent {
 
 /** The system under test: storage/HA layer + Postgres. Scenarios only see this interface. */
 export interface Sut {
-  readonly name: 'patroni' | 'portworx';
+  /** patroni: the lab; gluster / portworx: Postgres on Kubernetes on that storage driver. */
+  readonly name: 'patroni' | 'gluster' | 'portworx';
   readonly nodes: readonly NodeAccess[];
   readonly expectations: Expectations;
   /** An endpoint whose new connections reach the current primary. */

@@ -55,14 +55,23 @@ export function defaultStorageDriver(target: Exclude<Target, 'lab'>): StorageDri
   return target === 'kind' ? 'gluster' : 'portworx';
 }
 
-/** The config's `kube` section completed with the driver's defaults. */
-export function postgresK8sSettings(kube: KubeSettings, driver: StorageDriver): PostgresK8sSettings {
+/**
+ * The config's `kube` section completed with the driver's defaults. `kubeLabImage`: the kube lab's
+ * Postgres image as built (`KubeImages.postgres`), in place of the placeholder when the config names none.
+ */
+export function postgresK8sSettings(
+  kube: KubeSettings,
+  driver: StorageDriver,
+  kubeLabImage?: string,
+): PostgresK8sSettings {
   const profile = STORAGE_DRIVER_PROFILES[driver];
   const schedulerName = kube.schedulerName ?? profile.schedulerName;
   const { cpuRequest, memoryRequest, cpuLimit, memoryLimit } = kube.resources;
+  const defaultImage =
+    profile.image.ref === KUBE_LAB_IMAGE_PLACEHOLDER && kubeLabImage ? kubeLabImage : profile.image.ref;
   return {
     namespacePrefix: kube.namespacePrefix,
-    image: kube.image ?? profile.image.ref,
+    image: kube.image ?? defaultImage,
     imagePullPolicy: kube.imagePullPolicy ?? (kube.image ? 'IfNotPresent' : profile.image.pullPolicy),
     storageClass: kube.storageClass ?? profile.storageClass,
     storageSize: kube.storageSize,

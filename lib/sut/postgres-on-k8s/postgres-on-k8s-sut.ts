@@ -1,0 +1,229 @@
+import type { V1Pod } from '@kubernetes/client-node';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { KubeClient } from '../../k8s/kube-client.js';
+import { isNotFound } from '../../k8s/kube-api-error.js';
+import { forwardPort, type ForwardedConnection, type PortForward } from '../../k8s/pod-port-forward.js';
+import { isPodServing } from '../../k8s/ready-pod.js';
+import { watchObjects, type ObjectWatch } from '../../k8s/watch-objects.js';
+import type { NodeAccess } from '../../nodes/node-access.js';
+import { closeClient, connectPg, discardClient } from '../../workload/pg-connect.js';
+import type { Expectations } from '../expectations.js';
+import type { AgentCommands, DriveCommands, PgEndpoint, Sut, SutEvent, SutHealth } from '../sut.js';
+import { describePodState } from './pod-state.js';
+import { POSTGRES_POD } from './pod-sql.js';
+import { podTransitions, podView, type PodView } from './pod-transitions.js';
+import type { PostgresCredentials } from './postgres-credentials.js';
+import { POSTGRES_APP, POSTGRES_PORT } from './postgres-k8s-settings.js';
+
+export interface PostgresOnK8sSutOptions {
+  /** The storage driver under the StatefulSet. */
+  readonly name: 'gluster' | 'portworx';
+  readonly client: KubeClient;
+  /** The run namespace arrangePostgres made. */
+  readonly namespace: string;
+  readonly credentials: PostgresCredentials;
+  /** The target's nodes, named like the Kubernetes nodes (spec.nodeName). */
+  readonly nodes: readonly NodeAccess[];
+  /** From the storage driver (storage-drivers.ts): its agent's and drive's node commands. */
+  readonly agentCommands: (node: string) => AgentCommands;
+  readonly driveCommands: (node: string) => DriveCommands;
+  readonly expectations: Expectations;
+  /** health() also runs the agent and drive status commands on every node (default true). */
+  readonly checkNodes?: boolean;
+  /** Deadline to resolve the pod and open a forwarded connection (default 10 s). */
+  readonly connectTimeoutMs?: number;
+  /** Deadline of health's Postgres query and of each node status command (default 5 s). */
+  readonly probeTimeoutMs?: number;
+  /** Each connection through the write endpoint: pod, node, or why it failed. */
+  readonly onConnection?: (event: ForwardedConnection) => void;
+}
+
+/**
+ * Postgres in a one-replica StatefulSet on replicated storage, seen from the harness: the part that
+ * does not depend on the storage driver. The write endpoint is a local port-forward that follows
+ * the StatefulSet's pod (re-resolved per connection), the primary node is that pod's node, health
+ * is the pod Ready + Postgres accepting writes (+ the driver's agent and drive on every node).
+ */
+export class PostgresOnK8sSut implements Sut {
+  readonly name: 'gluster' | 'portworx';
+  readonly nodes: readonly NodeAccess[];
+  readonly expectations: Expectations;
+  readonly namespace: string;
+  private readonly client: KubeClient;
+  private forward: Promise<PortForward> | undefined;
+  private readonly watches = new Set<ObjectWatch>();
+  private closed = false;
+
+  constructor(private readonly options: PostgresOnK8sSutOptions) {
+    this.name = options.name;
+    this.nodes = options.nodes;
+    this.expectations = options.expectations;
+    this.namespace = options.namespace;
+    this.client = options.client;
+  }
+
+  /** A local port whose every new connection reaches the pod serving now, wherever it runs. */
+  async writeEndpoint(): Promise<PgEndpoint> {
+    if (this.closed) throw new Error('PostgresOnK8sSut is closed');
+    this.forward ??= forwardPort(this.client, {
+      namespace: this.namespace,
+      target: { podName: POSTGRES_POD },
+      port: POSTGRES_PORT,
+      connectTimeoutMs: this.options.connectTimeoutMs ?? 10_000,
+      ...(this.options.onConnection && { onConnection: this.options.onConnection }),
+    });
+    const forward = await this.forward.catch((err: unknown) => {
+      this.forward = undefined;
+      throw err;
+    });
+    const { user, database, password } = this.options.credentials;
+    return { host: forward.host, port: forward.port, user, database, password };
+  }
+
+  /** spec.nodeName of the pod serving now (Running, Ready, not being deleted). */
+  async primaryNode(signal?: AbortSignal): Promise<string> {
+    const pod = await this.readPod(signal);
+    if (!pod || !isPodServing(pod) || !pod.spec?.nodeName)
+      throw new Error(`no node serves Postgres: ${describePodState(pod)}`);
+    return pod.spec.nodeName;
+  }
+
+  private readPod(signal?: AbortSignal): Promise<V1Pod | undefined> {
+    const client = signal ? this.client.with({ signal }) : this.client;
+    return client
+      .call(`read pod ${this.namespace}/${POSTGRES_POD}`, () =>
+        client.core.readNamespacedPod({ name: POSTGRES_POD, namespace: this.namespace }),
+      )
+      .catch((err: unknown) => {
+        if (isNotFound(err)) return undefined;
+        throw err;
+      });
+  }
+
+  async health(signal?: AbortSignal): Promise<SutHealth> {
+    const problems: string[] = [];
+    const [pod, writable, nodes] = await Promise.all([
+      this.readPod(signal).catch((err: unknown) => {
+        problems.push(`Kubernetes API: ${(err as Error).message}`);
+        return undefined;
+      }),
+      this.writeProblem(signal),
+      this.options.checkNodes === false
+        ? []
+        : Promise.all(this.nodes.map((n) => this.nodeProblems(n, signal))),
+    ]);
+    const serving = pod !== undefined && isPodServing(pod);
+    if (!serving && !problems.length) problems.push(`pod not serving: ${describePodState(pod)}`);
+    if (writable) problems.push(writable);
+    problems.push(...nodes.flat());
+    const primary = serving ? pod.spec?.nodeName : undefined;
+    return { healthy: problems.length === 0, ...(primary && { primary }), problems };
+  }
+
+  /** Undefined when Postgres, reached through the write endpoint, accepts writes. */
+  private async writeProblem(signal?: AbortSignal): Promise<string | undefined> {
+    const timeoutMs = this.options.probeTimeoutMs ?? 5_000;
+    let conn;
+    try {
+      conn = await connectPg(await this.writeEndpoint(), {
+        applicationName: 'pxchaos-health',
+        connectTimeoutMs: timeoutMs,
+        queryTimeoutMs: timeoutMs,
+        ...(signal && { signal }),
+      });
+      const res = await conn.client.query<{ readonly recovery: boolean }>(
+        'SELECT pg_is_in_recovery() AS recovery',
+      );
+      return res.rows[0]?.recovery === false ? undefined : 'Postgres is read-only (in recovery)';
+    } catch (err) {
+      if (conn) discardClient(conn.client);
+      conn = undefined;
+      return `Postgres not answering through the port-forward: ${(err as Error).message}`;
+    } finally {
+      if (conn) await closeClient(conn.client);
+    }
+  }
+
+  private async nodeProblems(node: NodeAccess, signal?: AbortSignal): Promise<string[]> {
+    const run = async (what: string, argv: readonly string[]): Promise<string | undefined> => {
+      const r = await node
+        .exec(argv, {
+          check: false,
+          timeoutMs: this.options.probeTimeoutMs ?? 5_000,
+          ...(signal && { signal }),
+        })
+        .catch((err: unknown) => ({ exitCode: -1, stderr: (err as Error).message, stdout: '' }));
+      return r.exitCode === 0
+        ? undefined
+        : `${node.name}: ${this.name} ${what} not healthy${r.stderr.trim() ? ` (${r.stderr.trim().split('\n')[0] ?? ''})` : ''}`;
+    };
+    const found = await Promise.all([
+      run('agent', this.agentCommands(node.name).status),
+      run('drive', this.driveCommands(node.name).status),
+    ]);
+    return found.filter((p): p is string => p !== undefined);
+  }
+
+  /** Waits until healthy; polls every second until the signal aborts, then throws the last problems. */
+  async settle(signal: AbortSignal): Promise<SutHealth> {
+    let last: SutHealth | undefined;
+    for (;;) {
+      if (signal.aborted)
+        throw new Error(
+          `Postgres on Kubernetes did not settle: ${last ? last.problems.join('; ') : 'no health check finished'}`,
+          { cause: signal.reason },
+        );
+      last = await this.health(signal).catch((err: unknown) => ({
+        healthy: false,
+        problems: [(err as Error).message],
+      }));
+      if (last.healthy) return last;
+      await sleep(1000, undefined, { signal }).catch(() => undefined);
+    }
+  }
+
+  agentCommands(node: string): AgentCommands {
+    return this.options.agentCommands(node);
+  }
+
+  driveCommands(node: string): DriveCommands {
+    return this.options.driveCommands(node);
+  }
+
+  /**
+   * Watches the StatefulSet's pods: pod-created / -scheduled / -ready / -not-ready / -terminating /
+   * -deleted, each with its node. A watch that gives up (API server away for 5 min) is reported as
+   * watch-failed.
+   */
+  watch(onEvent: (e: SutEvent) => void, signal: AbortSignal): void {
+    const known = new Map<string, PodView>();
+    const w = watchObjects<V1Pod>(
+      this.client,
+      `/api/v1/namespaces/${encodeURIComponent(this.namespace)}/pods`,
+      (event) => {
+        const uid = event.object.metadata?.uid ?? '';
+        for (const e of podTransitions(known.get(uid), event)) onEvent(e);
+        if (event.type === 'DELETED') known.delete(uid);
+        else known.set(uid, podView(event.object));
+      },
+      { signal, labelSelector: `app=${POSTGRES_APP}` },
+    );
+    this.watches.add(w);
+    w.done.then(
+      () => this.watches.delete(w),
+      (err: unknown) => {
+        this.watches.delete(w);
+        onEvent({ event: 'watch-failed', detail: (err as Error).message });
+      },
+    );
+  }
+
+  /** Stops the port-forward (and its connections) and every watch; the namespace stays (teardown deletes it). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.watches].map((w) => w.stop()));
+    const forward = await this.forward?.catch(() => undefined);
+    await forward?.close();
+  }
+}
