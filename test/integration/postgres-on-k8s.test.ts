@@ -4,8 +4,8 @@ import { inspect } from 'node:util';
 import { configSchema } from '../../lib/config/config-schema.js';
 import { deleteAndWaitGone } from '../../lib/k8s/delete-objects.js';
 import { connectKube, type KubeClient } from '../../lib/k8s/kube-client.js';
-import { kubeLabDown } from '../../lib/kube-lab/kube-lab-down.js';
-import { kubeLabUp, type KubeLabUp } from '../../lib/kube-lab/kube-lab-up.js';
+import type { KubeLabUp } from '../../lib/kube-lab/kube-lab-up.js';
+import { SHARED_KUBE_LAB, sharedKubeLab } from '../support/shared-kube-lab.js';
 import { DockerExecNode } from '../../lib/nodes/docker-exec-node.js';
 import type { Expectations } from '../../lib/sut/expectations.js';
 import { GLUSTER_AGENT, GLUSTER_DRIVE } from '../../lib/sut/gluster/gluster-node-commands.js';
@@ -26,8 +26,7 @@ import { closeClient, connectPg } from '../../lib/workload/pg-connect.js';
 import { requireDocker } from '../support/require-docker.js';
 import { waitFor } from '../support/wait-for.js';
 
-// The same lab convention as k8s-client.test.ts: reused when healthy, taken down only if created here.
-const LAB = process.env.PXCHAOS_TEST_KUBE_LAB ?? 'pxkube-k8s-it';
+const LAB = SHARED_KUBE_LAB;
 const log = (line: string): void => console.log(`      ${line}`);
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
@@ -68,7 +67,6 @@ describe('Postgres on Kubernetes on the kube lab (StatefulSet on GlusterFS)', fu
   this.timeout(1_500_000);
   let up: KubeLabUp;
   let client: KubeClient;
-  let created = false;
   let settings: PostgresK8sSettings;
   const namespacesToClean: string[] = [];
 
@@ -79,8 +77,7 @@ describe('Postgres on Kubernetes on the kube lab (StatefulSet on GlusterFS)', fu
 
   before(async function () {
     await requireDocker(this);
-    up = await kubeLabUp({ name: LAB, workers: 3, progress: log });
-    created = up.outcome !== 'reused';
+    up = await sharedKubeLab(log);
     log(`kube lab ${LAB}: ${up.outcome} in ${seconds(up.durationMs)}`);
     client = await connectKube({ kubeconfig: up.access.kubeconfig, context: up.access.context });
     const config = configSchema.parse({ target: 'kind' });
@@ -93,7 +90,6 @@ describe('Postgres on Kubernetes on the kube lab (StatefulSet on GlusterFS)', fu
       await deleteRunNamespace(client, ns, { prefix: settings.namespacePrefix }).catch((err: unknown) =>
         log(`cleanup: ${(err as Error).message}`),
       );
-    if (created) await kubeLabDown(LAB).catch((err: unknown) => log(`cleanup: ${(err as Error).message}`));
   });
 
   it('arranges Postgres on Gluster, loads pgbench, and serves the same data from another node after a reschedule', async () => {
