@@ -1,4 +1,5 @@
-import { PatchStrategy, setHeaderOptions, type KubernetesObject, type V1Pod } from '@kubernetes/client-node';
+import { setCordoned } from '../support/kube-node-cordon.js';
+import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
@@ -374,13 +375,7 @@ describe('k8s client layer on the kube lab (real Kubernetes 1.20)', function () 
       500,
     );
     const oldNode = old.node;
-    const cordon = (unschedulable: boolean): Promise<unknown> =>
-      client.call(`${unschedulable ? 'cordon' : 'uncordon'} ${oldNode}`, () =>
-        client.core.patchNode(
-          { name: oldNode, body: { spec: { unschedulable } } },
-          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-        ),
-      );
+    const cordon = (unschedulable: boolean): Promise<unknown> => setCordoned(client, oldNode, unschedulable);
     try {
       // Cordoned, so the StatefulSet's new echo-0 has to go to another node.
       await cordon(true);

@@ -1,12 +1,11 @@
+import { refusal, sentinel } from '../support/preflight-refusal.js';
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { loadConfig } from '../../lib/config/load-config.js';
-import { PxchaosError } from '../../lib/errors.js';
 import { defaultStateDir } from '../../lib/faults/journal.js';
 import type { KubeLabUp } from '../../lib/kube-lab/kube-lab-up.js';
 import { SHARED_KUBE_LAB, sharedKubeLab } from '../support/shared-kube-lab.js';
@@ -26,30 +25,6 @@ interface Inventory {
     context: string;
     inventory: { name: string; host: string; port: number; hostKeyFingerprint: string }[];
   };
-}
-
-/** The PxchaosError a preflight refused with; anything else (or success) fails the test. */
-async function refusal(promise: Promise<unknown>): Promise<PxchaosError> {
-  const outcome = await promise.then(
-    (value) => new Error(`preflight passed: ${JSON.stringify(value)}`),
-    (err: unknown) => err,
-  );
-  if (!(outcome instanceof PxchaosError)) throw outcome;
-  expect(outcome.message, 'one line').to.not.include('\n');
-  return outcome;
-}
-
-/** A TCP listener that only counts connections: proof that a refused target was not contacted. */
-async function sentinel(): Promise<{ server: Server; port: number; connections: () => number }> {
-  let count = 0;
-  const server = createServer((socket) => {
-    count++;
-    socket.destroy();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (!address || typeof address === 'string') throw new Error('no port');
-  return { server, port: address.port, connections: () => count };
 }
 
 /** The docker CLI's path, for a PATH that holds nothing else. */

@@ -1,4 +1,4 @@
-import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { setCordoned } from '../support/kube-node-cordon.js';
 import { expect } from 'chai';
 import { inspect } from 'node:util';
 import { configSchema } from '../../lib/config/config-schema.js';
@@ -153,12 +153,7 @@ describe('Postgres on Kubernetes on the kube lab (StatefulSet on GlusterFS)', fu
       expect(written?.id).to.be.a('number');
 
       const cordon = (unschedulable: boolean): Promise<unknown> =>
-        client.call(`${unschedulable ? 'cordon' : 'uncordon'} ${oldNode}`, () =>
-          client.core.patchNode(
-            { name: oldNode, body: { spec: { unschedulable } } },
-            setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-          ),
-        );
+        setCordoned(client, oldNode, unschedulable);
       try {
         // Cordoned, so the StatefulSet's new pod has to go to another node.
         await cordon(true);

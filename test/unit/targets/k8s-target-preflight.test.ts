@@ -1,40 +1,16 @@
+import { refusal, sentinel } from '../../support/preflight-refusal.js';
 import { expect } from 'chai';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { loadConfig } from '../../../lib/config/load-config.js';
-import { PxchaosError } from '../../../lib/errors.js';
 import { findKindCli } from '../../../lib/targets/kind-cli.js';
 import { nodeNameMismatch } from '../../../lib/targets/kube-cluster-check.js';
 import { VmTarget } from '../../../lib/targets/vm-target.js';
 
 const FINGERPRINT = 'SHA256:2mU4aLKx7pw1IE2tLWAgNwlK3q3vKDEgGpp3PF0IvJ8';
 const noKubeLab = (): Promise<readonly string[]> => Promise.resolve([]);
-
-async function refused(promise: Promise<unknown>): Promise<PxchaosError> {
-  const outcome = await promise.then(
-    (v) => new Error(`preflight passed: ${JSON.stringify(v)}`),
-    (err: unknown) => err,
-  );
-  if (!(outcome instanceof PxchaosError)) throw outcome;
-  expect(outcome.message, 'one line').to.not.include('\n');
-  return outcome;
-}
-
-/** A listener that counts connections and closes them: an API server or SSH port nobody may touch. */
-async function sentinel(): Promise<{ server: Server; port: number; connections: () => number }> {
-  let count = 0;
-  const server = createServer((s) => {
-    count++;
-    s.destroy();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (!address || typeof address === 'string') throw new Error('no port');
-  return { server, port: address.port, connections: () => count };
-}
 
 describe('vm target preflight without a cluster', () => {
   let dir: string;
@@ -86,7 +62,7 @@ describe('vm target preflight without a cluster', () => {
       kubeconfig: 'missing-kubeconfig',
       inventory: [{ name: 'w1', host: '127.0.0.1', keyPath: 'nope', hostKeyFingerprint: FINGERPRINT }],
     });
-    const err = await refused(t.preflight());
+    const err = await refusal(t.preflight());
     expect(err.exitCode, err.message).to.equal(2);
     expect(err.message).to.equal(
       `target vm: vm.inventory[0] (w1): private key ${path.join(dir, 'nope')} not found or not readable`,
@@ -94,14 +70,14 @@ describe('vm target preflight without a cluster', () => {
   });
 
   it('a kubeconfig that is not there: exit 3', async () => {
-    const err = await refused((await target({ kubeconfig: 'missing-kubeconfig' })).preflight());
+    const err = await refusal((await target({ kubeconfig: 'missing-kubeconfig' })).preflight());
     expect(err.exitCode, err.message).to.equal(3);
     expect(err.message).to.equal(`target vm: kubeconfig ${path.join(dir, 'missing-kubeconfig')} not found`);
   });
 
   it('a context the kubeconfig lacks: exit 2 listing the known ones', async () => {
     const kc = await kubeconfig('kc-context.yaml', `https://127.0.0.1:${api.port}`);
-    const err = await refused((await target({ kubeconfig: kc, context: 'prod-west' })).preflight());
+    const err = await refusal((await target({ kubeconfig: kc, context: 'prod-west' })).preflight());
     expect(err.exitCode, err.message).to.equal(2);
     expect(err.message).to.equal(
       `target vm: context 'prod-west' not in kubeconfig ${kc}; known contexts: prod-east`,
@@ -110,7 +86,7 @@ describe('vm target preflight without a cluster', () => {
 
   it('a context outside kube.allowedContexts: exit 2, and neither the API server nor a node is contacted', async () => {
     const kc = await kubeconfig('kc-guard.yaml', `https://127.0.0.1:${api.port}`);
-    const err = await refused((await target({ kubeconfig: kc })).preflight());
+    const err = await refusal((await target({ kubeconfig: kc })).preflight());
     expect(err.exitCode, err.message).to.equal(2);
     expect(err.message).to.match(
       /^target vm: kube context 'prod-east' .* kube: \{ allowedContexts: \[prod-east\] \}$/,
@@ -122,7 +98,7 @@ describe('vm target preflight without a cluster', () => {
     const closed = await sentinel();
     closed.server.close();
     const kc = await kubeconfig('kc-down.yaml', `https://127.0.0.1:${closed.port}`);
-    const err = await refused(
+    const err = await refusal(
       (await target({ kubeconfig: kc }, { allowedContexts: ['prod-east'] })).preflight(),
     );
     expect(err.exitCode, err.message).to.equal(3);
@@ -138,7 +114,7 @@ describe('config: kube.allowedContexts', () => {
   it('defaults to an empty list and refuses a bare string', async () => {
     const c = await loadConfig({ env: {}, cwd: tmpdir() });
     expect(c.kube.allowedContexts).to.deep.equal([]);
-    const err = await refused(
+    const err = await refusal(
       loadConfig({ env: {}, cwd: tmpdir(), overrides: { kube: { allowedContexts: 'prod' } } }),
     );
     expect(err.exitCode).to.equal(2);
