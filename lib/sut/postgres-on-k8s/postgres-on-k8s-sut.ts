@@ -6,7 +6,7 @@ import { forwardPort, type ForwardedConnection, type PortForward } from '../../k
 import { isPodServing } from '../../k8s/ready-pod.js';
 import { watchObjects, type ObjectWatch } from '../../k8s/watch-objects.js';
 import type { NodeAccess } from '../../nodes/node-access.js';
-import { closeClient, connectPg, discardClient } from '../../workload/pg-connect.js';
+import { pgWriteProblem } from '../../workload/pg-write-problem.js';
 import type { Expectations } from '../expectations.js';
 import type { AgentCommands, DriveCommands, PgEndpoint, Sut, SutEvent, SutHealth } from '../sut.js';
 import { describePodState } from './pod-state.js';
@@ -122,26 +122,14 @@ export class PostgresOnK8sSut implements Sut {
 
   /** Undefined when Postgres, reached through the write endpoint, accepts writes. */
   private async writeProblem(signal?: AbortSignal): Promise<string | undefined> {
-    const timeoutMs = this.options.probeTimeoutMs ?? 5_000;
-    let conn;
-    try {
-      conn = await connectPg(await this.writeEndpoint(), {
-        applicationName: 'pxchaos-health',
-        connectTimeoutMs: timeoutMs,
-        queryTimeoutMs: timeoutMs,
-        ...(signal && { signal }),
-      });
-      const res = await conn.client.query<{ readonly recovery: boolean }>(
-        'SELECT pg_is_in_recovery() AS recovery',
-      );
-      return res.rows[0]?.recovery === false ? undefined : 'Postgres is read-only (in recovery)';
-    } catch (err) {
-      if (conn) discardClient(conn.client);
-      conn = undefined;
-      return `Postgres not answering through the port-forward: ${(err as Error).message}`;
-    } finally {
-      if (conn) await closeClient(conn.client);
-    }
+    const p = await pgWriteProblem(await this.writeEndpoint(), {
+      timeoutMs: this.options.probeTimeoutMs ?? 5_000,
+      ...(signal && { signal }),
+    });
+    if (!p) return undefined;
+    return 'readOnly' in p
+      ? 'Postgres is read-only (in recovery)'
+      : `Postgres not answering through the port-forward: ${p.error}`;
   }
 
   private async nodeProblems(node: NodeAccess, signal?: AbortSignal): Promise<string[]> {
