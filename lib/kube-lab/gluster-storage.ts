@@ -62,6 +62,16 @@ export async function glusterVolumeState(node: NodeAccess, name: string): Promis
   return { name, started, bricks: parseVolumeStatusXml(status.stdout) };
 }
 
+/** The hostnames `gluster pool list` shows as not Connected. */
+export function disconnectedPeers(poolList: string): string[] {
+  return poolList
+    .split('\n')
+    .slice(1)
+    .map((line) => line.trim().split(/\s+/))
+    .filter((cols) => cols.length >= 3 && cols[2] !== 'Connected')
+    .map((cols) => cols[1] ?? '?');
+}
+
 /** Peers, volumes, and the Kubernetes objects a StatefulSet's volumeClaimTemplate binds to. Idempotent. */
 export async function ensureGlusterStorage(
   spec: GlusterStorageSpec,
@@ -76,14 +86,19 @@ export async function ensureGlusterStorage(
     if (probe.exitCode !== 0)
       throw new Error(`gluster peer probe ${peer.ip}: ${probe.stderr.trim() || probe.stdout.trim()}`);
   }
+  // Up to ~64 s after a partition heals, a peer connection can still sit in TCP's SYN backoff
+  // (measured in CI: still 2/3 connected 60 s into a reuse right after a node cut), so allow 180 s.
   await pollUntil(
     async () => {
       const pool = await gluster(first.node, ['pool', 'list'], 20_000);
       const connected = pool.stdout.split('\n').filter((l) => /\bConnected\b/.test(l)).length;
-      return connected >= replicas.length ? true : `${connected}/${replicas.length} Gluster peers connected`;
+      if (connected >= replicas.length) return true;
+      const down = disconnectedPeers(pool.stdout);
+      return `${connected}/${replicas.length} Gluster peers connected${down.length > 0 ? ` (${down.join(', ')} reconnecting)` : ''}`;
     },
-    60_000,
+    180_000,
     signal,
+    progress,
   );
   for (let i = 0; i < spec.volumes; i++) {
     const name = volumeName(i);
