@@ -97,11 +97,13 @@ export async function writeKubeLabAccess(
       hostKeyFingerprint: await hostKeyFingerprint(n.name),
     })),
   );
-  const header = `# SSH inventory of kube lab '${layout.name}' for the vm target (written by pxchaos kube-lab up).\n# Use it as a pxchaos config file or copy its vm section: pxchaos run --target vm --config ${paths.inventory}\n`;
+  const header = `# SSH inventory of kube lab '${layout.name}' for the vm target (written by pxchaos kube-lab up).\n# Use it as a pxchaos config file or copy its vm section: pxchaos run --config ${paths.inventory}\n# The lab's storage is GlusterFS, hence kube.sut gluster (the vm target's default is portworx).\n`;
   await writeFile(
     paths.inventory,
     header +
       stringify({
+        target: 'vm',
+        kube: { sut: 'gluster' },
         vm: { kubeconfig: paths.kubeconfig, context: paths.context, inventory },
       }),
     { mode: 0o600 },

@@ -1,5 +1,5 @@
 import { dockerOk } from '../docker/docker-cli.js';
-import { KIND_ROLE_LABEL, KUBE_LAB_LABEL, SEED_LABEL } from './kube-lab-layout.js';
+import { KIND_ROLE_LABEL, KUBE_LAB_LABEL, POSTGRES_IMAGE_LABEL, SEED_LABEL } from './kube-lab-layout.js';
 
 export interface KubeLabContainer {
   readonly name: string;
@@ -10,6 +10,7 @@ export interface KubeLabContainer {
   readonly ip: string;
   /** The image seed volume it started from. */
   readonly seedVolume: string;
+  readonly postgresImage: string;
 }
 
 export interface KubeLabResources {
@@ -34,10 +35,11 @@ export async function inspectKubeLab(name: string): Promise<KubeLabResources> {
   ]);
   const containers: KubeLabContainer[] = [];
   if (lines(ids).length) {
-    const format = `{{.Name}}\t{{index .Config.Labels "${KIND_ROLE_LABEL}"}}\t{{.State.Running}}\t{{.Config.Image}}\t{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}\t{{index .Config.Labels "${SEED_LABEL}"}}`;
+    const format = `{{.Name}}\t{{index .Config.Labels "${KIND_ROLE_LABEL}"}}\t{{.State.Running}}\t{{.Config.Image}}\t{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}\t{{index .Config.Labels "${SEED_LABEL}"}}\t{{index .Config.Labels "${POSTGRES_IMAGE_LABEL}"}}`;
     const out = await dockerOk(['inspect', '--format', format, ...lines(ids)], { timeoutMs: 20_000 });
     for (const line of lines(out)) {
-      const [cname = '', role = '', running = '', image = '', ip = '', seedVolume = ''] = line.split('\t');
+      const [cname = '', role = '', running = '', image = '', ip = '', seedVolume = '', postgresImage = ''] =
+        line.split('\t');
       containers.push({
         name: cname.replace(/^\//, ''),
         role,
@@ -45,6 +47,7 @@ export async function inspectKubeLab(name: string): Promise<KubeLabResources> {
         image,
         ip: ip.trim(),
         seedVolume,
+        postgresImage,
       });
     }
   }
@@ -59,4 +62,10 @@ export async function listKubeLabs(): Promise<string[]> {
     { timeoutMs: 20_000 },
   );
   return [...new Set(lines(out))].sort();
+}
+
+/** The PostgreSQL image a kube lab's nodes hold (their label); undefined for a lab made before the label. */
+export async function kubeLabPostgresImage(name: string): Promise<string | undefined> {
+  const { containers } = await inspectKubeLab(name);
+  return containers.find((c) => c.postgresImage)?.postgresImage;
 }

@@ -8,6 +8,8 @@ export const KUBE_LAB_LABEL = 'pxchaos.kube-lab';
 export const POSTGRES_IMAGE_REPO = 'pxchaos/postgres';
 /** On seed volumes (their key) and on nodes (the seed volume they started from). */
 export const SEED_LABEL = 'pxchaos.kube-images';
+/** On every node container: the PostgreSQL image its containerd holds (the StatefulSet's default image). */
+export const POSTGRES_IMAGE_LABEL = 'pxchaos.postgres-image';
 
 export const DEFAULT_KUBE_LAB_NAME = 'pxchaos';
 export const MIN_WORKERS = 3;

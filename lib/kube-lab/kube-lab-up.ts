@@ -140,6 +140,9 @@ function reuseMismatch(
   const reseed = existing.containers.find((c) => c.seedVolume !== images.seedVolume);
   if (reseed)
     return `${reseed.name} holds images from ${reseed.seedVolume || 'an unknown seed'}, not ${images.seedVolume}`;
+  const unlabelled = existing.containers.find((c) => c.postgresImage !== images.postgres);
+  if (unlabelled)
+    return `${unlabelled.name} is labelled with PostgreSQL image ${unlabelled.postgresImage || '(none)'}, not ${images.postgres}`;
   return undefined;
 }
 
@@ -204,6 +207,7 @@ async function createCluster(
             image: images.node,
             network: layout.network,
             seedVolume: images.seedVolume,
+            postgresImage: images.postgres,
             authorizedKey: publicKey,
             routes: podRoutes(layout, node),
             brickSize,

@@ -1,6 +1,12 @@
 import { dockerOk } from '../docker/docker-cli.js';
 import type { KubeLabNodeLayout } from './kube-lab-layout.js';
-import { KIND_CLUSTER_LABEL, KIND_ROLE_LABEL, KUBE_LAB_LABEL, SEED_LABEL } from './kube-lab-layout.js';
+import {
+  KIND_CLUSTER_LABEL,
+  KIND_ROLE_LABEL,
+  KUBE_LAB_LABEL,
+  POSTGRES_IMAGE_LABEL,
+  SEED_LABEL,
+} from './kube-lab-layout.js';
 
 /**
  * What a node container needs instead of --privileged (which fails on these hosts: the bounding
@@ -45,6 +51,8 @@ export interface KubeNodeRunSpec {
   readonly image: string;
   readonly network: string;
   readonly seedVolume: string;
+  /** The PostgreSQL image in that seed (found again by `--target kind` through a label). */
+  readonly postgresImage: string;
   readonly authorizedKey: string;
   /** Other nodes' pod ranges: CIDR=IP. */
   readonly routes: readonly string[];
@@ -82,6 +90,8 @@ export function nodeRunArgs(spec: KubeNodeRunSpec): string[] {
     // The image store it was seeded from: a lab seeded from older images is recreated.
     '--label',
     `${SEED_LABEL}=${spec.seedVolume}`,
+    '--label',
+    `${POSTGRES_IMAGE_LABEL}=${spec.postgresImage}`,
     '--network',
     spec.network,
     '--ip',
