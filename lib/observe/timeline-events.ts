@@ -50,6 +50,8 @@ export interface PlatformEvent extends EventBase {
   readonly event: string;
   readonly node?: string;
   readonly detail?: string;
+  /** The platform's own timestamp (ISO 8601, e.g. a Kubernetes Event's lastTimestamp); `t` is the harness clock. */
+  readonly at?: string;
 }
 
 /** A scenario step boundary (arrange, act, observe, heal, assert). */

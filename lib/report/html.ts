@@ -139,7 +139,11 @@ function describe(e: TimelineEvent): [string, string, string] {
     case 'fault':
       return ['fault', `${e.fault} ${e.phase}`, [e.node, e.detail].filter(Boolean).join(' — ')];
     case 'platform':
-      return ['platform', e.event, [e.node, e.detail].filter(Boolean).join(' — ')];
+      return [
+        'platform',
+        e.event,
+        [e.node, e.detail, e.at && `platform time ${e.at}`].filter(Boolean).join(' — '),
+      ];
     case 'step':
       return ['step', e.name, ''];
     default:

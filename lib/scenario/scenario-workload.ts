@@ -45,6 +45,7 @@ export class ScenarioWorkload {
           event: e.event,
           ...(e.node && { node: e.node }),
           ...(e.detail && { detail: e.detail }),
+          ...(e.at && { at: e.at }),
         }),
       this.watchStop.signal,
     );
