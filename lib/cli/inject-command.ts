@@ -6,9 +6,10 @@ import { FaultJournal } from '../faults/journal.js';
 import type { FaultPlan } from '../faults/fault-plan.js';
 import { partitionPlan } from '../faults/partition.js';
 import { agentCrashPlan, driveOfflinePlan } from '../faults/sut-fault-plans.js';
-import { openLabSut } from '../lab/lab-sut.js';
-import { resolveLab } from '../config/resolve-lab.js';
-import { pickNode, resolveDockerNodes } from '../nodes/docker-label-nodes.js';
+import { loadConfig } from '../config/load-config.js';
+import type { FaultSurface } from '../targets/target.js';
+import { targetFor } from '../targets/targets.js';
+import { TARGETS } from '../config/config-schema.js';
 import type { NodeAccess } from '../nodes/node-access.js';
 import { formatDuration, parseDuration } from '../time/duration.js';
 import { progressPrinter } from './cli-output.js';
@@ -16,18 +17,42 @@ import { progressPrinter } from './cli-output.js';
 /** How much longer than --for the node-side timer waits before reverting on its own. */
 export const AUTO_REVERT_MARGIN_MS = 10_000;
 
-export interface PartitionCliOptions {
+export interface PartitionCliOptions extends TargetCliOptions {
   readonly node: string;
   readonly for: string;
   readonly peers?: string;
-  readonly lab?: string;
-  readonly config?: string;
   readonly verify: boolean;
 }
 
-/** The lab named by --lab, the environment or the config (resolveLab); refuses a guess among several. */
-async function labOf(options: { readonly lab?: string; readonly config?: string }): Promise<string> {
-  return (await resolveLab({ flag: options.lab, configFile: options.config })).name;
+interface TargetCliOptions {
+  readonly lab?: string;
+  readonly config?: string;
+  readonly target?: string;
+}
+
+/**
+ * The nodes and commands of the target: `--target`, else the config's. Its preflight runs first
+ * (a Kubernetes context outside kube.allowedContexts is refused before any node is touched); a lab
+ * is the one named by --lab, the environment or the config (resolveLab), never a guess among several.
+ */
+async function surfaceOf(options: TargetCliOptions): Promise<FaultSurface> {
+  const config = await loadConfig({
+    ...(options.config !== undefined && { file: options.config }),
+    ...(options.target !== undefined && { overrides: { target: options.target } }),
+  });
+  if (options.lab !== undefined && config.target !== 'lab')
+    throw new UsageError(`--lab names a lab, but the target is ${config.target}`);
+  return targetFor(config, { ...(options.lab !== undefined && { lab: options.lab }) }).faultSurface();
+}
+
+/** A node of the surface by name, or exit 2 listing the known ones. */
+function nodeOf(surface: FaultSurface, name: string): NodeAccess {
+  const node = surface.nodes.get(name);
+  if (node) return node;
+  const known = [...surface.nodes.keys()].sort();
+  throw new UsageError(
+    `unknown node '${name}' in ${surface.where}; ${known.length ? `known nodes: ${known.join(', ')}` : 'it has no nodes (is it up?)'}`,
+  );
 }
 
 /** `--for` as milliseconds: a positive duration with a unit. */
@@ -53,12 +78,12 @@ async function runPartition(options: PartitionCliOptions): Promise<void> {
   const forMs = parseForOption(options.for);
   const peerNames = parsePeersOption(options.peers);
   const say = progressPrinter();
-  const lab = await labOf(options);
-  const nodes = await resolveDockerNodes({ lab });
+  const surface = await surfaceOf(options);
   try {
-    const node = pickNode(nodes, options.node, lab);
+    const { nodes } = surface;
+    const node = nodeOf(surface, options.node);
     const peers: (NodeAccess | string)[] = peerNames.map((p) =>
-      /^\d{1,3}(\.\d{1,3}){3}$/.test(p) ? p : pickNode(nodes, p, lab),
+      /^\d{1,3}(\.\d{1,3}){3}$/.test(p) ? p : nodeOf(surface, p),
     );
     if (peers.includes(node)) throw new UsageError(`--peers: ${node.name} cannot be its own peer`);
     const peerNodes = peers.filter((p): p is NodeAccess => typeof p !== 'string');
@@ -68,16 +93,17 @@ async function runPartition(options: PartitionCliOptions): Promise<void> {
     const plan = await partitionPlan(node, {
       peers,
       maxDurationMs: forMs + AUTO_REVERT_MARGIN_MS,
+      verifyPort: surface.partitionProbePort,
       ...(verifyFrom && { verifyFrom }),
     });
     if (options.verify && !verifyFrom)
       say('no peer node to verify from: the partition is applied unverified');
     await holdFault(plan, forMs, say, {
-      verified: `verified from ${verifyFrom?.name ?? '?'}: TCP to ${node.name} times out`,
+      verified: `verified from ${verifyFrom?.name ?? '?'}: TCP to ${node.name}:${surface.partitionProbePort} times out`,
       healVerified: `verified healed: ${node.name} answers again`,
     });
   } finally {
-    await Promise.allSettled([...nodes.values()].map((n) => n.close()));
+    await surface.close();
   }
 }
 
@@ -107,33 +133,29 @@ async function holdFault(
   say('done');
 }
 
-export interface SutFaultCliOptions {
+export interface SutFaultCliOptions extends TargetCliOptions {
   readonly node: string;
   readonly for: string;
-  readonly lab?: string;
-  readonly config?: string;
   readonly mode?: string;
 }
 
-/** agent-down and drive-offline: the commands come from the lab's SUT (pxlab-agent, pxlab-drive). */
+/** agent-down and drive-offline: the commands come from the target's SUT (pxlab-agent, the storage driver's). */
 async function runSutFault(verb: 'agent-down' | 'drive-offline', options: SutFaultCliOptions): Promise<void> {
   const forMs = parseForOption(options.for);
   const mode = options.mode ?? 'error';
   if (mode !== 'error' && mode !== 'hang') throw new UsageError(`--mode: '${mode}' is not error or hang`);
   const say = progressPrinter();
-  const lab = await labOf(options);
-  const sut = await openLabSut(lab);
+  const surface = await surfaceOf(options);
   try {
-    const byName = new Map(sut.nodes.map((n) => [n.name, n]));
-    const node = pickNode(byName, options.node, lab);
+    const node = nodeOf(surface, options.node);
     const maxDurationMs = forMs + AUTO_REVERT_MARGIN_MS;
     const plan =
       verb === 'agent-down'
-        ? agentCrashPlan(verb, sut, node, maxDurationMs)
-        : driveOfflinePlan(verb, sut, node, mode, maxDurationMs);
+        ? agentCrashPlan(verb, surface, node, maxDurationMs)
+        : driveOfflinePlan(verb, surface, node, mode, maxDurationMs);
     await holdFault(plan, forMs, say);
   } finally {
-    await sut.close();
+    await surface.close();
   }
 }
 
@@ -148,17 +170,23 @@ export function registerInjectCommand(program: Command): void {
     );
   const configOption = (): Option =>
     new Option('--config <file>', 'configuration file (default: PXCHAOS_CONFIG, else pxchaos.yaml)');
+  const targetOption = (): Option =>
+    new Option('--target <name>', "where the node is (default: the config's target)").choices(TARGETS);
 
   injectCmd
     .command('partition')
     .description('cut a node off the network with iptables (SSH and loopback kept), then heal')
-    .requiredOption('--node <name>', 'node to partition (its pxchaos.node label: n1, n2, ...)')
+    .requiredOption(
+      '--node <name>',
+      'node to partition (lab: n1, n2, ...; kind/vm: the Kubernetes node name)',
+    )
     .option('--for <duration>', 'how long the partition lasts (e.g. 30s, 2m)', '60s')
     .option(
       '--peers <names>',
       'cut only these peers (comma list of node names or IPv4); default: all traffic',
     )
     .option('--no-verify', 'skip the TCP check from a peer that the partition holds and is healed')
+    .addOption(targetOption())
     .addOption(labOption())
     .addOption(configOption())
     .action((opts: PartitionCliOptions) => runPartition(opts));
@@ -168,6 +196,7 @@ export function registerInjectCommand(program: Command): void {
     .description("crash the node's agent (Patroni in the lab) and keep it down, then start it again")
     .requiredOption('--node <name>', 'node to act on')
     .option('--for <duration>', 'how long the agent stays down', '60s')
+    .addOption(targetOption())
     .addOption(labOption())
     .addOption(configOption())
     .action((opts: SutFaultCliOptions) => runSutFault('agent-down', opts));
@@ -177,6 +206,7 @@ export function registerInjectCommand(program: Command): void {
     .requiredOption('--node <name>', 'node to act on')
     .option('--for <duration>', 'how long the drive stays offline', '60s')
     .option('--mode <mode>', 'error (I/O fails) or hang (I/O blocks)', 'error')
+    .addOption(targetOption())
     .addOption(labOption())
     .addOption(configOption())
     .action((opts: SutFaultCliOptions) => runSutFault('drive-offline', opts));

@@ -6,15 +6,15 @@ import type { PxchaosConfig } from './config-schema.js';
  * The expectations table with the config's per-scenario `hold` and `thresholds` applied.
  * Each overridden entry says so in its `source`, so a report shows where a figure came from.
  */
-export function applyThresholds(
-  expectations: Expectations,
+export function applyThresholds<E extends Expectations>(
+  expectations: E,
   config: Pick<PxchaosConfig, 'scenarios' | 'source'>,
-): Expectations {
-  const out = { ...expectations } as Record<FaultKind, Expectation>;
+): E {
+  const out: Partial<Record<FaultKind, Expectation>> = { ...expectations };
   for (const kind of Object.keys(expectations) as FaultKind[]) {
     const settings = config.scenarios[kind];
-    if (!settings) continue;
     const base = expectations[kind];
+    if (!settings || !base) continue;
     const t = settings.thresholds;
     const changed: string[] = [];
     const next: Expectation = {
@@ -34,5 +34,6 @@ export function applyThresholds(
     const where = config.source ? `config ${config.source}` : 'config';
     out[kind] = { ...next, source: `${base.source}; overridden by ${where}: ${changed.join(', ')}` };
   }
-  return out;
+  // Same keys as the input: only values were replaced.
+  return out as E;
 }

@@ -8,7 +8,12 @@ import type { FaultPlan } from './fault-plan.js';
  * not a clean stop: a clean Patroni stop hands the leader key over at once, a switchover rather than
  * an outage.
  */
-export function agentCrashPlan(kind: string, sut: Sut, node: NodeAccess, maxDurationMs: number): FaultPlan {
+export function agentCrashPlan(
+  kind: string,
+  sut: Pick<Sut, 'agentCommands'>,
+  node: NodeAccess,
+  maxDurationMs: number,
+): FaultPlan {
   const agent = sut.agentCommands(node.name);
   return commandPlan(kind, node, agent.kill, agent.start, agent.status, maxDurationMs);
 }
@@ -16,7 +21,7 @@ export function agentCrashPlan(kind: string, sut: Sut, node: NodeAccess, maxDura
 /** The node's data drive failing (`error`: I/O fails) or hanging (`hang`: I/O blocks), then restored. */
 export function driveOfflinePlan(
   kind: string,
-  sut: Sut,
+  sut: Pick<Sut, 'driveCommands'>,
   node: NodeAccess,
   mode: 'error' | 'hang',
   maxDurationMs: number,

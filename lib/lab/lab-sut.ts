@@ -5,13 +5,13 @@ import { EnvironmentError } from '../errors.js';
 import { labCredentials, inspectLab } from './lab-inspect.js';
 import { patroniEndpoints } from './lab-endpoints.js';
 import { PG_SUPERUSER, REST_USER } from './lab-credentials.js';
-import type { Expectations } from '../sut/expectations.js';
+import type { FullExpectations } from '../sut/expectations.js';
 import { PatroniSut } from '../sut/patroni/patroni-sut.js';
 
 export interface LabSutOptions {
   /** Node access to use instead of docker exec (e.g. SSH nodes); named n1..nN. */
   readonly nodes?: readonly NodeAccess[];
-  readonly expectations?: Expectations;
+  readonly expectations?: FullExpectations;
   readonly onProxyEvent?: (event: string, detail: string) => void;
 }
 

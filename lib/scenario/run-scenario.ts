@@ -12,7 +12,8 @@ import type { SutHealth } from '../sut/sut.js';
 import type { OpenTarget } from '../targets/target.js';
 import { targetFor } from '../targets/targets.js';
 import { formatDuration } from '../time/duration.js';
-import { countRows, loadPgbench, ROWS_PER_SCALE } from '../workload/pgbench.js';
+import { countRows, ROWS_PER_SCALE } from '../workload/pgbench.js';
+import { FaultNotSupportedError } from './fault-not-supported.js';
 import { FAULT_SCENARIOS, type FaultTarget } from './fault-catalog.js';
 import { LiveState } from './live-state.js';
 import { Progress } from './progress.js';
@@ -98,7 +99,11 @@ export async function runScenario(kind: FaultKind): Promise<ScenarioOutcome> {
     facts.target = target.name;
     facts.sut = sut.name;
     const expectation = sut.expectations[kind];
-    facts.expectation = expectation;
+    if (expectation) facts.expectation = expectation;
+    else
+      progress.step(
+        `note: the ${sut.name} SUT has no ${kind} fault yet; this run arranges and observes, then stops before the fault`,
+      );
     await sut.settle(AbortSignal.timeout(SETTLE_TIMEOUT_MS));
 
     mark('arrange: pgbench data');
@@ -110,6 +115,12 @@ export async function runScenario(kind: FaultKind): Promise<ScenarioOutcome> {
     live.primary = primary;
     const node = sut.nodes.find((n) => n.name === primary);
     if (!node) throw new Error(`primary '${primary}' is not among the SUT's nodes`);
+
+    mark('arrange: write ledger, availability probe, platform watch');
+    workload = new ScenarioWorkload(sut, timeline, config.workload);
+    await workload.start();
+    await sleep(BASELINE_MS);
+    if (!expectation) throw new FaultNotSupportedError(sut.name, kind);
     const faultTarget: FaultTarget = {
       sut,
       node,
@@ -118,11 +129,6 @@ export async function runScenario(kind: FaultKind): Promise<ScenarioOutcome> {
       driveMode: config.scenarios['drive-offline']?.driveMode ?? 'error',
     };
     const scenario = FAULT_SCENARIOS[kind];
-
-    mark('arrange: write ledger, availability probe, platform watch');
-    workload = new ScenarioWorkload(sut, timeline, config.workload);
-    await workload.start();
-    await sleep(BASELINE_MS);
 
     await stepGate(step, scenario.explain(faultTarget));
     mark(`act: ${scenario.title} on ${primary}`);
@@ -245,8 +251,8 @@ async function ensurePgbench(target: OpenTarget, config: PxchaosConfig, progress
     progress.step(`pgbench data present: ${rows} rows`);
     return rows;
   }
-  const load = await loadPgbench(endpoint, scale, {
-    signal: AbortSignal.timeout(600_000),
+  const load = await target.sut.loadPgbench(scale, {
+    signal: AbortSignal.timeout(900_000),
     onProgress: (line) => progress.step(line),
   });
   return load.rows;

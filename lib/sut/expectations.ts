@@ -20,4 +20,11 @@ export interface Expectation {
 export type FaultKind =
   'network-partition' | 'agent-restart-within-grace' | 'agent-down-past-grace' | 'drive-offline';
 
-export type Expectations = Readonly<Record<FaultKind, Expectation>>;
+/**
+ * A SUT's expectations: one per fault it supports. A fault without one is not run on that SUT: the
+ * scenario stops before injecting it, saying so (a storage driver gains faults one by one).
+ */
+export type Expectations = Readonly<Partial<Record<FaultKind, Expectation>>>;
+
+/** A table that covers every fault (the lab's). */
+export type FullExpectations = Readonly<Record<FaultKind, Expectation>>;

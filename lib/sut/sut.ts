@@ -45,6 +45,13 @@ export interface SutEvent {
   readonly event: string;
   readonly node?: string;
   readonly detail?: string;
+  /** The platform's own timestamp of the change (ISO 8601), when it gives one (Kubernetes does). */
+  readonly at?: string;
+}
+
+export interface PgbenchLoadRequest {
+  readonly signal?: AbortSignal;
+  readonly onProgress: (line: string) => void;
 }
 
 /** The system under test: storage/HA layer + Postgres. Scenarios only see this interface. */
@@ -55,6 +62,11 @@ export interface Sut {
   readonly expectations: Expectations;
   /** An endpoint whose new connections reach the current primary. */
   writeEndpoint(signal?: AbortSignal): Promise<PgEndpoint>;
+  /**
+   * `pgbench -i -s <scale>` where this SUT runs it best (through the endpoint, or inside the pod);
+   * resolves to the pgbench_accounts row count, which is 100,000 × scale or it throws.
+   */
+  loadPgbench(scale: number, request: PgbenchLoadRequest): Promise<{ readonly rows: number }>;
   /** Name of the node serving writes now. */
   primaryNode(signal?: AbortSignal): Promise<string>;
   health(signal?: AbortSignal): Promise<SutHealth>;

@@ -1,27 +1,20 @@
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { PxchaosConfig } from '../config/config-schema.js';
-import { docker, requireDocker } from '../docker/docker-cli.js';
+import { requireDocker } from '../docker/docker-cli.js';
 import { EnvironmentError, UsageError } from '../errors.js';
 import { defaultStateDir } from '../faults/journal.js';
 import { kubeLabAccessPaths, kubeLabContext } from '../kube-lab/kube-lab-access.js';
-import { KIND_CLUSTER_LABEL, KIND_ROLE_LABEL, KUBE_LAB_LABEL } from '../kube-lab/kube-lab-layout.js';
+import { KIND_CLUSTER_LABEL } from '../kube-lab/kube-lab-layout.js';
 import { DockerExecNode } from '../nodes/docker-exec-node.js';
+import { findKindNodeContainers, type KindNodeContainer } from './kind-node-containers.js';
 import { findKindCli, kindCreateCluster, kindGetKubeconfig } from './kind-cli.js';
 import { checkKubeCluster, nodeNameMismatch } from './kube-cluster-check.js';
 import { guardKubeContext, type KubeLabControlPlaneIps } from './kube-context-guard.js';
-import type { Target } from './target.js';
-
-/** One node container of a kind cluster (or of a kube lab, which carries kind's labels). */
-export interface KindNodeContainer {
-  readonly name: string;
-  /** kind's role label: control-plane or worker. */
-  readonly role: string;
-  /** `pxchaos.kube-lab` label: the kube lab it belongs to, '' for a real kind cluster. */
-  readonly kubeLab: string;
-  /** Docker's state: running, exited, paused, … */
-  readonly state: string;
-}
+import { kubeLabPostgresImage } from '../kube-lab/kube-lab-inspect.js';
+import { openPostgresOnKube } from './open-postgres-on-kube.js';
+import { kubeFaultSurface } from './kube-fault-surface.js';
+import type { FaultSurface, OpenTarget, Target } from './target.js';
 
 /** What the kind target's preflight found: an existing cluster, or one it will create in open(). */
 export type KindPreflight =
@@ -36,6 +29,8 @@ export type KindPreflight =
       readonly server: string;
       /** Every node, reached by `docker exec` on its container (container name = node name). */
       readonly nodes: readonly DockerExecNode[];
+      /** The nodes that are not the control plane: where Postgres runs and faults go. */
+      readonly workers: readonly DockerExecNode[];
       readonly containers: readonly KindNodeContainer[];
     }
   | {
@@ -52,34 +47,6 @@ export interface KindTargetOptions {
   /** For PATH (where `kind` is looked up); default process.env. */
   readonly env?: NodeJS.ProcessEnv;
   readonly controlPlaneIps?: KubeLabControlPlaneIps;
-}
-
-/** Node containers labelled `io.x-k8s.kind.cluster=<cluster>`, running or not, sorted by name. */
-export async function findKindNodeContainers(
-  cluster: string,
-  signal?: AbortSignal,
-): Promise<KindNodeContainer[]> {
-  const run = await docker(
-    [
-      'ps',
-      '-a',
-      '--filter',
-      `label=${KIND_CLUSTER_LABEL}=${cluster}`,
-      '--format',
-      `{{.Names}}\t{{.Label "${KIND_ROLE_LABEL}"}}\t{{.Label "${KUBE_LAB_LABEL}"}}\t{{.State}}`,
-    ],
-    { timeoutMs: 15_000, ...(signal && { signal }) },
-  );
-  if (run.exitCode !== 0)
-    throw new EnvironmentError(`docker ps failed: ${run.stderr.trim().split('\n')[0] ?? ''}`);
-  return run.stdout
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((line) => {
-      const [name = '', role = '', kubeLab = '', state = ''] = line.trim().split('\t');
-      return { name, role, kubeLab, state };
-    })
-    .sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
 }
 
 /** Where the kind target keeps a real kind cluster's kubeconfig (from `kind get kubeconfig`). */
@@ -161,11 +128,12 @@ export class KindTarget implements Target {
       context,
       server: checked.server,
       nodes: containers.map((c) => new DockerExecNode(c.name, c.name)),
+      workers: checked.workerNames.map((n) => new DockerExecNode(n, n)),
       containers,
     };
   }
 
-  async open(progress: (line: string) => void, signal?: AbortSignal): Promise<never> {
+  async open(progress: (line: string) => void, signal?: AbortSignal): Promise<OpenTarget> {
     // The guard and every check again: open() may be reached without a preflight (a spec run alone).
     let found = await this.preflight(signal);
     if (found.plan === 'create') {
@@ -179,9 +147,35 @@ export class KindTarget implements Target {
       });
       found = await this.preflight(signal);
     }
-    throw new EnvironmentError(
-      `target kind: cluster '${found.cluster}' is ready (${found.plan === 'use' ? found.nodes.length : '?'} nodes), but the Postgres StatefulSet on it arrives in the next step of issue 9; use --target lab for now`,
+    if (found.plan !== 'use')
+      throw new EnvironmentError(`target kind: cluster '${found.cluster}' not found after kind created it`);
+    const kubeLabImage = found.kubeLab ? await kubeLabPostgresImage(found.cluster) : undefined;
+    if (found.kubeLab && !kubeLabImage && !this.config.kube.image)
+      throw new EnvironmentError(
+        `target kind: kube lab '${found.cluster}' predates the PostgreSQL image label; pxchaos kube-lab up --name ${found.cluster} recreates it`,
+      );
+    return openPostgresOnKube(
+      this.config,
+      {
+        target: 'kind',
+        kubeconfig: found.kubeconfig,
+        context: found.context,
+        nodes: found.workers,
+        ...(kubeLabImage && { kubeLabImage }),
+      },
+      progress,
+      signal,
     );
+  }
+
+  /** The cluster's worker containers, by docker exec; a cluster that does not exist is not created. */
+  async faultSurface(signal?: AbortSignal): Promise<FaultSurface> {
+    const found = await this.preflight(signal);
+    if (found.plan !== 'use')
+      throw new EnvironmentError(
+        `target kind: no cluster '${found.cluster}' to act on (a run would create it)`,
+      );
+    return kubeFaultSurface(this.config, 'kind', `kind cluster '${found.cluster}'`, found.workers);
   }
 
   /** No cluster of that name: create it in open() if kind is installed; otherwise say how to get one. */

@@ -13,7 +13,12 @@ export interface CheckedKubeCluster {
   readonly permit: ContextPermit;
   /** Names of the cluster's Kubernetes nodes, sorted. */
   readonly nodeNames: readonly string[];
+  /** The nodes that are not control-plane nodes (by kubeadm's role labels), sorted: where Postgres runs. */
+  readonly workerNames: readonly string[];
 }
+
+/** kubeadm's control-plane role labels (1.20 sets both). */
+const CONTROL_PLANE_LABELS = ['node-role.kubernetes.io/control-plane', 'node-role.kubernetes.io/master'];
 
 export interface KubeClusterCheckOptions {
   readonly target: string;
@@ -73,9 +78,14 @@ export async function checkKubeCluster(options: KubeClusterCheckOptions): Promis
     prefixed(target, err);
   }
   let nodeNames: string[];
+  let workerNames: string[];
   try {
     const nodes = await client.call('list nodes', () => client.core.listNode());
     nodeNames = nodes.items.map((n) => n.metadata?.name ?? '').filter(Boolean);
+    workerNames = nodes.items
+      .filter((n) => !CONTROL_PLANE_LABELS.some((l) => n.metadata?.labels?.[l] !== undefined))
+      .map((n) => n.metadata?.name ?? '')
+      .filter(Boolean);
   } catch (err) {
     const status = err instanceof KubeApiError ? err.status : undefined;
     // Credentials that may not list nodes are the configuration's fault; anything else is the cluster's.
@@ -85,7 +95,7 @@ export async function checkKubeCluster(options: KubeClusterCheckOptions): Promis
         : new EnvironmentError(`context ${ref.context}: ${(err as Error).message}`, { cause: err });
     prefixed(target, wrapped);
   }
-  return { kubeconfig, ...ref, permit, nodeNames: nodeNames.sort() };
+  return { kubeconfig, ...ref, permit, nodeNames: nodeNames.sort(), workerNames: workerNames.sort() };
 }
 
 /**

@@ -5,10 +5,20 @@ import { requireDocker } from '../docker/docker-cli.js';
 import { labUp } from '../lab/lab-up.js';
 import { openLabSut } from '../lab/lab-sut.js';
 import { LAB_EXPECTATIONS } from '../sut/patroni/lab-expectations.js';
+import { resolveDockerNodes } from '../nodes/docker-label-nodes.js';
+import { LAB_AGENT, LAB_DRIVE } from '../sut/patroni/lab-node-commands.js';
+import { EnvironmentError } from '../errors.js';
+import { patroniEndpoints } from '../lab/lab-endpoints.js';
+import { inspectLab } from '../lab/lab-inspect.js';
 import type { Target } from './target.js';
 
+export interface LabTargetOptions {
+  /** `--lab` of the verb (a fault by hand): beats the environment and the config (resolveLab). */
+  readonly lab?: string;
+}
+
 /** The embedded lab: Docker containers of etcd + Patroni + PostgreSQL (`pxchaos lab up`). */
-export function labTarget(config: PxchaosConfig): Target {
+export function labTarget(config: PxchaosConfig, options: LabTargetOptions = {}): Target {
   return {
     name: 'lab',
     async preflight() {
@@ -29,6 +39,27 @@ export function labTarget(config: PxchaosConfig): Target {
         expectations: applyThresholds(LAB_EXPECTATIONS, config),
       });
       return { name: 'lab', sut, close: () => sut.close() };
+    },
+    async faultSurface() {
+      await requireDocker();
+      const { name } = await resolveLab({ flag: options.lab, configFile: config.source });
+      const nodes = await resolveDockerNodes({ lab: name });
+      // A partition needs only the containers; the agent and drive need the lab's Patroni there.
+      const patroni = patroniEndpoints(await inspectLab(name)).length > 0;
+      const sutCommands = <T>(commands: T): T => {
+        if (!patroni) throw new EnvironmentError(`lab '${name}' is not up: run 'pxchaos lab up'`);
+        return commands;
+      };
+      return {
+        where: `lab '${name}'`,
+        nodes,
+        partitionProbePort: 5432,
+        agentCommands: () => sutCommands(LAB_AGENT),
+        driveCommands: () => sutCommands(LAB_DRIVE),
+        close: async () => {
+          await Promise.allSettled([...nodes.values()].map((n) => n.close()));
+        },
+      };
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { PxchaosConfig } from '../config/config-schema.js';
+import type { NodeAccess } from '../nodes/node-access.js';
 import type { Sut } from '../sut/sut.js';
 
 export type TargetName = PxchaosConfig['target'];
@@ -7,6 +8,19 @@ export type TargetName = PxchaosConfig['target'];
 export interface OpenTarget {
   readonly name: TargetName;
   readonly sut: Sut;
+  close(): Promise<void>;
+}
+
+/**
+ * What a fault by hand (`pxchaos inject`) acts on: the target's nodes where the SUT runs, with the
+ * SUT's agent and drive commands, found by the target's preflight (blast-radius guard included).
+ */
+export interface FaultSurface extends Pick<Sut, 'agentCommands' | 'driveCommands'> {
+  /** "lab 'pxchaos'", "kind cluster 'pxkube'", "cluster https://…": for messages. */
+  readonly where: string;
+  readonly nodes: ReadonlyMap<string, NodeAccess>;
+  /** A port every node listens on, to verify a partition from a peer (5432 in the lab, 24007 for Gluster). */
+  readonly partitionProbePort: number;
   close(): Promise<void>;
 }
 
@@ -24,4 +38,6 @@ export interface Target {
   preflight(signal?: AbortSignal): Promise<{ readonly lockName: string }>;
   /** Gets the target ready (reusing a healthy one) and opens its SUT, expectations and thresholds applied. */
   open(progress: (line: string) => void, signal?: AbortSignal): Promise<OpenTarget>;
+  /** After the preflight, the nodes and commands a fault by hand acts on; arranges nothing. */
+  faultSurface(signal?: AbortSignal): Promise<FaultSurface>;
 }

@@ -7,7 +7,10 @@ import { HostKeyRejectedError } from '../nodes/host-key-pinning.js';
 import { SshNode } from '../nodes/ssh-node.js';
 import { checkKubeCluster, nodeNameMismatch } from './kube-cluster-check.js';
 import type { KubeLabControlPlaneIps } from './kube-context-guard.js';
-import type { Target } from './target.js';
+import { kubeLabPostgresImage } from '../kube-lab/kube-lab-inspect.js';
+import { openPostgresOnKube } from './open-postgres-on-kube.js';
+import { kubeFaultSurface } from './kube-fault-surface.js';
+import type { FaultSurface, OpenTarget, Target } from './target.js';
 
 type VmSection = NonNullable<PxchaosConfig['vm']>;
 type InventoryNode = VmSection['inventory'][number];
@@ -24,6 +27,8 @@ export interface VmPreflight {
   readonly kubeLab?: string;
   /** Inventory node names, each a Kubernetes node that answered over SSH with its pinned host key. */
   readonly nodes: readonly string[];
+  /** Those that are not the control plane: where Postgres runs and faults go. */
+  readonly workers: readonly string[];
 }
 
 export interface VmTargetOptions {
@@ -120,14 +125,53 @@ export class VmTarget implements Target {
       server: checked.server,
       ...(kubeLab && { kubeLab }),
       nodes: names,
+      workers: checked.workerNames,
     };
   }
 
-  async open(_progress: (line: string) => void, signal?: AbortSignal): Promise<never> {
+  async open(progress: (line: string) => void, signal?: AbortSignal): Promise<OpenTarget> {
     const found = await this.preflight(signal);
-    throw new EnvironmentError(
-      `target vm: cluster ${found.server} (context ${found.context}, ${found.nodes.length} nodes) is reachable, but the Postgres StatefulSet on it arrives in the next step of issue 9; use --target lab for now`,
-    );
+    const nodes = this.workerNodes(found);
+    const closeNodes = (): Promise<unknown> => Promise.all(nodes.map((n) => n.close()));
+    try {
+      const kubeLabImage = found.kubeLab ? await kubeLabPostgresImage(found.kubeLab) : undefined;
+      const open = await openPostgresOnKube(
+        this.config,
+        {
+          target: 'vm',
+          kubeconfig: found.kubeconfig,
+          context: found.context,
+          nodes,
+          ...(kubeLabImage && { kubeLabImage }),
+        },
+        progress,
+        signal,
+      );
+      return {
+        ...open,
+        async close() {
+          await open.close().finally(closeNodes);
+        },
+      };
+    } catch (err) {
+      await closeNodes();
+      throw err;
+    }
+  }
+
+  /** The inventory's worker nodes over SSH (host keys pinned). */
+  async faultSurface(signal?: AbortSignal): Promise<FaultSurface> {
+    const found = await this.preflight(signal);
+    const nodes = this.workerNodes(found);
+    return kubeFaultSurface(this.config, 'vm', `cluster ${found.server}`, nodes, async () => {
+      await Promise.all(nodes.map((n) => n.close()));
+    });
+  }
+
+  private workerNodes(found: VmPreflight): SshNode[] {
+    return this.vm.inventory
+      .filter((n) => found.workers.includes(n.name))
+      .map((n) => sshNodeOf(n, this.options.sshTimeoutMs));
   }
 
   /** Every node answers `true` over SSH with its pinned host key; all failures in one line. */

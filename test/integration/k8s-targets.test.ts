@@ -12,6 +12,7 @@ import { SHARED_KUBE_LAB, sharedKubeLab } from '../support/shared-kube-lab.js';
 import { KindTarget, type KindPreflight } from '../../lib/targets/kind-target.js';
 import { targetFor } from '../../lib/targets/targets.js';
 import { VmTarget } from '../../lib/targets/vm-target.js';
+import { findLeftovers } from '../../lib/faults/leftovers.js';
 import { requireDocker } from '../support/require-docker.js';
 
 /** The kube lab these tests use; reused when up, taken down after only if they created it. */
@@ -125,6 +126,8 @@ describe('kind and vm targets on the kube lab: discovery, preflights, blast-radi
       expect(found.context).to.equal(`kind-${LAB}`);
       expect(found.server).to.equal(`https://${up.layout.controlPlane.ip}:6443`);
       expect(found.nodes.map((n) => n.name)).to.deep.equal(up.layout.nodes.map((n) => n.name));
+      // Faults and Postgres go to the workers (kubeadm's role labels), never the control plane.
+      expect(found.workers.map((n) => n.name)).to.deep.equal(up.layout.workers.map((w) => w.name));
       expect(found.containers.map((c) => c.role)).to.deep.equal([
         'control-plane',
         'worker',
@@ -362,6 +365,75 @@ describe('kind and vm targets on the kube lab: discovery, preflights, blast-radi
       );
       expect(r.stdout).to.equal('');
       expect(await readdir(reports).catch(() => []), 'reports').to.deep.equal([]);
+      await untouched();
+    });
+
+    it('pxchaos inject refuses it too: exit 2, one line, no fault journaled', async () => {
+      const kubeconfig = await kubeconfigCopy('kubeconfig-inject.yaml', 'h9c-inject-outside');
+      const inv = inventory();
+      inv.vm.kubeconfig = kubeconfig;
+      inv.vm.context = 'h9c-inject-outside';
+      const file = await writeYaml('vm-inject.yaml', inv);
+      const worker = up.layout.workers[0]?.name ?? '';
+      const r = await cli(
+        ['inject', 'partition', '--target', 'vm', '--config', file, '--node', worker, '--for', '5s'],
+        { ...process.env, PXCHAOS_CONFIG: '' },
+      );
+      expect(r.code, r.stderr).to.equal(2);
+      expect(r.stderr.trim().split('\n'), r.stderr).to.have.length(1);
+      expect(r.stderr).to.include("kube context 'h9c-inject-outside'");
+      await untouched();
+    });
+  });
+
+  describe('faults by hand through a Kubernetes target', () => {
+    it('inject partition --target vm cuts a worker over SSH (verified on glusterd 24007), heals it, leaves nothing', async () => {
+      const worker = up.layout.workers[1]?.name ?? '';
+      const r = await cli(
+        [
+          'inject',
+          'partition',
+          '--target',
+          'vm',
+          '--config',
+          up.access.inventory,
+          '--node',
+          worker,
+          '--for',
+          '5s',
+        ],
+        { ...process.env, PXCHAOS_CONFIG: '' },
+      );
+      log(r.stdout.trim().split('\n').join(' | '));
+      expect(r.code, `${r.stdout}${r.stderr}`).to.equal(0);
+      expect(r.stdout).to.include(`TCP to ${worker}:24007 times out`);
+      expect(r.stdout).to.include(`verified healed: ${worker} answers again`);
+      const lines = (await journal()).slice(journalBefore.length).trim().split('\n');
+      // Journaled before the inject, closed by the heal: one open and one close line.
+      expect(lines.map((l) => (JSON.parse(l) as { type: string }).type)).to.deep.equal(['open', 'close']);
+      const node = (
+        await targetFor(
+          await loadConfig({ file: up.access.inventory, env: {}, overrides: { target: 'vm' } }),
+        ).faultSurface()
+      ).nodes;
+      try {
+        const target = node.get(worker);
+        if (!target) throw new Error(`${worker} not in the vm fault surface`);
+        expect(await findLeftovers(target)).to.deep.equal([]);
+      } finally {
+        await Promise.all([...node.values()].map((n) => n.close()));
+      }
+    });
+
+    it('inject with an unknown node names the cluster and its workers: exit 2', async () => {
+      const r = await cli(
+        ['inject', 'agent-down', '--target', 'kind', '--node', `${LAB}-control-plane`, '--for', '5s'],
+        { ...process.env, PXCHAOS_CONFIG: '', PXCHAOS_KIND_CLUSTER_NAME: LAB },
+      );
+      expect(r.code, r.stderr).to.equal(2);
+      expect(r.stderr.trim()).to.equal(
+        `pxchaos: unknown node '${LAB}-control-plane' in kind cluster '${LAB}'; known nodes: ${up.layout.workers.map((w) => w.name).join(', ')}`,
+      );
       await untouched();
     });
   });

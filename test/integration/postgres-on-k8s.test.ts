@@ -201,6 +201,10 @@ describe('Postgres on Kubernetes on the kube lab (StatefulSet on GlusterFS)', fu
         events.some((e) => e.event === 'pod-ready' && e.node === newNode),
       );
       expect(events.some((e) => e.event === 'pod-deleted' && e.node === oldNode)).to.equal(true);
+      // Kubernetes' own Events arrive too, with Kubernetes' timestamp: the scheduler placing the new pod.
+      const scheduled = events.find((e) => e.event === 'k8s:Scheduled');
+      expect(scheduled?.detail, 'k8s:Scheduled event').to.include(newNode);
+      expect(Date.parse(scheduled?.at ?? '')).to.be.within(Date.now() - 600_000, Date.now() + 60_000);
       log(`watch: ${events.map((e) => `${e.event}@${e.node ?? '-'}`).join(', ')}`);
     } finally {
       watching.abort();

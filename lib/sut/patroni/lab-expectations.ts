@@ -1,4 +1,4 @@
-import type { Expectations } from '../expectations.js';
+import type { FullExpectations } from '../expectations.js';
 
 /**
  * What the lab (Patroni 3.0.2 + etcd 3.4 + PostgreSQL 15, Debian bookworm; ttl 20 s, loop_wait 2 s,
@@ -6,7 +6,7 @@ import type { Expectations } from '../expectations.js';
  * leader's node. Figures: Patroni's timing rules, checked against runs on the 2-core dev machine
  * (docs/lab.md has the measured table and the reasoning).
  */
-export const LAB_EXPECTATIONS: Expectations = {
+export const LAB_EXPECTATIONS: FullExpectations = {
   'network-partition': {
     // Worst case when the cut node also hosts the etcd leader: etcd election (election timeout 2 s + ~0.5 s)
     // → the new etcd leader renews every lease to ttl + election timeout (20 + 2 s) → replicas probe the

@@ -1,11 +1,21 @@
 import type { NodeAccess } from '../../nodes/node-access.js';
-import type { Expectations } from '../expectations.js';
-import type { AgentCommands, DriveCommands, PgEndpoint, Sut, SutEvent, SutHealth } from '../sut.js';
+import type { FullExpectations } from '../expectations.js';
+import { loadPgbench } from '../../workload/pgbench.js';
+import type {
+  AgentCommands,
+  DriveCommands,
+  PgbenchLoadRequest,
+  PgEndpoint,
+  Sut,
+  SutEvent,
+  SutHealth,
+} from '../sut.js';
 import { assessCluster, consensusView } from './cluster-health.js';
 import { LeaderLocator } from './leader-locator.js';
 import { leaderWriteProblem } from './leader-writable.js';
 import { LeaderProxy } from './leader-proxy.js';
 import { LAB_EXPECTATIONS } from './lab-expectations.js';
+import { LAB_AGENT, LAB_DRIVE } from './lab-node-commands.js';
 import {
   PatroniRest,
   type PatroniClusterView,
@@ -23,7 +33,7 @@ export interface PatroniSutOptions {
   readonly database: { readonly user: string; readonly password: string; readonly database: string };
   /** Basic auth of Patroni's unsafe REST endpoints (switchover). */
   readonly restAuth?: { readonly username: string; readonly password: string };
-  readonly expectations?: Expectations;
+  readonly expectations?: FullExpectations;
   /** Poll period of watch() (default 250 ms). */
   readonly pollMs?: number;
   /** Deadline of one REST request (default 1000 ms). */
@@ -39,20 +49,6 @@ export interface PatroniSutOptions {
   /** Proxy routing events (session closed on leader change, no leader...) for logs. */
   readonly onProxyEvent?: (event: string, detail: string) => void;
 }
-
-const AGENT: AgentCommands = {
-  kill: ['pxlab-agent', 'kill'],
-  stop: ['pxlab-agent', 'stop'],
-  start: ['pxlab-agent', 'start'],
-  status: ['pxlab-agent', 'status'],
-};
-
-const DRIVE: DriveCommands = {
-  hang: ['pxlab-drive', 'hang'],
-  error: ['pxlab-drive', 'error'],
-  restore: ['pxlab-drive', 'restore'],
-  status: ['pxlab-drive', 'status'],
-};
 
 const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve, reject) => {
@@ -71,7 +67,7 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
 export class PatroniSut implements Sut {
   readonly name = 'patroni' as const;
   readonly nodes: readonly NodeAccess[];
-  readonly expectations: Expectations;
+  readonly expectations: FullExpectations;
   readonly rest: PatroniRest;
   private readonly locator: LeaderLocator;
   private proxy: LeaderProxy | undefined;
@@ -90,6 +86,14 @@ export class PatroniSut implements Sut {
   }
 
   /** A local proxy endpoint: each new connection goes to the node holding the leader lock at that moment. */
+  /** pgbench on the harness host through the leader proxy. */
+  async loadPgbench(scale: number, request: PgbenchLoadRequest): Promise<{ readonly rows: number }> {
+    return loadPgbench(await this.writeEndpoint(), scale, {
+      onProgress: request.onProgress,
+      ...(request.signal && { signal: request.signal }),
+    });
+  }
+
   async writeEndpoint(): Promise<PgEndpoint> {
     if (this.closed) throw new Error('PatroniSut is closed');
     this.proxy ??= new LeaderProxy(this.locator, {
@@ -116,8 +120,8 @@ export class PatroniSut implements Sut {
     const expected = this.rest.endpoints.map((e) => e.name);
     const [views, agents, drives] = await Promise.all([
       Promise.all(this.rest.endpoints.map((e) => this.rest.cluster(e.name, signal))),
-      Promise.all(this.nodes.map((n) => this.probe(n, AGENT.status, signal))),
-      Promise.all(this.nodes.map((n) => this.probe(n, DRIVE.status, signal))),
+      Promise.all(this.nodes.map((n) => this.probe(n, LAB_AGENT.status, signal))),
+      Promise.all(this.nodes.map((n) => this.probe(n, LAB_DRIVE.status, signal))),
     ]);
     const view = consensusView(views);
     const assessment = assessCluster(view, expected);
@@ -224,11 +228,11 @@ export class PatroniSut implements Sut {
 
   /** The same argv on every node (the scripts are in the lab image). */
   agentCommands(_node: string): AgentCommands {
-    return AGENT;
+    return LAB_AGENT;
   }
 
   driveCommands(_node: string): DriveCommands {
-    return DRIVE;
+    return LAB_DRIVE;
   }
 
   /** Polls every member's REST API and reports leader changes, member role/state changes and REST reachability. */

@@ -1,16 +1,40 @@
-import type { V1Pod } from '@kubernetes/client-node';
+import type {
+  CoreV1Event,
+  V1Node,
+  V1PersistentVolume,
+  V1PersistentVolumeClaim,
+  V1Pod,
+} from '@kubernetes/client-node';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeClient } from '../../k8s/kube-client.js';
 import { isNotFound } from '../../k8s/kube-api-error.js';
 import { forwardPort, type ForwardedConnection, type PortForward } from '../../k8s/pod-port-forward.js';
 import { isPodServing } from '../../k8s/ready-pod.js';
-import { watchObjects, type ObjectWatch } from '../../k8s/watch-objects.js';
+import type { KubeObjectLike, ObjectWatch, WatchEvent } from '../../k8s/watch-objects.js';
+import { watchTransitions, type TransitionWatchOptions } from '../../k8s/watch-transitions.js';
 import type { NodeAccess } from '../../nodes/node-access.js';
 import { pgWriteProblem } from '../../workload/pg-write-problem.js';
 import type { Expectations } from '../expectations.js';
-import type { AgentCommands, DriveCommands, PgEndpoint, Sut, SutEvent, SutHealth } from '../sut.js';
+import type {
+  AgentCommands,
+  DriveCommands,
+  PgbenchLoadRequest,
+  PgEndpoint,
+  Sut,
+  SutEvent,
+  SutHealth,
+} from '../sut.js';
+import { loadPgbench } from './pgbench-load.js';
 import { describePodState } from './pod-state.js';
-import { POSTGRES_POD } from './pod-sql.js';
+import { POSTGRES_POD, postgresPod } from './pod-sql.js';
+import {
+  claimTransitions,
+  kubeEventTransitions,
+  nodeTransitions,
+  nodeView,
+  volumeTransitions,
+  type NodeView,
+} from './platform-transitions.js';
 import { podTransitions, podView, type PodView } from './pod-transitions.js';
 import type { PostgresCredentials } from './postgres-credentials.js';
 import { POSTGRES_APP, POSTGRES_PORT } from './postgres-k8s-settings.js';
@@ -78,6 +102,14 @@ export class PostgresOnK8sSut implements Sut {
     });
     const { user, database, password } = this.options.credentials;
     return { host: forward.host, port: forward.port, user, database, password };
+  }
+
+  /** pgbench inside the Postgres container (Unix socket), as the workshop does; ends with a CHECKPOINT. */
+  loadPgbench(scale: number, request: PgbenchLoadRequest): Promise<{ readonly rows: number }> {
+    return loadPgbench(this.client, postgresPod(this.namespace), scale, {
+      progress: request.onProgress,
+      ...(request.signal && { signal: request.signal }),
+    });
   }
 
   /** spec.nodeName of the pod serving now (Running, Ready, not being deleted). */
@@ -179,31 +211,60 @@ export class PostgresOnK8sSut implements Sut {
   }
 
   /**
-   * Watches the StatefulSet's pods: pod-created / -scheduled / -ready / -not-ready / -terminating /
-   * -deleted, each with its node. A watch that gives up (API server away for 5 min) is reported as
-   * watch-failed.
+   * Streams the platform's view into the timeline, each with the node it concerns:
+   * - the StatefulSet's pods: pod-created / -scheduled / -ready / -not-ready / -terminating / -deleted;
+   * - the SUT's nodes: node-ready / node-not-ready (with Kubernetes' transition time);
+   * - the run's claims and their volumes: claim-<phase>, volume-<phase>;
+   * - Kubernetes Events in the run namespace and on the SUT's nodes: k8s:<reason> (NodeNotReady,
+   *   TaintManagerEviction, Killing, Scheduled, FailedMount, FailedAttachVolume, StorageDriverOffline…).
+   * A watch that gives up (API server away for 5 min) is reported as watch-failed.
    */
   watch(onEvent: (e: SutEvent) => void, signal: AbortSignal): void {
-    const known = new Map<string, PodView>();
-    const w = watchObjects<V1Pod>(
-      this.client,
-      `/api/v1/namespaces/${encodeURIComponent(this.namespace)}/pods`,
-      (event) => {
-        const uid = event.object.metadata?.uid ?? '';
-        for (const e of podTransitions(known.get(uid), event)) onEvent(e);
-        if (event.type === 'DELETED') known.delete(uid);
-        else known.set(uid, podView(event.object));
-      },
-      { signal, labelSelector: `app=${POSTGRES_APP}` },
+    const ns = `/api/v1/namespaces/${encodeURIComponent(this.namespace)}`;
+    const mine = new Set(this.nodes.map((n) => n.name));
+    const onNode = (e: SutEvent): void => {
+      if (!e.node || mine.has(e.node)) onEvent(e);
+    };
+    const track = (path: string, w: ObjectWatch): void => {
+      this.watches.add(w);
+      w.done.then(
+        () => this.watches.delete(w),
+        (err: unknown) => {
+          this.watches.delete(w);
+          onEvent({ event: 'watch-failed', detail: `${path}: ${(err as Error).message}` });
+        },
+      );
+    };
+    const watch = <T extends KubeObjectLike, V>(
+      path: string,
+      view: (o: T) => V,
+      transitions: (before: V | undefined, event: WatchEvent<T>) => SutEvent[],
+      deliver: (e: SutEvent) => void,
+      options: TransitionWatchOptions = {},
+    ): void =>
+      track(path, watchTransitions(this.client, path, view, transitions, deliver, { signal, ...options }));
+    const phase = (o: { status?: { phase?: string } }): string => o.status?.phase ?? 'Pending';
+    const eventCount = (e: CoreV1Event): number => e.count ?? 1;
+
+    watch<V1Pod, PodView>(`${ns}/pods`, podView, podTransitions, onEvent, {
+      labelSelector: `app=${POSTGRES_APP}`,
+      reportInitial: true,
+    });
+    watch<V1Node, NodeView>('/api/v1/nodes', nodeView, nodeTransitions, onNode);
+    watch<V1PersistentVolumeClaim, string>(`${ns}/persistentvolumeclaims`, phase, claimTransitions, onEvent);
+    watch<V1PersistentVolume, string>(
+      '/api/v1/persistentvolumes',
+      phase,
+      (before, e) => volumeTransitions(before, e, this.namespace),
+      onEvent,
     );
-    this.watches.add(w);
-    w.done.then(
-      () => this.watches.delete(w),
-      (err: unknown) => {
-        this.watches.delete(w);
-        onEvent({ event: 'watch-failed', detail: (err as Error).message });
-      },
-    );
+    watch<CoreV1Event, number>(`${ns}/events`, eventCount, kubeEventTransitions, onEvent, {
+      initialEvents: false,
+    });
+    watch<CoreV1Event, number>('/api/v1/events', eventCount, kubeEventTransitions, onNode, {
+      fieldSelector: 'involvedObject.kind=Node',
+      initialEvents: false,
+    });
   }
 
   /** Stops the port-forward (and its connections) and every watch; the namespace stays (teardown deletes it). */

@@ -3,6 +3,7 @@ import { STORAGE_CLASS as GLUSTER_STORAGE_CLASS } from '../../kube-lab/gluster-s
 import { POSTGRES_IMAGE_REPO } from '../../kube-lab/kube-lab-layout.js';
 import { GLUSTER_AGENT, GLUSTER_DRIVE } from '../gluster/gluster-node-commands.js';
 import { PORTWORX_AGENT, portworxDriveCommands } from '../portworx/portworx-node-commands.js';
+import type { Expectations } from '../expectations.js';
 import type { AgentCommands, DriveCommands } from '../sut.js';
 import type { PostgresK8sSettings } from './postgres-k8s-settings.js';
 
@@ -20,6 +21,15 @@ export interface StorageDriverProfile {
   drive(device: string): DriveCommands;
   /** How a plan names the data drive when the driver needs one (a run finds it on the node). */
   readonly drivePlaceholder?: string;
+  /** A port every storage node listens on: a partition is verified by it being cut (and back) from a peer. */
+  readonly partitionProbePort: number;
+  /** Whether SUT health also runs the agent and drive status commands on every node. */
+  readonly checksNodes: boolean;
+  /**
+   * The faults this driver supports, each with its expectation and sources. A fault missing here
+   * stops its scenario before the injection (lib/scenario/fault-not-supported.ts).
+   */
+  readonly expectations: Expectations;
 }
 
 /**
@@ -36,6 +46,10 @@ export const STORAGE_DRIVER_PROFILES: Readonly<Record<StorageDriver, StorageDriv
     image: { ref: KUBE_LAB_IMAGE_PLACEHOLDER, pullPolicy: 'Never' },
     agent: GLUSTER_AGENT,
     drive: () => GLUSTER_DRIVE,
+    partitionProbePort: 24007, // glusterd, on every worker
+    checksNodes: true,
+    // Gluster's four faults and their measured expectations: issue 10.
+    expectations: {},
   },
   portworx: {
     name: 'portworx',
@@ -47,6 +61,11 @@ export const STORAGE_DRIVER_PROFILES: Readonly<Record<StorageDriver, StorageDriv
     agent: PORTWORX_AGENT,
     drive: portworxDriveCommands,
     drivePlaceholder: '<px dm device>',
+    // Each node's PX drive is found on the node (issue 11); until then health is the pod's and Postgres'.
+    partitionProbePort: 9001, // PX's management port, on every PX node (portworx.md: 9001-9022)
+    checksNodes: false,
+    // Portworx's expectations (portworx.md, with sources): issue 11.
+    expectations: {},
   },
 };
 

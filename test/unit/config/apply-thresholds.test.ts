@@ -1,13 +1,13 @@
 import { expect } from 'chai';
 import { applyThresholds } from '../../../lib/config/apply-thresholds.js';
 import { loadConfig } from '../../../lib/config/load-config.js';
-import type { Expectation, Expectations } from '../../../lib/sut/expectations.js';
+import type { Expectation, FullExpectations } from '../../../lib/sut/expectations.js';
 
 function expectation(recoveryWithinMs: number, holdMs: number): Expectation {
   return { recoveryWithinMs, holdMs, failedWritesAllowed: true, primaryMoves: true, source: 'test table' };
 }
 
-const table: Expectations = {
+const table: FullExpectations = {
   'network-partition': expectation(45_000, 40_000),
   'agent-restart-within-grace': expectation(15_000, 5_000),
   'agent-down-past-grace': expectation(90_000, 60_000),

@@ -1,0 +1,34 @@
+import type { PxchaosConfig } from '../config/config-schema.js';
+import { UsageError } from '../errors.js';
+import type { NodeAccess } from '../nodes/node-access.js';
+import { defaultStorageDriver, STORAGE_DRIVER_PROFILES } from '../sut/postgres-on-k8s/storage-drivers.js';
+import type { FaultSurface } from './target.js';
+
+/**
+ * The fault surface of a Kubernetes target: its worker nodes, and the agent and drive commands of
+ * the configured storage driver (`kube.sut`, else gluster for kind and portworx for vm).
+ */
+export function kubeFaultSurface(
+  config: PxchaosConfig,
+  target: 'kind' | 'vm',
+  where: string,
+  nodes: readonly NodeAccess[],
+  close: () => Promise<void> = () => Promise.resolve(),
+): FaultSurface {
+  const driver = config.kube.sut ?? defaultStorageDriver(target);
+  const profile = STORAGE_DRIVER_PROFILES[driver];
+  return {
+    where,
+    nodes: new Map(nodes.map((n) => [n.name, n])),
+    partitionProbePort: profile.partitionProbePort,
+    agentCommands: () => profile.agent,
+    driveCommands: () => {
+      if (profile.drivePlaceholder !== undefined)
+        throw new UsageError(
+          `the ${driver} driver's data drive is found per node, which arrives with its SUT (issue 11): no drive fault by hand yet`,
+        );
+      return profile.drive('');
+    },
+    close,
+  };
+}

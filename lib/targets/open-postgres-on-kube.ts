@@ -1,0 +1,89 @@
+import { applyThresholds } from '../config/apply-thresholds.js';
+import type { PxchaosConfig } from '../config/config-schema.js';
+import { UsageError } from '../errors.js';
+import { connectKube } from '../k8s/kube-client.js';
+import type { NodeAccess } from '../nodes/node-access.js';
+import { arrangePostgres } from '../sut/postgres-on-k8s/arrange-postgres.js';
+import { PostgresOnK8sSut } from '../sut/postgres-on-k8s/postgres-on-k8s-sut.js';
+import { newRunId, runNamespaceName } from '../sut/postgres-on-k8s/run-namespace.js';
+import { deleteRunNamespace } from '../sut/postgres-on-k8s/run-namespace-teardown.js';
+import {
+  defaultStorageDriver,
+  KUBE_LAB_IMAGE_PLACEHOLDER,
+  postgresK8sSettings,
+  STORAGE_DRIVER_PROFILES,
+} from '../sut/postgres-on-k8s/storage-drivers.js';
+import type { OpenTarget } from './target.js';
+
+/** A Kubernetes cluster a target has checked (preflight) and can run Postgres on. */
+export interface KubeRunCluster {
+  readonly target: 'kind' | 'vm';
+  readonly kubeconfig: string;
+  readonly context: string;
+  /** Where Postgres may run and faults go: named like their Kubernetes nodes. */
+  readonly nodes: readonly NodeAccess[];
+  /** When the cluster is a kube lab: the PostgreSQL image its nodes' containerd holds. */
+  readonly kubeLabImage?: string;
+}
+
+/**
+ * The common half of `--target kind|vm`: the run's namespace with Postgres in a StatefulSet on the
+ * configured storage driver (`kube.sut`, default gluster for kind, portworx for vm), Running and
+ * Ready, seen as a PostgresOnK8sSut. close() stops the SUT's port-forward and watches and deletes the
+ * run namespace (the only kind of namespace the harness deletes); an arrange that fails deletes it too.
+ */
+export async function openPostgresOnKube(
+  config: PxchaosConfig,
+  cluster: KubeRunCluster,
+  progress: (line: string) => void,
+  signal?: AbortSignal,
+): Promise<OpenTarget> {
+  const driver = config.kube.sut ?? defaultStorageDriver(cluster.target);
+  const settings = postgresK8sSettings(config.kube, driver, cluster.kubeLabImage);
+  if (settings.image === KUBE_LAB_IMAGE_PLACEHOLDER)
+    throw new UsageError(
+      `target ${cluster.target}: context ${cluster.context} is not a kube lab, so the ${driver} driver has no default image there; set kube.image`,
+    );
+  const client = await connectKube({
+    kubeconfig: cluster.kubeconfig,
+    context: cluster.context,
+    ...(signal && { signal }),
+  });
+  const runId = newRunId();
+  const namespace = runNamespaceName(settings.namespacePrefix, runId);
+  const teardown = (): Promise<unknown> =>
+    // Not the run's signal: the namespace goes also when the run was aborted.
+    deleteRunNamespace(client.with({ signal: AbortSignal.timeout(330_000) }), namespace, {
+      prefix: settings.namespacePrefix,
+      runId,
+      progress,
+    });
+  let arranged;
+  try {
+    arranged = await arrangePostgres(client, { settings, runId, progress, ...(signal && { signal }) });
+  } catch (err) {
+    await teardown().catch((e: unknown) => progress(`teardown of ${namespace}: ${(e as Error).message}`));
+    throw err;
+  }
+  const profile = STORAGE_DRIVER_PROFILES[driver];
+  const sut = new PostgresOnK8sSut({
+    name: driver,
+    client,
+    namespace,
+    credentials: arranged.credentials,
+    nodes: cluster.nodes,
+    agentCommands: () => profile.agent,
+    // The drive a node's replica sits on is the driver's business (issue 10 / 11 resolve it per node).
+    driveCommands: () => profile.drive(profile.drivePlaceholder ?? ''),
+    expectations: applyThresholds(profile.expectations, config),
+    checkNodes: profile.checksNodes,
+  });
+  return {
+    name: cluster.target,
+    sut,
+    async close() {
+      await sut.close();
+      await teardown();
+    },
+  };
+}
