@@ -44,11 +44,8 @@ export async function openPostgresOnKube(
     throw new UsageError(
       `target ${cluster.target}: context ${cluster.context} is not a kube lab, so the ${driver} driver has no default image there; set kube.image`,
     );
-  const client = await connectKube({
-    kubeconfig: cluster.kubeconfig,
-    context: cluster.context,
-    ...(signal && { signal }),
-  });
+  // Not bound to open()'s signal: the SUT keeps this client (watches, port-forward) after open.
+  const client = await connectKube({ kubeconfig: cluster.kubeconfig, context: cluster.context });
   const runId = newRunId();
   const namespace = runNamespaceName(settings.namespacePrefix, runId);
   const teardown = (): Promise<unknown> =>
