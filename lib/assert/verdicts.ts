@@ -130,6 +130,31 @@ export function rowsPreserved(metrics: Metrics): Verdict {
       );
 }
 
+/**
+ * pgbench_accounts has the same contents after the fault as before (digest over every column, per
+ * range of aid): catches a changed balance or a rewound row that a count does not.
+ */
+export function contentsPreserved(metrics: Metrics): Verdict {
+  const name = 'contents preserved';
+  const before = metrics.accounts_digest_before;
+  const after = metrics.accounts_digest_after;
+  if (typeof before !== 'string' || typeof after !== 'string') {
+    return verdict(
+      name,
+      false,
+      `expected the pgbench_accounts digest before and after to be measured; got ${String(before)} and ${String(after)}`,
+    );
+  }
+  if (before === after)
+    return verdict(name, true, `pgbench_accounts digest ${before.slice(0, 12)} before and after`);
+  const ranges = typeof metrics.contents_changed === 'string' ? metrics.contents_changed : 'unknown ranges';
+  return verdict(
+    name,
+    false,
+    `expected pgbench_accounts unchanged; digest ${before.slice(0, 12)} → ${after.slice(0, 12)}, changed: ${ranges}`,
+  );
+}
+
 /** Every write acknowledged: no failed and no unknown write (faults the SUT should absorb, e.g. an agent restart within grace). */
 export function noFailedWrite(metrics: Metrics): Verdict {
   const name = 'no failed write';

@@ -52,6 +52,7 @@ const INFO_METRICS = new Set([
 ]);
 /** Data-integrity figures: any increase is a regression. */
 const STRICT_METRICS = new Set([
+  'contents_changed_ranges',
   'lost_acked',
   'changed_acked',
   'failed_committed',

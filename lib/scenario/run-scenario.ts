@@ -14,6 +14,7 @@ import { targetFor } from '../targets/targets.js';
 import { formatDuration } from '../time/duration.js';
 import { countRows, ROWS_PER_SCALE } from '../workload/pgbench.js';
 import { FaultNotSupportedError } from './fault-not-supported.js';
+import { changedRanges, digestAccounts, type AccountsDigest } from '../workload/table-digest.js';
 import { FAULT_SCENARIOS, type FaultTarget } from './fault-catalog.js';
 import { LiveState } from './live-state.js';
 import { Progress } from './progress.js';
@@ -83,6 +84,7 @@ export async function runScenario(kind: FaultKind): Promise<ScenarioOutcome> {
     );
   });
   let ledger: LedgerReadBack | undefined;
+  let digestBefore: AccountsDigest | undefined;
   let target: OpenTarget | undefined;
   let workload: ScenarioWorkload | undefined;
   let fault: ActiveFault | undefined;
@@ -108,6 +110,10 @@ export async function runScenario(kind: FaultKind): Promise<ScenarioOutcome> {
 
     mark('arrange: pgbench data');
     values.rows_before = await ensurePgbench(target, config, progress);
+    digestBefore = await digestAccounts(await sut.writeEndpoint(AbortSignal.timeout(10_000)), {
+      signal: AbortSignal.timeout(180_000),
+    });
+    values.accounts_digest_before = digestBefore.digest;
 
     const primary = await sut.primaryNode(AbortSignal.timeout(10_000));
     values.primary_before = primary;
@@ -208,12 +214,21 @@ export async function runScenario(kind: FaultKind): Promise<ScenarioOutcome> {
         workload ? workload.readBack(AbortSignal.timeout(60_000)) : Promise.reject(new Error('no ledger')),
         sut
           .writeEndpoint(AbortSignal.timeout(10_000))
-          .then((e) => countRows(e, 'pgbench_accounts', { signal: AbortSignal.timeout(60_000) })),
+          .then((e) => digestAccounts(e, { signal: AbortSignal.timeout(180_000) })),
         sut.primaryNode(AbortSignal.timeout(10_000)),
         checkNothingLeftBehind(sut),
       ]);
       if (read[0].status === 'fulfilled') ledger = read[0].value;
-      if (read[1].status === 'fulfilled') values.rows_after = read[1].value;
+      if (read[1].status === 'fulfilled') {
+        const after = read[1].value;
+        values.rows_after = after.rows;
+        values.accounts_digest_after = after.digest;
+        if (digestBefore) {
+          const changed = changedRanges(digestBefore, after);
+          values.contents_changed_ranges = changed.length;
+          if (changed.length) values.contents_changed = changed.slice(0, 5).join(', ');
+        }
+      }
       if (read[2].status === 'fulfilled') values.primary_after = read[2].value;
       facts.leftovers =
         read[3].status === 'fulfilled' ? read[3].value : [`leftover check failed: ${String(read[3].reason)}`];

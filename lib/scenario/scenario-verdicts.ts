@@ -5,6 +5,7 @@ import {
   noFailedWrite,
   recoveredWithin,
   rowsPreserved,
+  contentsPreserved,
 } from '../assert/verdicts.js';
 import type { Metrics } from '../observe/metrics.js';
 import type { Verdict } from '../observe/timeline-events.js';
@@ -66,6 +67,8 @@ function computeCheck(key: CheckKey, facts: FlowFacts, e: Expectation, m: Metric
       return ledgerConsistent(m);
     case 'rowsPreserved':
       return rowsPreserved(m);
+    case 'contentsPreserved':
+      return contentsPreserved(m);
     case 'failedWrites': {
       const v = { ...noFailedWrite(m), name: CHECK.failedWrites };
       // Where the expectation allows failed writes (a failover), they are reported, not failed on.

@@ -9,6 +9,7 @@ export const CHECK = {
   noAckedLost: 'no acknowledged write lost',
   failedNotCommitted: 'failed writes did not commit',
   rowsPreserved: 'pgbench rows preserved',
+  contentsPreserved: 'pgbench table contents preserved',
   failedWrites: 'failed writes within expectation',
   primaryPlacement: 'primary placement as expected',
   healthyAfterHeal: 'cluster healthy after heal',

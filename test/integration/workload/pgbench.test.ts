@@ -1,8 +1,9 @@
 import { expect } from 'chai';
 import pg from 'pg';
-import { rowsPreserved } from '../../../lib/assert/verdicts.js';
+import { contentsPreserved, rowsPreserved } from '../../../lib/assert/verdicts.js';
 import { computeMetrics } from '../../../lib/observe/metrics.js';
 import { countRows, loadPgbench, ROWS_PER_SCALE } from '../../../lib/workload/pgbench.js';
+import { changedRanges, digestAccounts } from '../../../lib/workload/table-digest.js';
 import { LocalPostgres } from '../../support/local-postgres.js';
 import { LocalNodeAccess } from '../../support/local-node-access.js';
 
@@ -73,6 +74,54 @@ describe('pgbench dataset (real Postgres, real pgbench)', function () {
     expect(verdict.passed).to.equal(false);
     expect(verdict.message).to.equal(`expected ${rowsBefore} rows, found ${rowsBefore - 10} (-10)`);
     expect(rowsPreserved({ rows_before: rowsBefore, rows_after: rowsBefore }).passed).to.equal(true);
+  });
+
+  it('makes "contents preserved" fail when a balance changes behind the harness’s back, naming the aid range, while the count stays', async () => {
+    await loadPgbench(server.endpoint, 2, { onProgress: () => undefined });
+    const before = await digestAccounts(server.endpoint);
+    expect(before.rows).to.equal(2 * ROWS_PER_SCALE);
+    // Read twice, the same contents give the same digest.
+    expect((await digestAccounts(server.endpoint)).digest).to.equal(before.digest);
+    const client = new pg.Client({
+      ...server.endpoint,
+      connectionTimeoutMillis: 5000,
+      query_timeout: 10_000,
+    });
+    client.on('error', () => undefined);
+    await client.connect();
+    try {
+      // What a rewound or torn UPDATE looks like: same rows, one balance different.
+      await client.query('UPDATE pgbench_accounts SET abalance = abalance + 1 WHERE aid = 123456');
+    } finally {
+      await client.end();
+    }
+    const after = await digestAccounts(server.endpoint);
+    expect(after.rows).to.equal(before.rows);
+    expect(after.digest).to.not.equal(before.digest);
+    const changed = changedRanges(before, after);
+    expect(changed).to.deep.equal(['aid 100000–199999']);
+    const metrics = computeMetrics({
+      events: [],
+      measurements: {
+        values: {
+          rows_before: before.rows,
+          rows_after: after.rows,
+          accounts_digest_before: before.digest,
+          accounts_digest_after: after.digest,
+          contents_changed: changed.join(', '),
+        },
+      },
+    });
+    expect(rowsPreserved(metrics).passed).to.equal(true);
+    const verdict = contentsPreserved(metrics);
+    expect(verdict.passed).to.equal(false);
+    expect(verdict.message).to.equal(
+      `expected pgbench_accounts unchanged; digest ${before.digest.slice(0, 12)} → ${after.digest.slice(0, 12)}, changed: aid 100000–199999`,
+    );
+    expect(
+      contentsPreserved({ accounts_digest_before: before.digest, accounts_digest_after: before.digest })
+        .passed,
+    ).to.equal(true);
   });
 
   it('gives up on a count within its deadline when the server is black-holed', async () => {

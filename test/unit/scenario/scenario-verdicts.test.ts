@@ -34,6 +34,9 @@ const goodMetrics = {
   failed_committed: 0,
   rows_before: 1_000_000,
   rows_after: 1_000_000,
+  accounts_digest_before: '3f2a9c0d1e4b5a6978c0d1e2f3a4b5c6',
+  accounts_digest_after: '3f2a9c0d1e4b5a6978c0d1e2f3a4b5c6',
+  contents_changed_ranges: 0,
   primary_before: 'n1',
   primary_after: 'n2',
   fault_node: 'n1',
@@ -51,6 +54,21 @@ describe('scenario checks', () => {
     const placement = checks.find((c) => c.key === 'primaryPlacement')?.verdict;
     expect(placement?.passed).to.equal(false);
     expect(placement?.message).to.contain('n1 → n1').and.to.contain('moved');
+  });
+
+  it('fails "contents preserved" when the digest changed with the count unchanged, naming the ranges', () => {
+    const checks = scenarioVerdicts(facts(), {
+      ...goodMetrics,
+      accounts_digest_after: '0000000000000000aaaaaaaaaaaaaaaa',
+      contents_changed_ranges: 1,
+      contents_changed: 'aid 100000–199999',
+    });
+    const byKey = Object.fromEntries(checks.map((c) => [c.key, c.verdict]));
+    expect(byKey.rowsPreserved?.passed).to.equal(true);
+    expect(byKey.contentsPreserved?.passed).to.equal(false);
+    expect(byKey.contentsPreserved?.message).to.equal(
+      'expected pgbench_accounts unchanged; digest 3f2a9c0d1e4b → 000000000000, changed: aid 100000–199999',
+    );
   });
 
   it('fails on leftovers and on a slow recovery with expected vs measured', () => {

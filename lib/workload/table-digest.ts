@@ -1,0 +1,91 @@
+import { createHash } from 'node:crypto';
+import pRetry from 'p-retry';
+import type { PgEndpoint } from '../sut/sut.js';
+import { closeClient, connectPg, discardClient } from './pg-connect.js';
+import { isSessionError } from './write-outcome.js';
+
+/**
+ * The contents of pgbench_accounts, not only its size: one md5 per range of `aid` over every column
+ * (aid, bid, abalance, filler), so a changed balance, a torn row or a rewound UPDATE shows up even
+ * when the count is the same, and the message can say where.
+ */
+export interface AccountsDigest {
+  readonly rows: number;
+  /** md5 of the range digests in order: equal digests = equal contents. */
+  readonly digest: string;
+  /** Range start (aid / rangeSize) → md5 of that range's rows in aid order. */
+  readonly ranges: ReadonlyMap<number, string>;
+  readonly rangeSize: number;
+}
+
+/** 100,000 rows per range: pgbench's rows per scale unit; one range's text is ~10 MB at most. */
+export const DIGEST_RANGE_ROWS = 100_000;
+
+const DIGEST_SQL = `SELECT (aid / $1)::int AS range, count(*)::int AS n,
+  md5(string_agg(aid || ',' || bid || ',' || abalance || ',' || coalesce(filler, ''), ';' ORDER BY aid)) AS d
+  FROM pgbench_accounts GROUP BY 1 ORDER BY 1`;
+
+export interface DigestOptions {
+  readonly signal?: AbortSignal;
+  /** Deadline of the query (default 120 s: 1,000,000 rows take ~2 s on the lab). */
+  readonly timeoutMs?: number;
+  readonly rangeSize?: number;
+}
+
+/** Reads the digest through the endpoint; retried on a session error (a failover), like a count. */
+export async function digestAccounts(
+  endpoint: PgEndpoint,
+  options: DigestOptions = {},
+): Promise<AccountsDigest> {
+  const { signal, timeoutMs = 120_000, rangeSize = DIGEST_RANGE_ROWS } = options;
+  return pRetry(
+    async () => {
+      const conn = await connectPg(endpoint, {
+        applicationName: 'pxchaos-digest',
+        connectTimeoutMs: Math.min(timeoutMs, 10_000),
+        queryTimeoutMs: timeoutMs,
+        ...(signal && { signal }),
+      });
+      try {
+        const { rows } = await conn.client.query<{ range: number; n: number; d: string }>(DIGEST_SQL, [
+          rangeSize,
+        ]);
+        await closeClient(conn.client);
+        return digestOf(rows, rangeSize);
+      } catch (err) {
+        discardClient(conn.client);
+        throw err;
+      }
+    },
+    {
+      retries: 2,
+      minTimeout: 500,
+      maxTimeout: 2000,
+      ...(signal && { signal }),
+      shouldRetry: ({ error }) => !signal?.aborted && isSessionError(error),
+    },
+  );
+}
+
+/** The digest from the per-range rows of DIGEST_SQL. */
+export function digestOf(
+  rows: readonly { range: number; n: number; d: string }[],
+  rangeSize: number,
+): AccountsDigest {
+  const ranges = new Map(rows.map((r) => [r.range, `${r.n}:${r.d}`]));
+  const all = [...ranges.entries()].map(([r, d]) => `${r}=${d}`).join('|');
+  return {
+    rows: rows.reduce((sum, r) => sum + r.n, 0),
+    digest: createHash('md5').update(all).digest('hex'),
+    ranges,
+    rangeSize,
+  };
+}
+
+/** The aid ranges whose contents differ (present on one side only, or with another digest), as text. */
+export function changedRanges(before: AccountsDigest, after: AccountsDigest): string[] {
+  const keys = [...new Set([...before.ranges.keys(), ...after.ranges.keys()])].sort((a, b) => a - b);
+  return keys
+    .filter((k) => before.ranges.get(k) !== after.ranges.get(k))
+    .map((k) => `aid ${k * before.rangeSize}–${(k + 1) * before.rangeSize - 1}`);
+}
