@@ -95,7 +95,8 @@ export async function runScenario(kind: FaultKind): Promise<ScenarioOutcome> {
     // A dead run's fault still in force would poison this one: heal it first, and say so.
     for (const line of await healDeadRunsFaults()) mark(`arrange: ${line}`);
     mark('arrange: target');
-    target = await targetFor(config).open((line) => progress.step(line), AbortSignal.timeout(600_000));
+    // Building a lab, or arranging Postgres on a slow Kubernetes volume, takes minutes (progress meanwhile).
+    target = await targetFor(config).open((line) => progress.step(line), AbortSignal.timeout(900_000));
     const { sut } = target;
     presence = new TargetPresence(sut.nodes);
     facts.target = target.name;
