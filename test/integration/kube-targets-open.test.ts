@@ -101,7 +101,7 @@ describe('kind and vm targets open Postgres on the kube lab (StatefulSet on Glus
     const before = await runNamespaces();
     // The kube lab's own config file: target vm, storage driver gluster (vm's default is portworx).
     const config = await loadConfig({ file: up.access.inventory, env: {} });
-    const open = await targetFor(config).open(log, AbortSignal.timeout(600_000));
+    const open = await targetFor(config).open(log, AbortSignal.timeout(900_000));
     let namespace: string | undefined;
     try {
       const { sut } = open;
