@@ -24,7 +24,7 @@ function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; ou
     const child = execFile(
       process.execPath,
       [CLI, ...args],
-      { env, timeout: 900_000, maxBuffer: 64 * 1024 * 1024 },
+      { env, timeout: 1_200_000, maxBuffer: 64 * 1024 * 1024 },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
         resolve({ code, output: `${stdout}${stderr}` });
