@@ -3,6 +3,7 @@ import type WebSocket from 'ws';
 import { openChannelSocket } from './channel-socket.js';
 import type { KubeClient } from './kube-client.js';
 import { findServingPod, type PodSelector } from './ready-pod.js';
+import { deadlineSignal } from '../time/deadline-signal.js';
 
 /*
  * How the harness reaches a port of a StatefulSet's pod: a port-forward through the API server,
@@ -70,7 +71,7 @@ export async function forwardPort(client: KubeClient, options: PortForwardOption
     sockets.add(socket);
     socket.pause();
     socket.on('error', () => undefined);
-    const connect = AbortSignal.any([closing.signal, AbortSignal.timeout(connectTimeoutMs)]);
+    const connect = deadlineSignal(connectTimeoutMs, closing.signal);
     const abortOnClose = new AbortController();
     socket.once('close', () => {
       sockets.delete(socket);

@@ -1,4 +1,5 @@
 import type { Middleware, RequestContext, ResponseContext } from '@kubernetes/client-node';
+import { deadlineSignal } from '../time/deadline-signal.js';
 
 /** Default deadline of one Kubernetes API request (list, get, apply, delete). */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
@@ -9,8 +10,7 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
  * partitioned API server would otherwise wait for the kernel's TCP timeout (minutes).
  */
 export function requestSignal(timeoutMs: number, signal?: AbortSignal): AbortSignal {
-  const deadline = AbortSignal.timeout(timeoutMs);
-  return signal ? AbortSignal.any([deadline, signal]) : deadline;
+  return deadlineSignal(timeoutMs, signal);
 }
 
 /**

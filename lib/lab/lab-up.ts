@@ -28,6 +28,7 @@ import {
 import { startLabNodeContainer } from './lab-node-container.js';
 import { ensureLabSshKey } from './lab-ssh-key.js';
 import { DEFAULT_TIMINGS, timingsInSeconds, type PatroniTimings } from './lab-timings.js';
+import { deadlineSignal } from '../time/deadline-signal.js';
 
 export interface LabUpOptions {
   /** Lab name (containers `<name>-n1`...); default PXCHAOS_LAB or "pxchaos". */
@@ -106,16 +107,13 @@ export async function labUp(options: LabUpOptions = {}): Promise<Lab> {
         progress(`starting stopped containers: ${stopped.join(', ')}`);
         await dockerOk(['start', ...stopped], { timeoutMs: 120_000, signal });
       }
-      ready = await waitReady(
-        name,
-        expected,
-        progress,
-        AbortSignal.any([signal, AbortSignal.timeout(REUSE_READY_MS)]),
-      ).catch((err: unknown) => {
-        signal.throwIfAborted();
-        progress(`lab ${name} did not become healthy (${(err as Error).message}): recreating it`);
-        return undefined;
-      });
+      ready = await waitReady(name, expected, progress, deadlineSignal(REUSE_READY_MS, signal)).catch(
+        (err: unknown) => {
+          signal.throwIfAborted();
+          progress(`lab ${name} did not become healthy (${(err as Error).message}): recreating it`);
+          return undefined;
+        },
+      );
       if (ready) reused = true;
       else await labDown(name, progress);
     }
@@ -134,18 +132,15 @@ export async function labUp(options: LabUpOptions = {}): Promise<Lab> {
       signal,
     );
     const timeout = options.readyTimeoutMs ?? 300_000;
-    ready = await waitReady(
-      name,
-      expected,
-      progress,
-      AbortSignal.any([signal, AbortSignal.timeout(timeout)]),
-    ).catch((err: unknown) => {
-      signal.throwIfAborted();
-      throw new EnvironmentError(
-        `lab ${name} did not get a leader and a synchronous standby within ${formatDuration(timeout)}: ${(err as Error).message} ` +
-          `(logs: docker exec ${name}-n1 tail /var/log/pxlab/patroni.log)`,
-      );
-    });
+    ready = await waitReady(name, expected, progress, deadlineSignal(timeout, signal)).catch(
+      (err: unknown) => {
+        signal.throwIfAborted();
+        throw new EnvironmentError(
+          `lab ${name} did not get a leader and a synchronous standby within ${formatDuration(timeout)}: ${(err as Error).message} ` +
+            `(logs: docker exec ${name}-n1 tail /var/log/pxlab/patroni.log)`,
+        );
+      },
+    );
   } else {
     await applyTimings(name, timings, syncStrict, progress, signal);
     await ensureSyncReplication(name, progress, signal);

@@ -1,4 +1,5 @@
 import type { PgEndpoint } from '../sut/sut.js';
+import { deadlineSignal } from '../time/deadline-signal.js';
 
 /**
  * Where workload connections go: a fixed endpoint, or a lookup asked again on every reconnect
@@ -13,16 +14,14 @@ export async function resolveEndpoint(
   signal?: AbortSignal,
 ): Promise<PgEndpoint> {
   if (typeof source !== 'function') return source;
-  // AbortSignal.timeout() throws on a fractional delay; callers pass remaining-time arithmetic.
-  const deadline = AbortSignal.timeout(Math.max(1, Math.ceil(timeoutMs)));
-  const combined = signal ? AbortSignal.any([signal, deadline]) : deadline;
+  const combined = deadlineSignal(timeoutMs, signal);
   combined.throwIfAborted();
   return new Promise<PgEndpoint>((resolve, reject) => {
     const onAbort = (): void =>
       reject(
-        deadline.aborted
-          ? new Error(`endpoint lookup did not answer within ${timeoutMs}ms`)
-          : (signal?.reason as Error),
+        signal?.aborted
+          ? (signal.reason as Error)
+          : new Error(`endpoint lookup did not answer within ${timeoutMs}ms`),
       );
     combined.addEventListener('abort', onAbort, { once: true });
     source(combined).then(

@@ -1,3 +1,5 @@
+import { deadlineSignal } from '../../time/deadline-signal.js';
+
 /** Where one node's Patroni REST API and Postgres are reached from the harness (published ports). */
 export interface PatroniNodeEndpoint {
   readonly name: string;
@@ -75,8 +77,7 @@ export class PatroniRest {
     init: { method?: string; body?: unknown; signal?: AbortSignal; timeoutMs?: number } = {},
   ): Promise<RestAnswer<T>> {
     const e = this.endpoint(node);
-    const deadline = AbortSignal.timeout(init.timeoutMs ?? this.timeoutMs);
-    const signal = init.signal ? AbortSignal.any([init.signal, deadline]) : deadline;
+    const signal = deadlineSignal(init.timeoutMs ?? this.timeoutMs, init.signal);
     const headers: Record<string, string> = {};
     if (init.body !== undefined) headers['content-type'] = 'application/json';
     if (init.method && init.method !== 'GET' && this.options.auth) {
