@@ -51,7 +51,9 @@ function nodeOf(surface: FaultSurface, name: string): NodeAccess {
   if (node) return node;
   const known = [...surface.nodes.keys()].sort();
   throw new UsageError(
-    `unknown node '${name}' in ${surface.where}; ${known.length ? `known nodes: ${known.join(', ')}` : 'it has no nodes (is it up?)'}`,
+    known.length
+      ? `unknown node '${name}' in ${surface.where}; known nodes: ${known.join(', ')}`
+      : `unknown node '${name}' in ${surface.where}: ${surface.noNodesHint ?? 'it has no nodes (is it up?)'}`,
   );
 }
 

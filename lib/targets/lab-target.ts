@@ -5,7 +5,7 @@ import { requireDocker } from '../docker/docker-cli.js';
 import { labUp } from '../lab/lab-up.js';
 import { openLabSut } from '../lab/lab-sut.js';
 import { LAB_EXPECTATIONS } from '../sut/patroni/lab-expectations.js';
-import { resolveDockerNodes } from '../nodes/docker-label-nodes.js';
+import { LAB_LABEL, NODE_LABEL, resolveDockerNodes } from '../nodes/docker-label-nodes.js';
 import { LAB_AGENT, LAB_DRIVE } from '../sut/patroni/lab-node-commands.js';
 import { EnvironmentError } from '../errors.js';
 import { patroniEndpoints } from '../lab/lab-endpoints.js';
@@ -52,6 +52,7 @@ export function labTarget(config: PxchaosConfig, options: LabTargetOptions = {})
       };
       return {
         where: `lab '${name}'`,
+        noNodesHint: `no running containers labelled ${NODE_LABEL} and ${LAB_LABEL}=${name} (is the lab up?)`,
         nodes,
         partitionProbePort: 5432,
         agentCommands: () => sutCommands(LAB_AGENT),

@@ -18,6 +18,8 @@ export interface OpenTarget {
 export interface FaultSurface extends Pick<Sut, 'agentCommands' | 'driveCommands'> {
   /** "lab 'pxchaos'", "kind cluster 'pxkube'", "cluster https://…": for messages. */
   readonly where: string;
+  /** Why there may be no nodes at all (e.g. which labels the lab's containers need). */
+  readonly noNodesHint?: string;
   readonly nodes: ReadonlyMap<string, NodeAccess>;
   /** A port every node listens on, to verify a partition from a peer (5432 in the lab, 24007 for Gluster). */
   readonly partitionProbePort: number;
