@@ -1,11 +1,10 @@
 import { spawn } from 'node:child_process';
 import pg from 'pg';
-import pRetry from 'p-retry';
 import type { NodeAccess } from '../nodes/node-access.js';
 import type { PgEndpoint } from '../sut/sut.js';
 import { formatDuration } from '../time/duration.js';
-import { closeClient, connectPg, describeEndpoint, discardClient } from './pg-connect.js';
-import { isSessionError } from './write-outcome.js';
+import { describeEndpoint } from './pg-connect.js';
+import { readQuery } from './read-query.js';
 
 /** pgbench -i -s N creates exactly this many rows in pgbench_accounts. */
 export const ROWS_PER_SCALE = 100_000;
@@ -173,29 +172,11 @@ export async function countRows(
     .split('.')
     .map((part) => pg.escapeIdentifier(part))
     .join('.');
-  return pRetry(
-    async () => {
-      const conn = await connectPg(endpoint, {
-        applicationName: 'pxchaos-count',
-        connectTimeoutMs: Math.min(timeoutMs, 10_000),
-        queryTimeoutMs: timeoutMs,
-        ...(signal ? { signal } : {}),
-      });
-      try {
-        const result = await conn.client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${name}`);
-        await closeClient(conn.client);
-        return Number(result.rows[0]?.n ?? Number.NaN);
-      } catch (err) {
-        discardClient(conn.client);
-        throw err;
-      }
-    },
-    {
-      retries,
-      minTimeout: 500,
-      maxTimeout: 2000,
-      ...(signal ? { signal } : {}),
-      shouldRetry: ({ error }) => !signal?.aborted && isSessionError(error),
-    },
-  );
+  const rows = await readQuery<{ n: string }>(endpoint, `SELECT count(*)::text AS n FROM ${name}`, [], {
+    applicationName: 'pxchaos-count',
+    timeoutMs,
+    retries,
+    ...(signal && { signal }),
+  });
+  return Number(rows[0]?.n ?? Number.NaN);
 }

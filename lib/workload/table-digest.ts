@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
-import pRetry from 'p-retry';
 import type { PgEndpoint } from '../sut/sut.js';
-import { closeClient, connectPg, discardClient } from './pg-connect.js';
-import { isSessionError } from './write-outcome.js';
+import { readQuery } from './read-query.js';
 
 /**
  * The contents of pgbench_accounts, not only its size: one md5 per range of `aid` over every column
@@ -38,33 +36,13 @@ export async function digestAccounts(
   options: DigestOptions = {},
 ): Promise<AccountsDigest> {
   const { signal, timeoutMs = 120_000, rangeSize = DIGEST_RANGE_ROWS } = options;
-  return pRetry(
-    async () => {
-      const conn = await connectPg(endpoint, {
-        applicationName: 'pxchaos-digest',
-        connectTimeoutMs: Math.min(timeoutMs, 10_000),
-        queryTimeoutMs: timeoutMs,
-        ...(signal && { signal }),
-      });
-      try {
-        const { rows } = await conn.client.query<{ range: number; n: number; d: string }>(DIGEST_SQL, [
-          rangeSize,
-        ]);
-        await closeClient(conn.client);
-        return digestOf(rows, rangeSize);
-      } catch (err) {
-        discardClient(conn.client);
-        throw err;
-      }
-    },
-    {
-      retries: 2,
-      minTimeout: 500,
-      maxTimeout: 2000,
-      ...(signal && { signal }),
-      shouldRetry: ({ error }) => !signal?.aborted && isSessionError(error),
-    },
-  );
+  const rows = await readQuery<{ range: number; n: number; d: string }>(endpoint, DIGEST_SQL, [rangeSize], {
+    applicationName: 'pxchaos-digest',
+    timeoutMs,
+    retries: 2,
+    ...(signal && { signal }),
+  });
+  return digestOf(rows, rangeSize);
 }
 
 /** The digest from the per-range rows of DIGEST_SQL. */
