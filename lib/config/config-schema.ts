@@ -228,6 +228,12 @@ const kubeSchema = section({
   schedulerName: text('a scheduler name (stork for Portworx)').optional(),
   /** How long the pod stays bound to a NotReady/unreachable node before eviction (Kubernetes' default: 300s). */
   tolerationSeconds: duration('30s', { wholeSeconds: true }).prefault('30s'),
+  /**
+   * Force-delete the Postgres pod once its node has been NotReady this long (Kubernetes never
+   * replaces a StatefulSet pod on an unreachable node). Default by driver: gluster 30s, portworx
+   * never (Stork moves the pod).
+   */
+  forceDeleteStuckPodAfter: duration('30s').optional(),
   resources: kubeResourcesSchema.prefault({}),
   nodeSelector: z
     .record(
@@ -245,7 +251,11 @@ const kubeSchema = section({
     .optional(),
   /** Also expose Postgres on this port of every node (type NodePort), for clients outside the cluster. */
   nodePort: int(30000, 32767).optional(),
-}).transform(({ tolerationSeconds, ...k }) => ({ ...k, tolerationMs: tolerationSeconds }));
+}).transform(({ tolerationSeconds, forceDeleteStuckPodAfter, ...k }) => ({
+  ...k,
+  tolerationMs: tolerationSeconds,
+  forceDeleteStuckPodAfterMs: forceDeleteStuckPodAfter,
+}));
 
 const fingerprint = z
   .string({ error: 'expected an SSH host key fingerprint like SHA256:<base64>' })

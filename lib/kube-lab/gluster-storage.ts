@@ -115,11 +115,18 @@ export async function ensureGlusterStorage(
       if (created.exitCode !== 0)
         throw new Error(`gluster volume create ${name}: ${created.stderr.trim() || created.stdout.trim()}`);
       // Gluster's own profile for databases: no client-side caching that could serve stale data.
-      const tuned = await gluster(first.node, ['volume', 'set', name, 'group', 'db-workload']);
-      if (tuned.exitCode !== 0)
-        throw new Error(
-          `gluster volume set ${name} group db-workload: ${tuned.stderr.trim() || tuned.stdout.trim()}`,
-        );
+      // Self-heal with 4 threads: after a pod move every file of the data directory is pending heal
+      // (the new pod's crash recovery fsyncs them all while a replica is cut off).
+      for (const option of [
+        ['group', 'db-workload'],
+        ['cluster.shd-max-threads', '4'],
+      ]) {
+        const tuned = await gluster(first.node, ['volume', 'set', name, ...option]);
+        if (tuned.exitCode !== 0)
+          throw new Error(
+            `gluster volume set ${name} ${option.join(' ')}: ${tuned.stderr.trim() || tuned.stdout.trim()}`,
+          );
+      }
     }
     if (!/^Status:\s*Started/m.test((await gluster(first.node, ['volume', 'info', name], 20_000)).stdout)) {
       const started = await gluster(first.node, ['volume', 'start', name, 'force'], 120_000);

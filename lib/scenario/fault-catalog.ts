@@ -31,6 +31,15 @@ const TIMER_MARGIN_MS = 120_000;
 
 const maxDuration = (e: Expectation): number => Math.max(e.holdMs, e.recoveryWithinMs) + TIMER_MARGIN_MS;
 
+/**
+ * Held for the expected time and, where writes are expected to fail, until they have come back:
+ * where none may fail there is no failure to recover from, only the hold.
+ */
+const heldThenRecovered = (t: FaultTarget): Condition =>
+  t.expectation.failedWritesAllowed
+    ? Until.all(Until.heldFor(t.expectation.holdMs), Until.writesRecovered())
+    : Until.heldFor(t.expectation.holdMs);
+
 const agentCrash =
   (kind: FaultKind) =>
   (t: FaultTarget): FaultPlan =>
@@ -47,7 +56,7 @@ export const FAULT_SCENARIOS: Readonly<Record<FaultKind, FaultScenario>> = {
         maxDurationMs: maxDuration(t.expectation),
         ...(t.peers[0] && { verifyFrom: t.peers[0] }),
       }),
-    healWhen: (t) => Until.all(Until.heldFor(t.expectation.holdMs), Until.writesRecovered()),
+    healWhen: heldThenRecovered,
   },
   'agent-restart-within-grace': {
     kind: 'agent-restart-within-grace',
@@ -63,7 +72,7 @@ export const FAULT_SCENARIOS: Readonly<Record<FaultKind, FaultScenario>> = {
     explain: (t) =>
       `Crash the ${t.sut.name} agent on ${t.node.name} and keep it down past its grace window: the SUT should fail over to a replica with every acknowledged write.`,
     plan: agentCrash('agent-down-past-grace'),
-    healWhen: (t) => Until.all(Until.heldFor(t.expectation.holdMs), Until.writesRecovered()),
+    healWhen: heldThenRecovered,
   },
   'drive-offline': {
     kind: 'drive-offline',
@@ -71,6 +80,6 @@ export const FAULT_SCENARIOS: Readonly<Record<FaultKind, FaultScenario>> = {
     explain: (t) =>
       `Take the data drive of ${t.node.name} offline (${t.driveMode === 'hang' ? 'I/O hangs' : 'I/O fails'}): the primary should move to a healthy replica.`,
     plan: (t) => driveOfflinePlan('drive-offline', t.sut, t.node, t.driveMode, maxDuration(t.expectation)),
-    healWhen: (t) => Until.all(Until.heldFor(t.expectation.holdMs), Until.writesRecovered()),
+    healWhen: heldThenRecovered,
   },
 };

@@ -10,7 +10,6 @@ import { Timeline } from '../observe/timeline.js';
 import type { FaultKind } from '../sut/expectations.js';
 import type { SutHealth } from '../sut/sut.js';
 import type { OpenTarget } from '../targets/target.js';
-import { targetFor } from '../targets/targets.js';
 import { formatDuration } from '../time/duration.js';
 import { countRows, ROWS_PER_SCALE } from '../workload/pgbench.js';
 import { FaultNotSupportedError } from './fault-not-supported.js';
@@ -31,6 +30,7 @@ import { healDeadRunsFaults } from './heal-dead-runs.js';
 import { TargetPresence } from './target-presence.js';
 import { ScenarioWorkload } from './scenario-workload.js';
 import { stepGate, stepNote } from './step-gate.js';
+import { leaseTarget, type TargetLease } from './target-session.js';
 
 export interface ScenarioOutcome {
   readonly checks: readonly CheckedVerdict[];
@@ -86,6 +86,7 @@ export async function runScenario(kind: FaultKind): Promise<ScenarioOutcome> {
   let ledger: LedgerReadBack | undefined;
   let digestBefore: AccountsDigest | undefined;
   let target: OpenTarget | undefined;
+  let lease: TargetLease | undefined;
   let workload: ScenarioWorkload | undefined;
   let fault: ActiveFault | undefined;
   let presence: TargetPresence | undefined;
@@ -96,7 +97,8 @@ export async function runScenario(kind: FaultKind): Promise<ScenarioOutcome> {
     for (const line of await healDeadRunsFaults()) mark(`arrange: ${line}`);
     mark('arrange: target');
     // Building a lab, or arranging Postgres on a slow Kubernetes volume, takes minutes (progress meanwhile).
-    target = await targetFor(config).open((line) => progress.step(line), AbortSignal.timeout(900_000));
+    lease = await leaseTarget(config, (line) => progress.step(line), AbortSignal.timeout(900_000));
+    target = lease.target;
     const { sut } = target;
     presence = new TargetPresence(sut.nodes);
     facts.target = target.name;
@@ -107,7 +109,9 @@ export async function runScenario(kind: FaultKind): Promise<ScenarioOutcome> {
       progress.step(
         `note: the ${sut.name} SUT has no ${kind} fault yet; this run arranges and observes, then stops before the fault`,
       );
-    await sut.settle(AbortSignal.timeout(SETTLE_TIMEOUT_MS));
+    // A previous scenario of the run may still be settling (Gluster self-heal after a pod move).
+    const settleMs = expectation?.settleWithinMs ?? SETTLE_TIMEOUT_MS;
+    await sut.settle(AbortSignal.timeout(settleMs));
 
     mark('arrange: pgbench data');
     values.rows_before = await ensurePgbench(target, config, progress);
@@ -188,7 +192,7 @@ export async function runScenario(kind: FaultKind): Promise<ScenarioOutcome> {
     fault = undefined;
     mark('heal: waiting for the cluster to settle');
     const settleFrom = timeline.now();
-    facts.health = await settleOrReport(() => sut.settle(AbortSignal.timeout(SETTLE_TIMEOUT_MS)));
+    facts.health = await settleOrReport(() => sut.settle(AbortSignal.timeout(settleMs)));
     values.settle_ms = Math.round(timeline.now() - settleFrom);
     await sleep(AFTERMATH_MS);
     // The pause comes after the time-bound part, before the next action.
@@ -207,7 +211,7 @@ export async function runScenario(kind: FaultKind): Promise<ScenarioOutcome> {
     if (target && presence?.gone !== undefined) {
       // Nothing is left to read back or inspect: say so in one line instead of a minute of timeouts.
       facts.leftovers = [presence.gone];
-      await target.close().catch(() => undefined);
+      await lease?.release().catch(() => undefined);
     } else if (target) {
       const { sut } = target;
       mark('assert: read back the ledger, count rows, look for leftovers');
@@ -233,7 +237,7 @@ export async function runScenario(kind: FaultKind): Promise<ScenarioOutcome> {
       if (read[2].status === 'fulfilled') values.primary_after = read[2].value;
       facts.leftovers =
         read[3].status === 'fulfilled' ? read[3].value : [`leftover check failed: ${String(read[3].reason)}`];
-      await target.close().catch(() => undefined);
+      await lease?.release().catch(() => undefined);
     }
 
     const data = timeline.toData(

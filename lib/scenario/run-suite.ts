@@ -11,6 +11,7 @@ import { writeReports, type WrittenReports } from '../report/write-reports.js';
 import { onInterrupt } from '../faults/signal-heal.js';
 import { acquireRunLock } from './run-lock.js';
 import { targetFor } from '../targets/targets.js';
+import { beginTargetSession, endTargetSession } from './target-session.js';
 import { formatDuration } from '../time/duration.js';
 
 export interface RunSuiteOptions {
@@ -65,6 +66,7 @@ async function runLocked(
   );
   // Interrupted (after the heal): the reports still cover what ran; the exit stays 130/143.
   const unhook = onInterrupt(async (reason) => {
+    await closeTargets();
     const written = await finishReports(reportDir, runStarted);
     process.stderr.write(
       `pxchaos: interrupted by ${reason}; reports of what ran: ${written.junit}, ${written.html}\n`,
@@ -74,7 +76,8 @@ async function runLocked(
     const mocha = new Mocha({ reporter: 'spec', timeout: 0, retries: 0 });
     for (const name of scenarios) mocha.addFile(path.join(SCENARIO_DIR, `${name}.spec.ts`));
     await mocha.loadFilesAsync();
-    const failures = await new Promise<number>((resolve) => mocha.run(resolve));
+    beginTargetSession();
+    const failures = await new Promise<number>((resolve) => mocha.run(resolve)).finally(closeTargets);
     mocha.dispose();
 
     const written = await finishReports(reportDir, runStarted);
@@ -93,6 +96,13 @@ async function runLocked(
   } finally {
     unhook();
   }
+}
+
+/** The run's target, shared by its scenarios, is closed once they are done (or interrupted). */
+async function closeTargets(): Promise<void> {
+  await endTargetSession().catch((err: unknown) =>
+    process.stderr.write(`pxchaos: closing the target: ${(err as Error).message}\n`),
+  );
 }
 
 /**

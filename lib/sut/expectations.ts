@@ -11,6 +11,8 @@ export interface Expectation {
   readonly primaryMoves: boolean | 'either';
   /** How long the scenario keeps the fault in place before healing. */
   readonly holdMs: number;
+  /** How long the SUT may take to settle (healthy again) after the heal; default 3 min. */
+  readonly settleWithinMs?: number;
   /** Where each figure comes from. */
   readonly source: string;
   /** Free-form notes shown in reports. */

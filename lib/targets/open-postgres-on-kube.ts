@@ -71,6 +71,7 @@ export async function openPostgresOnKube(
     throw err;
   }
   const profile = STORAGE_DRIVER_PROFILES[driver];
+  const forceDeleteAfterMs = config.kube.forceDeleteStuckPodAfterMs ?? profile.forceDeleteStuckPodAfterMs;
   const sut = new PostgresOnK8sSut({
     name: driver,
     client,
@@ -82,6 +83,8 @@ export async function openPostgresOnKube(
     driveCommands: () => profile.drive(profile.drivePlaceholder ?? ''),
     expectations: applyThresholds(profile.expectations, config),
     checkNodes: profile.checksNodes,
+    ...(profile.storageCheck && { storageCheck: profile.storageCheck }),
+    ...(forceDeleteAfterMs !== undefined && { forceDeleteStuckPodAfterMs: forceDeleteAfterMs }),
   });
   return {
     name: cluster.target,

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,10 +7,6 @@ import { promisify } from 'node:util';
 import { stringify } from 'yaml';
 import { loadConfig } from '../../lib/config/load-config.js';
 import { docker } from '../../lib/docker/docker-cli.js';
-import { inject } from '../../lib/faults/fault.js';
-import { FaultJournal } from '../../lib/faults/journal.js';
-import { findLeftovers } from '../../lib/faults/leftovers.js';
-import { partitionPlan } from '../../lib/faults/partition.js';
 import { STORAGE_CLASS } from '../../lib/kube-lab/gluster-storage.js';
 import { ensureKubeBinaries } from '../../lib/kube-lab/kube-binaries.js';
 import { hostLoopDevices, kubeLabLoopDevices } from '../../lib/kube-lab/host-loop-devices.js';
@@ -20,11 +15,9 @@ import { inspectKubeLab } from '../../lib/kube-lab/kube-lab-inspect.js';
 import { kubectl, kubectlApply, kubectlOk, kubeNodes } from '../../lib/kube-lab/kube-lab-kubectl.js';
 import type { KubeLabStatus } from '../../lib/kube-lab/kube-lab-status.js';
 import { kubeLabUp, type KubeLabUp } from '../../lib/kube-lab/kube-lab-up.js';
-import { DockerExecNode } from '../../lib/nodes/docker-exec-node.js';
 import { HostKeyRejectedError } from '../../lib/nodes/host-key-pinning.js';
 import { SshNode } from '../../lib/nodes/ssh-node.js';
 import { requireDocker } from '../support/require-docker.js';
-import { waitFor } from '../support/wait-for.js';
 
 const run = promisify(execFile);
 const LAB = 'pxkube-it';
@@ -48,35 +41,6 @@ describe('kube lab (real Kubernetes 1.20 from Debian source, GlusterFS on loop d
     const r = await kubectl(cp, ['get', 'pod', '-n', NS, name, '-o', 'json'], { timeoutMs: 20_000 });
     return r.exitCode === 0 ? (JSON.parse(r.stdout) as Pod) : undefined;
   };
-  const ready = (p: Pod | undefined): boolean =>
-    !!p?.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
-  const psql = async (podName: string, sql: string, host?: string, password?: string): Promise<string> => {
-    const env = password ? ['env', `PGPASSWORD=${password}`] : [];
-    const target = host ? ['-h', host] : [];
-    return (
-      await kubectlOk(
-        cp,
-        [
-          'exec',
-          '-n',
-          NS,
-          podName,
-          '--',
-          ...env,
-          'psql',
-          '-U',
-          'postgres',
-          ...target,
-          '-v',
-          'ON_ERROR_STOP=1',
-          '-tAc',
-          sql,
-        ],
-        { timeoutMs: 60_000 },
-      )
-    ).trim();
-  };
-
   before(async function () {
     await requireDocker(this);
     stateDir = await mkdtemp(join(tmpdir(), 'pxchaos-kube-it-'));
@@ -207,128 +171,6 @@ describe('kube lab (real Kubernetes 1.20 from Debian source, GlusterFS on loop d
     } finally {
       await impostor.close();
     }
-  });
-
-  it('Postgres on Gluster keeps a row when its node is cut off and the pod is force-deleted onto another worker', async () => {
-    const password = randomBytes(12).toString('hex');
-    const manifests = [
-      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pg', namespace: NS }, stringData: { password } },
-      {
-        apiVersion: 'v1',
-        kind: 'Service',
-        metadata: { name: 'pg', namespace: NS },
-        spec: { selector: { app: 'pg' }, ports: [{ port: 5432 }] },
-      },
-      {
-        apiVersion: 'apps/v1',
-        kind: 'StatefulSet',
-        metadata: { name: 'pg', namespace: NS },
-        spec: {
-          serviceName: 'pg',
-          replicas: 1,
-          selector: { matchLabels: { app: 'pg' } },
-          template: {
-            metadata: { labels: { app: 'pg' } },
-            spec: {
-              terminationGracePeriodSeconds: 5,
-              containers: [
-                {
-                  name: 'postgres',
-                  image: up.images.postgres,
-                  imagePullPolicy: 'Never',
-                  env: [
-                    {
-                      name: 'POSTGRES_PASSWORD',
-                      valueFrom: { secretKeyRef: { name: 'pg', key: 'password' } },
-                    },
-                    { name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' },
-                  ],
-                  ports: [{ containerPort: 5432 }],
-                  readinessProbe: {
-                    exec: { command: ['pg_isready', '-h', '127.0.0.1', '-U', 'postgres'] },
-                    periodSeconds: 2,
-                  },
-                  volumeMounts: [{ name: 'data', mountPath: '/var/lib/postgresql/data' }],
-                },
-              ],
-            },
-          },
-          volumeClaimTemplates: [
-            {
-              metadata: { name: 'data' },
-              spec: {
-                accessModes: ['ReadWriteOnce'],
-                storageClassName: STORAGE_CLASS,
-                resources: { requests: { storage: '1Gi' } },
-              },
-            },
-          ],
-        },
-      },
-    ];
-    await kubectlApply(cp, manifests.map((d) => stringify(d)).join('---\n'));
-    const first = await waitFor(
-      'pg-0 Ready',
-      async () => ((p) => (ready(p) ? p : undefined))(await pod('pg-0')),
-      300_000,
-      2000,
-    );
-    const oldNode = first.spec.nodeName ?? '';
-    log(`pg-0 Ready on ${oldNode}`);
-    await psql('pg-0', "create table t (v text); insert into t values ('written before the cut')");
-
-    // Across nodes through the Service's ClusterIP: pod network + kube-proxy, no DNS.
-    const clusterIp = (
-      await kubectlOk(cp, ['get', 'svc', '-n', NS, 'pg', '-o', 'jsonpath={.spec.clusterIP}'])
-    ).trim();
-    const elsewhere = up.layout.workers.find((w) => w.name !== oldNode);
-    if (!elsewhere) throw new Error('no other worker');
-    expect(await psql(`probe-${elsewhere.name}`, 'select v from t', clusterIp, password)).to.equal(
-      'written before the cut',
-    );
-
-    const victim = new DockerExecNode(oldNode, oldNode);
-    const peer = new DockerExecNode(elsewhere.name, elsewhere.name);
-    const journal = new FaultJournal(stateDir);
-    const plan = await partitionPlan(victim, { maxDurationMs: 600_000, verifyFrom: peer, verifyPort: 24007 });
-    const cutAt = performance.now();
-    const fault = await inject(plan, { journal, healOnSignals: true });
-    try {
-      // docker exec still reaches the cut node (it does not use the network).
-      expect((await victim.exec(['hostname'])).stdout.trim()).to.equal(oldNode);
-      await waitFor(
-        `${oldNode} NotReady`,
-        async () => (await kubeNodes(cp)).find((n) => n.name === oldNode && !n.ready),
-        180_000,
-        1000,
-      );
-      log(`${oldNode} NotReady ${((performance.now() - cutAt) / 1000).toFixed(1)} s after the cut`);
-      await kubectlOk(cp, ['delete', 'pod', '-n', NS, 'pg-0', '--force', '--grace-period=0', '--wait=false']);
-      const deletedAt = performance.now();
-      const moved = await waitFor(
-        'pg-0 Ready on another worker',
-        async () => {
-          const p = await pod('pg-0');
-          return p && p.metadata.uid !== first.metadata.uid && ready(p) ? p : undefined;
-        },
-        300_000,
-        1000,
-      );
-      log(
-        `pg-0 Ready on ${moved.spec.nodeName ?? '?'} ${((performance.now() - deletedAt) / 1000).toFixed(1)} s after the force delete`,
-      );
-      expect(moved.spec.nodeName).to.not.equal(oldNode);
-      expect(await psql('pg-0', 'select v from t')).to.equal('written before the cut');
-    } finally {
-      await fault.heal();
-    }
-    expect(await findLeftovers(victim)).to.deep.equal([]);
-    await waitFor(
-      `${oldNode} Ready again`,
-      async () => (await kubeNodes(cp)).find((n) => n.name === oldNode && n.ready),
-      120_000,
-      1000,
-    );
   });
 
   it('a second up reuses the healthy cluster', async () => {

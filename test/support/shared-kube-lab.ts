@@ -13,7 +13,7 @@ let shared: Promise<KubeLabUp> | undefined;
 
 export function sharedKubeLab(progress: (line: string) => void): Promise<KubeLabUp> {
   // One PV per run namespace, and a Released PV is recycled only by the next `up`: enough volumes
-  // for every suite of one mocha process (kube-targets-open 2, postgres-on-k8s 1, spare).
+  // for every suite of one mocha process (postgres-on-k8s 1, k8s-targets, spare).
   shared ??= kubeLabUp({ name: SHARED_KUBE_LAB, workers: 3, volumes: 6, progress });
   // A failed up is retried by the next suite rather than remembered.
   shared.catch(() => {

@@ -8,27 +8,56 @@ import type { AgentCommands, DriveCommands } from '../sut.js';
  */
 
 const gluster = 'gluster --mode=script';
-/** glusterd respawns any brick of a started volume that is not running; a no-op for running ones. */
-const restartBricks = `for v in $(${gluster} volume list); do ${gluster} volume start "$v" force >/dev/null || exit 1; done`;
+/**
+ * glusterd respawns any brick of a started volume that is not running (a no-op for running ones);
+ * then an index self-heal is launched: a brick that was frozen was never seen going down by the
+ * self-heal daemon, which would otherwise only find its missed writes on its 10-minute crawl.
+ */
+const restartBricks = `for v in $(${gluster} volume list); do ${gluster} volume start "$v" force >/dev/null || exit 1; ${gluster} volume heal "$v" >/dev/null || true; done`;
 const BINDFS_PID = '/run/pxkube/bindfs.pid';
 
+/**
+ * The agent fault freezes the node's bricks (SIGSTOP) rather than killing them. A killed brick's
+ * sockets are closed by the kernel: every client drops it at once and the grace window never comes
+ * into play. A frozen brick keeps its connections open and answers nothing, which is what
+ * Gluster's grace window is for: clients wait `network.ping-timeout` (42 s, Gluster's default) before
+ * they drop it — the analogue of Portworx's I/O queueing while PX restarts. `start` thaws them and
+ * respawns any brick that is not running.
+ */
 export const GLUSTER_AGENT: AgentCommands = {
-  // SIGKILL: a crash, no clean disconnect; the clients notice after network.ping-timeout (42 s).
-  kill: ['pkill', '-KILL', '-x', 'glusterfsd'],
-  stop: ['pkill', '-TERM', '-x', 'glusterfsd'],
-  start: ['sh', '-c', restartBricks],
-  // Healthy when at least as many brick processes run as this node holds bricks (by its addresses).
+  kill: ['pkill', '-STOP', '-x', 'glusterfsd'],
+  stop: ['pkill', '-STOP', '-x', 'glusterfsd'],
+  start: ['sh', '-c', `pkill -CONT -x glusterfsd; ${restartBricks}`],
+  // Healthy when at least as many bricks run, none of them stopped, as this node holds (by its addresses).
   status: [
     'sh',
     '-c',
     [
       'n=0',
       `for ip in $(hostname -I); do n=$((n + $(${gluster} volume info | grep -c "^Brick[0-9]*: $ip:"))); done`,
-      'r=$(pgrep -xc glusterfsd || true)',
+      "r=$(ps -C glusterfsd -o stat= | grep -vc '^T' || true)",
       '[ "$r" -ge "$n" ] || { echo "$r of $n bricks running" >&2; exit 1; }',
     ].join('\n'),
   ],
 };
+
+/**
+ * Exits 1 while any volume has entries waiting for self-heal (writes a brick missed while it was
+ * frozen or its drive failed), naming them on stderr: the storage is not settled until its replicas
+ * agree again. `heal-count` reads the bricks' index, without crawling.
+ */
+export const GLUSTER_HEAL_PENDING: readonly string[] = [
+  'sh',
+  '-c',
+  [
+    'bad=',
+    `for v in $(${gluster} volume list); do`,
+    `  n=$(${gluster} volume heal "$v" statistics heal-count | awk '/^Number of entries:/ {s += $4} END {print s + 0}')`,
+    '  [ "$n" -eq 0 ] || bad="$bad $v:$n"',
+    'done',
+    '[ -z "$bad" ] || { echo "entries pending self-heal:$bad" >&2; exit 1; }',
+  ].join('\n'),
+];
 
 /**
  * The drive fails the way the Patroni lab's does (docs/kube-lab.md): SIGKILL of the bindfs daemon =

@@ -27,6 +27,7 @@ import type {
 import { loadPgbench } from './pgbench-load.js';
 import { describePodState } from './pod-state.js';
 import { POSTGRES_POD, postgresPod } from './pod-sql.js';
+import { StuckPodRemedy } from './stuck-pod-remedy.js';
 import {
   claimTransitions,
   kubeEventTransitions,
@@ -54,6 +55,16 @@ export interface PostgresOnK8sSutOptions {
   readonly expectations: Expectations;
   /** health() also runs the agent and drive status commands on every node (default true). */
   readonly checkNodes?: boolean;
+  /**
+   * With checkNodes: run on the first node, exits non-zero (stderr says why) while the storage is
+   * still repairing itself (Gluster: entries pending self-heal); the SUT is not settled meanwhile.
+   */
+  readonly storageCheck?: readonly string[];
+  /**
+   * Force-delete the Postgres pod when its node has been NotReady this long (stuck-pod-remedy.ts):
+   * the harness as the platform's recovery, where no storage operator (Stork) does it.
+   */
+  readonly forceDeleteStuckPodAfterMs?: number;
   /** Deadline to resolve the pod and open a forwarded connection (default 10 s). */
   readonly connectTimeoutMs?: number;
   /** Deadline of health's Postgres query and of each node status command (default 5 s). */
@@ -142,7 +153,7 @@ export class PostgresOnK8sSut implements Sut {
       this.writeProblem(signal),
       this.options.checkNodes === false
         ? []
-        : Promise.all(this.nodes.map((n) => this.nodeProblems(n, signal))),
+        : Promise.all([...this.nodes.map((n) => this.nodeProblems(n, signal)), this.storageProblems(signal)]),
     ]);
     const serving = pod !== undefined && isPodServing(pod);
     if (!serving && !problems.length) problems.push(`pod not serving: ${describePodState(pod)}`);
@@ -165,23 +176,37 @@ export class PostgresOnK8sSut implements Sut {
   }
 
   private async nodeProblems(node: NodeAccess, signal?: AbortSignal): Promise<string[]> {
-    const run = async (what: string, argv: readonly string[]): Promise<string | undefined> => {
-      const r = await node
-        .exec(argv, {
-          check: false,
-          timeoutMs: this.options.probeTimeoutMs ?? 5_000,
-          ...(signal && { signal }),
-        })
-        .catch((err: unknown) => ({ exitCode: -1, stderr: (err as Error).message, stdout: '' }));
-      return r.exitCode === 0
-        ? undefined
-        : `${node.name}: ${this.name} ${what} not healthy${r.stderr.trim() ? ` (${r.stderr.trim().split('\n')[0] ?? ''})` : ''}`;
-    };
     const found = await Promise.all([
-      run('agent', this.agentCommands(node.name).status),
-      run('drive', this.driveCommands(node.name).status),
+      this.nodeCheck(node, 'agent', this.agentCommands(node.name).status, signal),
+      this.nodeCheck(node, 'drive', this.driveCommands(node.name).status, signal),
     ]);
     return found.filter((p): p is string => p !== undefined);
+  }
+
+  private async storageProblems(signal?: AbortSignal): Promise<string[]> {
+    const [node] = this.nodes;
+    if (!node || !this.options.storageCheck) return [];
+    const problem = await this.nodeCheck(node, 'storage', this.options.storageCheck, signal);
+    return problem ? [problem] : [];
+  }
+
+  /** Undefined when the status command exits 0 on the node; else one line saying what is not healthy. */
+  private async nodeCheck(
+    node: NodeAccess,
+    what: string,
+    argv: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<string | undefined> {
+    const r = await node
+      .exec(argv, {
+        check: false,
+        timeoutMs: this.options.probeTimeoutMs ?? 5_000,
+        ...(signal && { signal }),
+      })
+      .catch((err: unknown) => ({ exitCode: -1, stderr: (err as Error).message, stdout: '' }));
+    return r.exitCode === 0
+      ? undefined
+      : `${node.name}: ${this.name} ${what} not healthy${r.stderr.trim() ? ` (${r.stderr.trim().split('\n')[0] ?? ''})` : ''}`;
   }
 
   /** Waits until healthy; polls every second until the signal aborts, then throws the last problems. */
@@ -217,13 +242,28 @@ export class PostgresOnK8sSut implements Sut {
    * - the run's claims and their volumes: claim-<phase>, volume-<phase>;
    * - Kubernetes Events in the run namespace and on the SUT's nodes: k8s:<reason> (NodeNotReady,
    *   TaintManagerEviction, Killing, Scheduled, FailedMount, FailedAttachVolume, StorageDriverOffline…).
-   * A watch that gives up (API server away for 5 min) is reported as watch-failed.
+   * A watch that gives up (API server away for 5 min) is reported as watch-failed. With
+   * forceDeleteStuckPodAfterMs, the node events also drive the StuckPodRemedy (pod-force-deleted).
    */
   watch(onEvent: (e: SutEvent) => void, signal: AbortSignal): void {
     const ns = `/api/v1/namespaces/${encodeURIComponent(this.namespace)}`;
     const mine = new Set(this.nodes.map((n) => n.name));
+    const afterMs = this.options.forceDeleteStuckPodAfterMs;
+    const remedy =
+      afterMs === undefined
+        ? undefined
+        : new StuckPodRemedy({
+            client: this.client,
+            namespace: this.namespace,
+            pod: POSTGRES_POD,
+            afterMs,
+            onEvent,
+            signal,
+          });
     const onNode = (e: SutEvent): void => {
-      if (!e.node || mine.has(e.node)) onEvent(e);
+      if (e.node && !mine.has(e.node)) return;
+      onEvent(e);
+      remedy?.observe(e);
     };
     const track = (path: string, w: ObjectWatch): void => {
       this.watches.add(w);

@@ -1,7 +1,8 @@
 import type { KubeSettings, StorageDriver, Target } from '../../config/config-schema.js';
 import { STORAGE_CLASS as GLUSTER_STORAGE_CLASS } from '../../kube-lab/gluster-storage.js';
 import { POSTGRES_IMAGE_REPO } from '../../kube-lab/kube-lab-layout.js';
-import { GLUSTER_AGENT, GLUSTER_DRIVE } from '../gluster/gluster-node-commands.js';
+import { GLUSTER_EXPECTATIONS } from '../gluster/gluster-expectations.js';
+import { GLUSTER_AGENT, GLUSTER_DRIVE, GLUSTER_HEAL_PENDING } from '../gluster/gluster-node-commands.js';
 import { PORTWORX_AGENT, portworxDriveCommands } from '../portworx/portworx-node-commands.js';
 import type { Expectations } from '../expectations.js';
 import type { AgentCommands, DriveCommands } from '../sut.js';
@@ -25,6 +26,13 @@ export interface StorageDriverProfile {
   readonly partitionProbePort: number;
   /** Whether SUT health also runs the agent and drive status commands on every node. */
   readonly checksNodes: boolean;
+  /** Run on one node by SUT health: fails while the storage is repairing itself (not settled). */
+  readonly storageCheck?: readonly string[];
+  /**
+   * When no storage-aware operator moves the pod off a NotReady node, the harness force-deletes it
+   * after this long (config `kube.forceDeleteStuckPodAfter` overrides).
+   */
+  readonly forceDeleteStuckPodAfterMs?: number;
   /**
    * The faults this driver supports, each with its expectation and sources. A fault missing here
    * stops its scenario before the injection (lib/scenario/fault-not-supported.ts).
@@ -48,8 +56,9 @@ export const STORAGE_DRIVER_PROFILES: Readonly<Record<StorageDriver, StorageDriv
     drive: () => GLUSTER_DRIVE,
     partitionProbePort: 24007, // glusterd, on every worker
     checksNodes: true,
-    // Gluster's four faults and their measured expectations: issue 10.
-    expectations: {},
+    storageCheck: GLUSTER_HEAL_PENDING,
+    forceDeleteStuckPodAfterMs: 30_000,
+    expectations: GLUSTER_EXPECTATIONS,
   },
   portworx: {
     name: 'portworx',
@@ -64,6 +73,7 @@ export const STORAGE_DRIVER_PROFILES: Readonly<Record<StorageDriver, StorageDriv
     // Each node's PX drive is found on the node (issue 11); until then health is the pod's and Postgres'.
     partitionProbePort: 9001, // PX's management port, on every PX node (portworx.md: 9001-9022)
     checksNodes: false,
+    // No forceDeleteStuckPodAfterMs: Stork's health monitor moves pods off a node whose PX is down.
     // Portworx's expectations (portworx.md, with sources): issue 11.
     expectations: {},
   },

@@ -21,6 +21,7 @@ function commandsOf(driver: (typeof STORAGE_DRIVERS)[number]): [string, readonly
       `drive.${k}`,
       v as readonly string[],
     ]),
+    ...(p.storageCheck ? [['storageCheck', p.storageCheck] as [string, readonly string[]]] : []),
   ];
 }
 
