@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { LiveState } from '../../../lib/scenario/live-state.js';
 import { Until } from '../../../lib/scenario/until.js';
+import { FAULT_SCENARIOS, type FaultTarget } from '../../../lib/scenario/fault-catalog.js';
 import type { TimelineEvent } from '../../../lib/observe/timeline-events.js';
 
 const write = (t: number, outcome: 'acked' | 'failed' | 'unknown', latencyMs = 5): TimelineEvent => ({
@@ -44,5 +45,38 @@ describe('LiveState and Until', () => {
     expect(c.met(live, 4999, 6000), 'held too short').to.equal(false);
     expect(c.met(live, 5000, 500), 'not stable yet').to.equal(false);
     expect(c.met(live, 5000, 6000)).to.equal(true);
+  });
+});
+
+describe('when a scenario heals its fault (FAULT_SCENARIOS.healWhen)', () => {
+  const target = (failedWritesAllowed: boolean): FaultTarget =>
+    ({
+      expectation: {
+        recoveryWithinMs: 30_000,
+        failedWritesAllowed,
+        primaryMoves: false,
+        holdMs: 5000,
+        source: 'test',
+      },
+    }) as FaultTarget;
+
+  it('where writes may fail: after the hold and once they have come back', () => {
+    const live = new LiveState();
+    live.observe(write(0, 'acked'));
+    const c = FAULT_SCENARIOS['drive-offline'].healWhen(target(true));
+    expect(c.met(live, 6000, 6000), 'no failure, no recovery yet').to.equal(false);
+    live.observe(write(100, 'failed'));
+    live.observe(write(200, 'acked'));
+    expect(c.met(live, 6000, 6000)).to.equal(true);
+  });
+
+  it('where no write may fail: after the hold alone (there is no failure to recover from)', () => {
+    const live = new LiveState();
+    live.observe(write(0, 'acked'));
+    for (const kind of ['drive-offline', 'agent-down-past-grace', 'network-partition'] as const) {
+      const c = FAULT_SCENARIOS[kind].healWhen(target(false));
+      expect(c.met(live, 4999, 4999), `${kind}: held too short`).to.equal(false);
+      expect(c.met(live, 5000, 5000), kind).to.equal(true);
+    }
   });
 });
