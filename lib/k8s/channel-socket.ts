@@ -36,6 +36,16 @@ export async function openChannelSocket(
   const tls: RequestOptions = {};
   await client.kc.applyToHTTPSOptions(tls);
   return new Promise<WebSocket>((resolve, reject) => {
+    if (options.signal?.aborted) {
+      reject(
+        describeKubeError(Object.assign(new Error('aborted'), { name: 'AbortError' }), {
+          what: options.what,
+          timeoutMs: options.connectTimeoutMs,
+          signal: options.signal,
+        }),
+      );
+      return;
+    }
     const ws = new WebSocket(url, PROTOCOLS, {
       agent: tls.agent,
       headers: tls.headers as Record<string, string> | undefined,
@@ -47,6 +57,10 @@ export async function openChannelSocket(
       if (settled) return;
       settled = true;
       options.signal?.removeEventListener('abort', onAbort);
+      // Terminating a socket still connecting makes ws emit one more 'error' on the next tick
+      // ("closed before the connection was established"): with no listener left it would be an
+      // uncaught exception that kills the run (measured in CI: every scenario after it failed).
+      ws.on('error', () => undefined);
       ws.terminate();
       reject(
         describeKubeError(err, {
@@ -57,7 +71,6 @@ export async function openChannelSocket(
       );
     };
     const onAbort = (): void => fail(Object.assign(new Error('aborted'), { name: 'AbortError' }));
-    if (options.signal?.aborted) return onAbort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
     ws.once('unexpected-response', (_req, res) => {
       const chunks: Buffer[] = [];

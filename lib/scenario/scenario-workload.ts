@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Timeline } from '../observe/timeline.js';
 import type { Sut } from '../sut/sut.js';
 import type { PxchaosConfig } from '../config/config-schema.js';
@@ -38,6 +39,9 @@ export class ScenarioWorkload {
 
   /** Runs until stop(): no signal here, a setup deadline would stop the writers when it fires. */
   async start(): Promise<void> {
+    // Every platform watch, its re-lists and the stuck-pod remedy's requests listen to this one
+    // signal: more than Node's default of 10 listeners is expected, not a leak.
+    setMaxListeners(50, this.watchStop.signal);
     this.sut.watch(
       (e) =>
         this.timeline.record({
