@@ -84,6 +84,7 @@ export async function openPostgresOnKube(
     expectations: applyThresholds(profile.expectations, config),
     checkNodes: profile.checksNodes,
     ...(profile.storageCheck && { storageCheck: profile.storageCheck }),
+    ...(profile.storageRepair && { storageRepair: profile.storageRepair }),
     ...(forceDeleteAfterMs !== undefined && { forceDeleteStuckPodAfterMs: forceDeleteAfterMs }),
   });
   return {

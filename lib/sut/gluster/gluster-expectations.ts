@@ -19,8 +19,9 @@ export const GLUSTER_EXPECTATIONS: FullExpectations = {
     primaryMoves: true,
     holdMs: 60_000,
     // The new pod's crash recovery fsyncs every file of the data directory with one replica cut
-    // off: ~540 entries to self-heal after the heal, measured ~3.5 min on 2 cores.
-    settleWithinMs: 420_000,
+    // off: ~540 entries to self-heal after the heal, measured ~3.5 min on 2 cores, and ~10 min in a
+    // CI run where the daemon left them to its 10-minute crawl (settle now launches an index heal).
+    settleWithinMs: 660_000,
     source:
       'Kubernetes node-monitor-grace-period 40 s + node-monitor-period 5 s; harness force delete after 30 s NotReady; pod start with crash recovery on Gluster measured 51.6 s (docs/postgres-on-k8s.md)',
     notes:

@@ -42,6 +42,17 @@ export const GLUSTER_AGENT: AgentCommands = {
 };
 
 /**
+ * Launches an index self-heal on every volume (what an admin runs after a partition): the self-heal
+ * daemon otherwise may leave entries to its 10-minute crawl (measured in CI: a partition's heal
+ * finished only ~10 min after the reconnect). Idempotent; a failed launch is not an error.
+ */
+export const GLUSTER_LAUNCH_HEAL: readonly string[] = [
+  'sh',
+  '-c',
+  `for v in $(${gluster} volume list); do ${gluster} volume heal "$v" >/dev/null 2>&1 || true; done`,
+];
+
+/**
  * Exits 1 while any volume has entries waiting for self-heal (writes a brick missed while it was
  * frozen or its drive failed), naming them on stderr: the storage is not settled until its replicas
  * agree again. `heal-count` reads the bricks' index, without crawling.

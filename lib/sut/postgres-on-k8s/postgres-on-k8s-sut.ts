@@ -60,6 +60,8 @@ export interface PostgresOnK8sSutOptions {
    * still repairing itself (Gluster: entries pending self-heal); the SUT is not settled meanwhile.
    */
   readonly storageCheck?: readonly string[];
+  /** Run on the first node by settle() while the storage check fails, at most once a minute. */
+  readonly storageRepair?: readonly string[];
   /**
    * Force-delete the Postgres pod when its node has been NotReady this long (stuck-pod-remedy.ts):
    * the harness as the platform's recovery, where no storage operator (Stork) does it.
@@ -72,6 +74,9 @@ export interface PostgresOnK8sSutOptions {
   /** Each connection through the write endpoint: pod, node, or why it failed. */
   readonly onConnection?: (event: ForwardedConnection) => void;
 }
+
+const hasStorageProblem = (h: SutHealth): boolean =>
+  h.problems.some((p) => p.includes(' storage not healthy'));
 
 /**
  * Postgres in a one-replica StatefulSet on replicated storage, seen from the harness: the part that
@@ -212,17 +217,26 @@ export class PostgresOnK8sSut implements Sut {
   /** Waits until healthy; polls every second until the signal aborts, then throws the last problems. */
   async settle(signal: AbortSignal): Promise<SutHealth> {
     let last: SutHealth | undefined;
+    let repairedAt = -Infinity;
     for (;;) {
       if (signal.aborted)
         throw new Error(
           `Postgres on Kubernetes did not settle: ${last ? last.problems.join('; ') : 'no health check finished'}`,
           { cause: signal.reason },
         );
-      last = await this.health(signal).catch((err: unknown) => ({
+      const health = await this.health(signal).catch((err: unknown) => ({
         healthy: false,
         problems: [(err as Error).message],
       }));
-      if (last.healthy) return last;
+      if (health.healthy) return health;
+      // A check cut short by the deadline says only "aborted": keep the last one that finished.
+      if (!signal.aborted || !last) last = health;
+      const [node] = this.nodes;
+      const repair = this.options.storageRepair;
+      if (node && repair && performance.now() - repairedAt > 60_000 && hasStorageProblem(health)) {
+        repairedAt = performance.now();
+        await node.exec(repair, { check: false, timeoutMs: 30_000, signal }).catch(() => undefined);
+      }
       await sleep(1000, undefined, { signal }).catch(() => undefined);
     }
   }

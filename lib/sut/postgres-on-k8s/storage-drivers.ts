@@ -2,7 +2,12 @@ import type { KubeSettings, StorageDriver, Target } from '../../config/config-sc
 import { STORAGE_CLASS as GLUSTER_STORAGE_CLASS } from '../../kube-lab/gluster-storage.js';
 import { POSTGRES_IMAGE_REPO } from '../../kube-lab/kube-lab-layout.js';
 import { GLUSTER_EXPECTATIONS } from '../gluster/gluster-expectations.js';
-import { GLUSTER_AGENT, GLUSTER_DRIVE, GLUSTER_HEAL_PENDING } from '../gluster/gluster-node-commands.js';
+import {
+  GLUSTER_AGENT,
+  GLUSTER_DRIVE,
+  GLUSTER_HEAL_PENDING,
+  GLUSTER_LAUNCH_HEAL,
+} from '../gluster/gluster-node-commands.js';
 import { PORTWORX_AGENT, portworxDriveCommands } from '../portworx/portworx-node-commands.js';
 import type { Expectations } from '../expectations.js';
 import type { AgentCommands, DriveCommands } from '../sut.js';
@@ -28,6 +33,8 @@ export interface StorageDriverProfile {
   readonly checksNodes: boolean;
   /** Run on one node by SUT health: fails while the storage is repairing itself (not settled). */
   readonly storageCheck?: readonly string[];
+  /** Run on one node while the storage check fails during a settle (at most once a minute). */
+  readonly storageRepair?: readonly string[];
   /**
    * When no storage-aware operator moves the pod off a NotReady node, the harness force-deletes it
    * after this long (config `kube.forceDeleteStuckPodAfter` overrides).
@@ -57,6 +64,7 @@ export const STORAGE_DRIVER_PROFILES: Readonly<Record<StorageDriver, StorageDriv
     partitionProbePort: 24007, // glusterd, on every worker
     checksNodes: true,
     storageCheck: GLUSTER_HEAL_PENDING,
+    storageRepair: GLUSTER_LAUNCH_HEAL,
     forceDeleteStuckPodAfterMs: 30_000,
     expectations: GLUSTER_EXPECTATIONS,
   },
