@@ -234,6 +234,8 @@ export async function runScenario(kind: FaultKind): Promise<ScenarioOutcome> {
           if (changed.length) values.contents_changed = changed.slice(0, 5).join(', ');
         }
       }
+      // Why the table could not be read back: the rows/contents verdicts then say "not measured".
+      else values.table_read_error = String((read[1].reason as Error | undefined)?.message ?? read[1].reason);
       if (read[2].status === 'fulfilled') values.primary_after = read[2].value;
       facts.leftovers =
         read[3].status === 'fulfilled' ? read[3].value : [`leftover check failed: ${String(read[3].reason)}`];
