@@ -9,11 +9,14 @@ import type { AgentCommands, DriveCommands } from '../sut.js';
 
 const gluster = 'gluster --mode=script';
 /**
- * glusterd respawns any brick of a started volume that is not running (a no-op for running ones);
- * then an index self-heal is launched: a brick that was frozen was never seen going down by the
- * self-heal daemon, which would otherwise only find its missed writes on its 10-minute crawl.
+ * Launches an index self-heal on every volume (what an admin runs after a partition or a restart):
+ * the self-heal daemon otherwise may leave entries to its 10-minute crawl (measured: a frozen brick
+ * was never seen going down; a partition's heal finished ~10 min after the reconnect in CI).
+ * Idempotent; a failed launch is not an error.
  */
-const restartBricks = `for v in $(${gluster} volume list); do ${gluster} volume start "$v" force >/dev/null || exit 1; ${gluster} volume heal "$v" >/dev/null || true; done`;
+const launchHeal = `for v in $(${gluster} volume list); do ${gluster} volume heal "$v" >/dev/null 2>&1 || true; done`;
+/** glusterd respawns any brick of a started volume that is not running (a no-op for running ones); then a heal. */
+const restartBricks = `for v in $(${gluster} volume list); do ${gluster} volume start "$v" force >/dev/null || exit 1; done; ${launchHeal}`;
 const BINDFS_PID = '/run/pxkube/bindfs.pid';
 
 /**
@@ -41,16 +44,8 @@ export const GLUSTER_AGENT: AgentCommands = {
   ],
 };
 
-/**
- * Launches an index self-heal on every volume (what an admin runs after a partition): the self-heal
- * daemon otherwise may leave entries to its 10-minute crawl (measured in CI: a partition's heal
- * finished only ~10 min after the reconnect). Idempotent; a failed launch is not an error.
- */
-export const GLUSTER_LAUNCH_HEAL: readonly string[] = [
-  'sh',
-  '-c',
-  `for v in $(${gluster} volume list); do ${gluster} volume heal "$v" >/dev/null 2>&1 || true; done`,
-];
+/** The heal launch on its own: SUT settle runs it while entries stay pending. */
+export const GLUSTER_LAUNCH_HEAL: readonly string[] = ['sh', '-c', launchHeal];
 
 /**
  * Exits 1 while any volume has entries waiting for self-heal (writes a brick missed while it was
