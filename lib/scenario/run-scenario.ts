@@ -8,7 +8,7 @@ import { computeMetrics, type Metrics } from '../observe/metrics.js';
 import type { LedgerReadBack } from '../observe/ledger-check.js';
 import { Timeline } from '../observe/timeline.js';
 import type { FaultKind } from '../sut/expectations.js';
-import type { SutHealth } from '../sut/sut.js';
+import type { Sut, SutHealth } from '../sut/sut.js';
 import type { OpenTarget } from '../targets/target.js';
 import { formatDuration } from '../time/duration.js';
 import { countRows, ROWS_PER_SCALE } from '../workload/pgbench.js';
@@ -111,7 +111,7 @@ export async function runScenario(kind: FaultKind): Promise<ScenarioOutcome> {
       );
     // A previous scenario of the run may still be settling (Gluster self-heal after a pod move).
     const settleMs = expectation?.settleWithinMs ?? SETTLE_TIMEOUT_MS;
-    await sut.settle(AbortSignal.timeout(settleMs));
+    await settleShowingProgress(sut, settleMs, progress, 'settle before the fault');
 
     mark('arrange: pgbench data');
     values.rows_before = await ensurePgbench(target, config, progress);
@@ -192,7 +192,7 @@ export async function runScenario(kind: FaultKind): Promise<ScenarioOutcome> {
     fault = undefined;
     mark('heal: waiting for the cluster to settle');
     const settleFrom = timeline.now();
-    facts.health = await settleOrReport(() => sut.settle(AbortSignal.timeout(settleMs)));
+    facts.health = await settleOrReport(() => settleShowingProgress(sut, settleMs, progress, 'settle'));
     values.settle_ms = Math.round(timeline.now() - settleFrom);
     await sleep(AFTERMATH_MS);
     // The pause comes after the time-bound part, before the next action.
@@ -278,6 +278,24 @@ async function ensurePgbench(target: OpenTarget, config: PxchaosConfig, progress
     onProgress: (line) => progress.step(line),
   });
   return load.rows;
+}
+
+/** sut.settle within `settleMs`, printing what it still waits for every 20 s (self-heal takes minutes). */
+async function settleShowingProgress(
+  sut: Sut,
+  settleMs: number,
+  progress: Progress,
+  what: string,
+): Promise<SutHealth> {
+  let waitingFor = 'the first health check';
+  progress.startCountdown(what, progress.elapsedMs() + settleMs, () => `waiting for ${waitingFor}`, 20_000);
+  try {
+    return await sut.settle(AbortSignal.timeout(settleMs), (h) => {
+      waitingFor = h.problems.join('; ') || 'a healthy check';
+    });
+  } finally {
+    progress.stopCountdown();
+  }
 }
 
 async function settleOrReport(settle: () => Promise<SutHealth>): Promise<SutHealth> {

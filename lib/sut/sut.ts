@@ -70,8 +70,11 @@ export interface Sut {
   /** Name of the node serving writes now. */
   primaryNode(signal?: AbortSignal): Promise<string>;
   health(signal?: AbortSignal): Promise<SutHealth>;
-  /** Waits until healthy (a primary, replicas streaming, agents up) or the signal aborts. */
-  settle(signal: AbortSignal): Promise<SutHealth>;
+  /**
+   * Waits until healthy (a primary, replicas streaming, agents up) or the signal aborts; `onCheck`
+   * sees every health check that was not healthy yet (progress for a settle that takes minutes).
+   */
+  settle(signal: AbortSignal, onCheck?: (health: SutHealth) => void): Promise<SutHealth>;
   agentCommands(node: string): AgentCommands;
   driveCommands(node: string): DriveCommands;
   /** Streams platform events until the returned function is called. */

@@ -150,7 +150,7 @@ export class PatroniSut implements Sut {
     return leaderWriteProblem(leader, { host: e.host, port: e.pgPort, ...this.options.database }, signal);
   }
 
-  async settle(signal: AbortSignal): Promise<SutHealth> {
+  async settle(signal: AbortSignal, onCheck?: (health: SutHealth) => void): Promise<SutHealth> {
     let syncOffSince: number | undefined;
     let last: SutHealth | undefined;
     const notSettled = (): Error =>
@@ -168,6 +168,7 @@ export class PatroniSut implements Sut {
       });
       last = h;
       if (h.healthy) return h;
+      onCheck?.(h);
       // Only a sync-replication problem left, for long enough not to be a poll racing a reconfiguration:
       // replication off behind a DCS sync standby, or no sync standby because the /sync key still names
       // another leader (left behind when a stalled Patroni retook the leader key; it cannot update it).

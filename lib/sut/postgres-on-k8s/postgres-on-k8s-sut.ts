@@ -60,7 +60,7 @@ export interface PostgresOnK8sSutOptions {
    * still repairing itself (Gluster: entries pending self-heal); the SUT is not settled meanwhile.
    */
   readonly storageCheck?: readonly string[];
-  /** Run on the first node by settle() while the storage check fails, at most once a minute. */
+  /** Run by settle() while the storage check fails, at most once a minute, on the first node where it exits 0. */
   readonly storageRepair?: readonly string[];
   /**
    * Force-delete the Postgres pod when its node has been NotReady this long (stuck-pod-remedy.ts):
@@ -74,9 +74,6 @@ export interface PostgresOnK8sSutOptions {
   /** Each connection through the write endpoint: pod, node, or why it failed. */
   readonly onConnection?: (event: ForwardedConnection) => void;
 }
-
-const hasStorageProblem = (h: SutHealth): boolean =>
-  h.problems.some((p) => p.includes(' storage not healthy'));
 
 /**
  * Postgres in a one-replica StatefulSet on replicated storage, seen from the harness: the part that
@@ -149,23 +146,32 @@ export class PostgresOnK8sSut implements Sut {
   }
 
   async health(signal?: AbortSignal): Promise<SutHealth> {
+    return (await this.check(signal)).health;
+  }
+
+  /** health(), and whether the storage check was among the problems (settle then launches a repair). */
+  private async check(signal?: AbortSignal): Promise<{ health: SutHealth; storageUnsettled: boolean }> {
     const problems: string[] = [];
-    const [pod, writable, nodes] = await Promise.all([
+    const checkNodes = this.options.checkNodes !== false;
+    const [pod, writable, nodes, storage] = await Promise.all([
       this.readPod(signal).catch((err: unknown) => {
         problems.push(`Kubernetes API: ${(err as Error).message}`);
         return undefined;
       }),
       this.writeProblem(signal),
-      this.options.checkNodes === false
-        ? []
-        : Promise.all([...this.nodes.map((n) => this.nodeProblems(n, signal)), this.storageProblems(signal)]),
+      checkNodes ? Promise.all(this.nodes.map((n) => this.nodeProblems(n, signal))) : [],
+      checkNodes ? this.storageProblem(signal) : undefined,
     ]);
     const serving = pod !== undefined && isPodServing(pod);
     if (!serving && !problems.length) problems.push(`pod not serving: ${describePodState(pod)}`);
     if (writable) problems.push(writable);
     problems.push(...nodes.flat());
+    if (storage) problems.push(storage);
     const primary = serving ? pod.spec?.nodeName : undefined;
-    return { healthy: problems.length === 0, ...(primary && { primary }), problems };
+    return {
+      health: { healthy: problems.length === 0, ...(primary && { primary }), problems },
+      storageUnsettled: storage !== undefined,
+    };
   }
 
   /** Undefined when Postgres, reached through the write endpoint, accepts writes. */
@@ -188,11 +194,10 @@ export class PostgresOnK8sSut implements Sut {
     return found.filter((p): p is string => p !== undefined);
   }
 
-  private async storageProblems(signal?: AbortSignal): Promise<string[]> {
+  private async storageProblem(signal?: AbortSignal): Promise<string | undefined> {
     const [node] = this.nodes;
-    if (!node || !this.options.storageCheck) return [];
-    const problem = await this.nodeCheck(node, 'storage', this.options.storageCheck, signal);
-    return problem ? [problem] : [];
+    if (!node || !this.options.storageCheck) return undefined;
+    return this.nodeCheck(node, 'storage', this.options.storageCheck, signal);
   }
 
   /** Undefined when the status command exits 0 on the node; else one line saying what is not healthy. */
@@ -214,8 +219,12 @@ export class PostgresOnK8sSut implements Sut {
       : `${node.name}: ${this.name} ${what} not healthy${r.stderr.trim() ? ` (${r.stderr.trim().split('\n')[0] ?? ''})` : ''}`;
   }
 
-  /** Waits until healthy; polls every second until the signal aborts, then throws the last problems. */
-  async settle(signal: AbortSignal): Promise<SutHealth> {
+  /**
+   * Waits until healthy; polls every second until the signal aborts, then throws the last problems.
+   * While the storage check fails, launches the driver's repair (on one node after the other until
+   * one succeeds), at most once a minute.
+   */
+  async settle(signal: AbortSignal, onCheck?: (health: SutHealth) => void): Promise<SutHealth> {
     let last: SutHealth | undefined;
     let repairedAt = -Infinity;
     for (;;) {
@@ -224,18 +233,23 @@ export class PostgresOnK8sSut implements Sut {
           `Postgres on Kubernetes did not settle: ${last ? last.problems.join('; ') : 'no health check finished'}`,
           { cause: signal.reason },
         );
-      const health = await this.health(signal).catch((err: unknown) => ({
-        healthy: false,
-        problems: [(err as Error).message],
+      const { health, storageUnsettled } = await this.check(signal).catch((err: unknown) => ({
+        health: { healthy: false, problems: [(err as Error).message] },
+        storageUnsettled: false,
       }));
       if (health.healthy) return health;
       // A check cut short by the deadline says only "aborted": keep the last one that finished.
       if (!signal.aborted || !last) last = health;
-      const [node] = this.nodes;
+      onCheck?.(last);
       const repair = this.options.storageRepair;
-      if (node && repair && performance.now() - repairedAt > 60_000 && hasStorageProblem(health)) {
+      if (repair && storageUnsettled && performance.now() - repairedAt > 60_000) {
         repairedAt = performance.now();
-        await node.exec(repair, { check: false, timeoutMs: 30_000, signal }).catch(() => undefined);
+        for (const node of this.nodes) {
+          const r = await node
+            .exec(repair, { check: false, timeoutMs: 30_000, signal })
+            .catch(() => undefined);
+          if (r?.exitCode === 0) break;
+        }
       }
       await sleep(1000, undefined, { signal }).catch(() => undefined);
     }
