@@ -115,8 +115,8 @@ export async function ensureGlusterStorage(
       if (created.exitCode !== 0)
         throw new Error(`gluster volume create ${name}: ${created.stderr.trim() || created.stdout.trim()}`);
       // Gluster's own profile for databases: no client-side caching that could serve stale data.
-      // Self-heal with 4 threads: after a pod move every file of the data directory is pending heal
-      // (the new pod's crash recovery fsyncs them all while a replica is cut off).
+      // Self-heal with 4 threads: after a pod move, what the new pod wrote while a replica was cut
+      // off is pending heal while Postgres serves from the same files.
       for (const option of [
         ['group', 'db-workload'],
         ['cluster.shd-max-threads', '4'],
