@@ -8,7 +8,13 @@ export interface TargetLease {
   release(): Promise<void>;
 }
 
-let session: { opened?: Promise<OpenTarget> } | undefined;
+interface Session {
+  opened?: Promise<OpenTarget>;
+  /** Aborted when the session ends, so that an open still arranging fails now and tears down. */
+  readonly ended: AbortController;
+}
+
+let session: Session | undefined;
 
 /**
  * `pxchaos run` opens its target once for all its scenarios: on Kubernetes that is one run namespace,
@@ -17,14 +23,18 @@ let session: { opened?: Promise<OpenTarget> } | undefined;
  * do on their reused lab). endTargetSession() closes it when the run ends.
  */
 export function beginTargetSession(): void {
-  session = {};
+  session = { ended: new AbortController() };
 }
 
-/** Closes the session's target (on Kubernetes: deletes the run namespace); a no-op without one. */
+/**
+ * Closes the session's target (on Kubernetes: deletes the run namespace); a no-op without one. An
+ * open still in progress (the run interrupted while arranging) is aborted: it deletes what it made.
+ */
 export async function endTargetSession(): Promise<void> {
-  const opened = session?.opened;
+  const ending = session;
   session = undefined;
-  const target = await opened?.catch(() => undefined);
+  ending?.ended.abort(new Error('the run ended'));
+  const target = await ending?.opened?.catch(() => undefined);
   await target?.close();
 }
 
@@ -42,7 +52,7 @@ export async function leaseTarget(
     return { target, release: () => target.close() };
   }
   const current = session;
-  current.opened ??= targetFor(config).open(progress, signal);
+  current.opened ??= targetFor(config).open(progress, AbortSignal.any([signal, current.ended.signal]));
   try {
     const target = await current.opened;
     return { target, release: () => Promise.resolve() };
