@@ -65,8 +65,10 @@ export const GLUSTER_HEAL_PENDING: readonly string[] = [
   '-c',
   [
     'bad=',
-    `for v in $(${gluster} volume list); do`,
+    `volumes=$(${gluster} volume list 2>/dev/null) || { echo "gluster volume list failed (is glusterd up?)" >&2; exit 1; }`,
+    'for v in $volumes; do',
     `  want=$(${gluster} volume info "$v" 2>/dev/null | grep -c '^Brick[0-9]*:')`,
+    '  [ "$want" -gt 0 ] || { bad="$bad $v: no volume info;"; continue; }',
     `  set -- $(${gluster} volume heal "$v" statistics heal-count 2>/dev/null | awk '/^Number of entries: [0-9]+$/ {n++; if ($4 > m) m = $4} END {print n + 0, m + 0}')`,
     '  if [ "$1" -lt "$want" ]; then bad="$bad $v: no count from $(($want - $1)) of $want bricks;"',
     '  elif [ "$2" -gt 0 ]; then bad="$bad $v: $2 entries pending self-heal;"; fi',

@@ -13,7 +13,7 @@ const FIXTURES = fileURLToPath(new URL('../../fixtures/gluster/', import.meta.ur
  * volumes are v0, v1…, each volume's heal-count is the fixture given for it; a heal-count that was
  * recorded failing (the volume lock taken) exits 1 as the real CLI did.
  */
-async function glusterAnswering(heal: Record<string, string>): Promise<string> {
+async function glusterAnswering(heal: Record<string, string>, glusterdUp = true): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), 'pxchaos-gluster-'));
   for (const [volume, fixture] of Object.entries(heal))
     await copyFile(path.join(FIXTURES, fixture), path.join(dir, `heal-${volume}.txt`));
@@ -22,7 +22,9 @@ async function glusterAnswering(heal: Record<string, string>): Promise<string> {
     '#!/bin/sh',
     'here=$(dirname "$0")',
     'case "$2 $3" in',
-    `  "volume list") printf '%s\\n' ${Object.keys(heal).join(' ')} ;;`,
+    glusterdUp
+      ? `  "volume list") printf '%s\\n' ${Object.keys(heal).join(' ')} ;;`
+      : `  "volume list") echo 'Connection failed. Please check if gluster daemon is operational.'; exit 1 ;;`,
     '  "volume info") cat "$here/volume-info.txt" ;;',
     '  "volume heal") cat "$here/heal-$4.txt"; ! grep -q unsuccessful "$here/heal-$4.txt" ;;',
     '  *) echo "unexpected: $*" >&2; exit 2 ;;',
@@ -33,8 +35,11 @@ async function glusterAnswering(heal: Record<string, string>): Promise<string> {
   return dir;
 }
 
-async function healCheck(heal: Record<string, string>): Promise<{ status: number | null; stderr: string }> {
-  const dir = await glusterAnswering(heal);
+async function healCheck(
+  heal: Record<string, string>,
+  glusterdUp = true,
+): Promise<{ status: number | null; stderr: string }> {
+  const dir = await glusterAnswering(heal, glusterdUp);
   try {
     const [cmd, ...args] = GLUSTER_HEAL_PENDING;
     const r = spawnSync(cmd!, args, {
@@ -73,6 +78,13 @@ describe('gluster storage check (the heal-count script on recorded Gluster outpu
     expect(await healCheck({ v0: 'heal-count-locked.txt', v1: 'heal-count-pending.txt' })).to.deep.equal({
       status: 1,
       stderr: 'replicas not in sync: v0: no count from 3 of 3 bricks; v1: 219 entries pending self-heal',
+    });
+  });
+
+  it('fails when glusterd does not answer on the node (no volume list is not "nothing to heal")', async () => {
+    expect(await healCheck({ v0: 'heal-count-in-sync.txt' }, false)).to.deep.equal({
+      status: 1,
+      stderr: 'gluster volume list failed (is glusterd up?)',
     });
   });
 });
