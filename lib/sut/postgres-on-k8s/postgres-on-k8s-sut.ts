@@ -75,6 +75,8 @@ export interface PostgresOnK8sSutOptions {
   readonly onConnection?: (event: ForwardedConnection) => void;
 }
 
+const STORAGE_CHECK_TIMEOUT_MS = 20_000;
+
 /**
  * Postgres in a one-replica StatefulSet on replicated storage, seen from the harness: the part that
  * does not depend on the storage driver. The write endpoint is a local port-forward that follows
@@ -197,7 +199,9 @@ export class PostgresOnK8sSut implements Sut {
   private async storageProblem(signal?: AbortSignal): Promise<string | undefined> {
     const [node] = this.nodes;
     if (!node || !this.options.storageCheck) return undefined;
-    return this.nodeCheck(node, 'storage', this.options.storageCheck, signal);
+    // Two gluster commands per volume, each a round of glusterd RPCs: measured 0.7 s for 2 volumes
+    // and 2.4 s for 6 on an idle machine, longer during a self-heal; 20 s, not the probe's 5 s.
+    return this.nodeCheck(node, 'storage', this.options.storageCheck, signal, STORAGE_CHECK_TIMEOUT_MS);
   }
 
   /** Undefined when the status command exits 0 on the node; else one line saying what is not healthy. */
@@ -206,11 +210,12 @@ export class PostgresOnK8sSut implements Sut {
     what: string,
     argv: readonly string[],
     signal?: AbortSignal,
+    timeoutMs = this.options.probeTimeoutMs ?? 5_000,
   ): Promise<string | undefined> {
     const r = await node
       .exec(argv, {
         check: false,
-        timeoutMs: this.options.probeTimeoutMs ?? 5_000,
+        timeoutMs,
         ...(signal && { signal }),
       })
       .catch((err: unknown) => ({ exitCode: -1, stderr: (err as Error).message, stdout: '' }));
