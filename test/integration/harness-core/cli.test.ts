@@ -1,41 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import { FaultJournal } from '../../../lib/faults/journal.js';
 import { findLeftovers } from '../../../lib/faults/leftovers.js';
 import { AUTO_REVERT_MARGIN_MS } from '../../../lib/cli/inject-command.js';
+import { startCli as start, type Finished } from '../../support/cli-process.js';
 import { requireDocker } from '../../support/require-docker.js';
 import { startTestLab, type TestLab } from './test-lab.js';
-
-const BIN = join(dirname(fileURLToPath(import.meta.url)), '../../../bin/pxchaos.js');
-
-interface Finished {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function start(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-): { child: ChildProcess; output: () => string; done: Promise<Finished> } {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const done = new Promise<Finished>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
-  );
-  return { child, output: () => stdout + stderr, done };
-}
 
 async function waitFor(
   what: string,
