@@ -30,13 +30,17 @@ export function recoveredWithin(metrics: Metrics, limitMs: number): Verdict {
       `expected recovery within ${formatDuration(limitMs)}; no fault injection recorded, so no RTO was measured`,
     );
   }
+  // What the SUT said was wrong when the scenario stopped waiting and healed the fault.
+  const cause =
+    typeof metrics.unrecovered_cause === 'string' ? `; at the heal: ${metrics.unrecovered_cause}` : '';
   if (metrics.recovered === 'no' || !Number.isFinite(rto)) {
     const bound = num(metrics, 'rto_lower_bound_ms');
     return verdict(
       name,
       false,
       `expected recovery within ${formatDuration(limitMs)}; writes were still failing when observation ended` +
-        (bound !== undefined ? ` (${formatDuration(bound)} after the fault)` : ''),
+        (bound !== undefined ? ` (${formatDuration(bound)} after the fault)` : '') +
+        cause,
     );
   }
   const longest = num(metrics, 'longest_unavailable_ms') ?? 0;
@@ -49,7 +53,7 @@ export function recoveredWithin(metrics: Metrics, limitMs: number): Verdict {
     : verdict(
         name,
         false,
-        `expected RTO ≤ ${formatDuration(limitMs)}, measured ${formatDuration(rto)} (${detail})`,
+        `expected RTO ≤ ${formatDuration(limitMs)}, measured ${formatDuration(rto)} (${detail})${cause}`,
       );
 }
 

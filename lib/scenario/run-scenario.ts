@@ -185,10 +185,21 @@ export async function runScenario(kind: FaultKind): Promise<ScenarioOutcome> {
     }
     progress.stopCountdown();
     values.hold_ms = Math.round(timeline.now() - heldFrom);
+    if (!healWhen.met(live, timeline.now() - heldFrom, timeline.now())) {
+      // Not back when the wait ends: what the SUT says is wrong names the cause in the RTO check.
+      values.unrecovered_cause = await unhealthyNow(sut);
+      mark(`observe: not recovered after ${formatDuration(values.hold_ms)}: ${values.unrecovered_cause}`);
+    }
 
     stepNote(step, `Healing the fault on ${primary} now, on schedule; then the cluster settles.`);
     mark('heal');
-    await fault.heal();
+    try {
+      await fault.heal();
+    } catch (err) {
+      // The storage (or agent) refused to come back: that is the cluster's health after the heal.
+      facts.health = { healthy: false, problems: [`the heal failed: ${(err as Error).message}`] };
+      throw err;
+    }
     fault = undefined;
     mark('heal: waiting for the cluster to settle');
     const settleFrom = timeline.now();
@@ -296,6 +307,14 @@ async function settleShowingProgress(
   } finally {
     progress.stopCountdown();
   }
+}
+
+/** The SUT's problems right now, one line (a failed health check says so instead). */
+async function unhealthyNow(sut: Sut): Promise<string> {
+  const health = await sut.health(AbortSignal.timeout(30_000)).catch((err: unknown) => ({
+    problems: [`health check failed: ${(err as Error).message}`],
+  }));
+  return health.problems.join('; ') || 'the SUT reports no problem';
 }
 
 async function settleOrReport(settle: () => Promise<SutHealth>): Promise<SutHealth> {

@@ -112,7 +112,8 @@ export function scenarioVerdicts(facts: FlowFacts, metrics: Metrics, error?: str
   }
   return CHECK_KEYS.map((key) => {
     const verdict = computeCheck(key, facts, e, metrics);
-    const suffix = !verdict.passed && error !== undefined ? ` (the scenario stopped early: ${error})` : '';
+    const told = error === undefined || verdict.passed || (verdict.message ?? '').includes(error);
+    const suffix = told ? '' : ` (the scenario stopped early: ${error})`;
     return { key, verdict: { ...verdict, ...(suffix && { message: `${verdict.message ?? ''}${suffix}` }) } };
   });
 }

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { AUTO_REVERT_MARGIN_MS } from '../../lib/cli/inject-command.js';
 import { defaultStateDir, FaultJournal } from '../../lib/faults/journal.js';
 import type { KubeLabUp } from '../../lib/kube-lab/kube-lab-up.js';
+import { findLeftovers } from '../../lib/faults/leftovers.js';
 import { DockerExecNode } from '../../lib/nodes/docker-exec-node.js';
 import { startCli, type Finished } from '../support/cli-process.js';
 import { requireDocker } from '../support/require-docker.js';
@@ -32,7 +33,10 @@ describe('gluster faults on the kube lab after kill -9 of the harness (inject --
   const driveHealthy = async (): Promise<boolean> => (await sh('pxkube-brick status')).code === 0;
 
   /** Injects for `forText`, waits until it is in force, then SIGKILLs the harness. */
-  const injectThenKill = async (fault: 'agent-down' | 'drive-offline', forText: string): Promise<void> => {
+  const injectThenKill = async (
+    fault: 'partition' | 'agent-down' | 'drive-offline',
+    forText: string,
+  ): Promise<void> => {
     const proc = startCli(['inject', fault, '--target', 'kind', '--node', node.name, '--for', forText], env);
     const inForce = (): boolean => {
       if (proc.child.exitCode !== null) throw new Error(`inject exited ${proc.child.exitCode}`);
@@ -67,6 +71,28 @@ describe('gluster faults on the kube lab after kill -9 of the harness (inject --
   });
   after(async () => {
     if (node) await run(['heal']).catch(() => undefined);
+  });
+
+  it('partition (iptables): the node-side timer removes the rules within its bound; heal at once', async () => {
+    const forMs = 5_000;
+    await injectThenKill('partition', '5s');
+    expect(await findLeftovers(node), 'rules in force after the kill').not.to.deep.equal([]);
+    const killedAt = performance.now();
+    await waitFor(
+      'the timer removed the rules',
+      async () => (await findLeftovers(node)).length === 0,
+      forMs + AUTO_REVERT_MARGIN_MS + 20_000,
+      500,
+    );
+    log(
+      `rules removed by the node-side timer ${((performance.now() - killedAt) / 1000).toFixed(1)} s after the kill`,
+    );
+    await healNow('partition');
+
+    await injectThenKill('partition', '120s');
+    expect(await findLeftovers(node)).not.to.deep.equal([]);
+    await healNow('partition');
+    expect(await findLeftovers(node), 'leftovers after heal').to.deep.equal([]);
   });
 
   it('agent-down (bricks frozen): the node-side timer thaws them within its bound', async () => {

@@ -14,6 +14,8 @@ export interface Finished {
 export function startCli(
   args: string[],
   env: NodeJS.ProcessEnv,
+  /** Each complete output line as it comes (a long run's progress in the test log). */
+  echo?: (line: string) => void,
 ): { child: ChildProcess; output: () => string; done: Promise<Finished> } {
   const child = spawn(process.execPath, [BIN, ...args], {
     env: { ...process.env, ...env },
@@ -21,8 +23,21 @@ export function startCli(
   });
   let stdout = '';
   let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  let pending = '';
+  const show = (d: string): void => {
+    if (!echo) return;
+    const lines = (pending + d).split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) echo(line);
+  };
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    stdout += d;
+    show(d);
+  });
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+    show(d);
+  });
   const done = new Promise<Finished>((resolve) =>
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
   );

@@ -4,7 +4,7 @@ import { isPodServing } from '../../k8s/ready-pod.js';
 /**
  * One line saying where a pod is on its way to Ready, the way `kubectl get pod` would put it
  * (Pending / Init:0/1 / ContainerCreating / CrashLoopBackOff / Running, not Ready), plus what it
- * waits for: an unbound claim, an unassigned node.
+ * waits for: an unbound claim, an unassigned node (with the scheduler's reason when it gave one).
  */
 export function describePodState(
   pod: V1Pod | undefined,
@@ -43,10 +43,18 @@ export function describePodState(
     initPending ? `Init:${initDone}/${init.length}` : phase === 'Running' ? 'Running, not Ready' : phase,
     ...reasons,
   ];
-  if (!node) parts.push('not scheduled');
+  if (!node) parts.push(`not scheduled${unschedulable(pod)}`);
   const restarts = (pod.status?.containerStatuses ?? []).reduce((n, s) => n + (s.restartCount ?? 0), 0);
   if (restarts > 0) parts.push(`${restarts} restart${restarts === 1 ? '' : 's'}`);
   return `${name} ${parts.join(', ')}${where}${unbound.length ? `; ${unbound.join(', ')}` : ''}`;
+}
+
+/** The scheduler's reason, when it said why it found no node: ` (Unschedulable: 0/4 nodes are available: …)`. */
+function unschedulable(pod: V1Pod): string {
+  const c = pod.status?.conditions?.find((x) => x.type === 'PodScheduled' && x.status === 'False');
+  if (!c?.reason) return '';
+  const message = (c.message ?? '').replace(/\s+/g, ' ').trim();
+  return ` (${c.reason}${message ? `: ${message}` : ''})`;
 }
 
 /** Reasons that explain a pod that never gets Ready, even when reported as Normal events. */

@@ -64,6 +64,20 @@ describe('verdicts', () => {
     expect(recoveredWithin({ recovered: 'no-fault' }, 60_000).passed).to.equal(false);
   });
 
+  it('names what the SUT said was wrong when the scenario stopped waiting, slow or never back', () => {
+    const cause =
+      'pod not serving: postgres-0 Pending, not scheduled (Unschedulable: 3 node(s) were unschedulable.)';
+    const slow = recoveredWithin({ ...healthy, rto_ms: 150_000, unrecovered_cause: cause }, 60_000);
+    expect(slow.passed).to.equal(false);
+    expect(slow.message).to.match(/measured 2m30s .*; at the heal: pod not serving: .*unschedulable/);
+    const never = recoveredWithin(
+      { ...healthy, rto_ms: Infinity, recovered: 'no', unrecovered_cause: cause },
+      60_000,
+    );
+    expect(never.message).to.contain(`still failing when observation ended; at the heal: ${cause}`);
+    expect(recoveredWithin({ ...healthy, rto_ms: 75_200 }, 60_000).message).not.to.contain('at the heal');
+  });
+
   it('names the missing ids when acknowledged writes were lost', () => {
     const v = noAcknowledgedWriteLost({
       ...healthy,

@@ -92,6 +92,24 @@ describe('scenario checks', () => {
     }
   });
 
+  it('a heal that failed is the health after the heal, told once, not as "never reached"', () => {
+    const why = "n3: 'sh -c …' exited 1: pxkube-brick: brick is unmounted after attach";
+    const checks = scenarioVerdicts(
+      facts({ health: { healthy: false, problems: [`the heal failed: ${why}`] } }),
+      goodMetrics,
+      why,
+    );
+    const health = checks.find((c) => c.key === 'healthyAfterHeal')?.verdict;
+    expect(health?.passed).to.equal(false);
+    expect(health?.message).to.contain(`the heal failed: ${why}`).and.not.to.contain('stopped early');
+    expect(health?.message).not.to.contain('never reached');
+    // A check the failure did not explain still says why the scenario stopped.
+    const leftovers = scenarioVerdicts(facts({ leftovers: ['open journal entry'] }), goodMetrics, why);
+    expect(leftovers.find((c) => c.key === 'nothingLeftBehind')?.verdict.message).to.contain(
+      `(the scenario stopped early: ${why})`,
+    );
+  });
+
   it('failed writes fail the check only where the expectation forbids them', () => {
     const allowed = scenarioVerdicts(facts(), { ...goodMetrics, failed: 3, unknown: 0 });
     const check = allowed.find((c) => c.key === 'failedWrites')?.verdict;

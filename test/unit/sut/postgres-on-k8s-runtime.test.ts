@@ -49,6 +49,23 @@ describe('postgres-on-k8s runtime pieces', () => {
       expect(
         describePodState(pod({}), [{ metadata: { name: 'data-postgres-0' }, status: { phase: 'Pending' } }]),
       ).to.equal('postgres-0 Pending, not scheduled; claim data-postgres-0 Pending');
+      // What the scheduler said when no node fits (Kubernetes 1.20's wording, from the kube lab).
+      const unschedulable = pod({});
+      unschedulable.status = {
+        ...unschedulable.status,
+        conditions: [
+          {
+            type: 'PodScheduled',
+            status: 'False',
+            reason: 'Unschedulable',
+            message:
+              '0/4 nodes are available: 1 node(s) had taint {node-role.kubernetes.io/master: },\n 3 node(s) were unschedulable.',
+          },
+        ],
+      };
+      expect(describePodState(unschedulable)).to.equal(
+        'postgres-0 Pending, not scheduled (Unschedulable: 0/4 nodes are available: 1 node(s) had taint {node-role.kubernetes.io/master: }, 3 node(s) were unschedulable.)',
+      );
       expect(
         describePodState(
           pod({
