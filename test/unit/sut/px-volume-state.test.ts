@@ -172,6 +172,9 @@ describe('PX nodes and the node a volume is attached on', () => {
   });
 
   it('resolves an IP (pxctl volume list "attached on <ip>") against the pxctl status table (torpedo 2.11)', () => {
+    // Torpedo's samples are hand-edited and disagree across commands (IP …:111 is node02 here, node03
+    // in its cluster list, 1c251a9f… in its volume inspect): this checks the lookup by IP on real
+    // strings, not which machine held that volume.
     const list = pxFixture('pxctl-volume-list-attached-px2.11-torpedo.txt');
     const ip = /attached on (\S+)/.exec(list)?.[1];
     expect(ip).to.equal('0000:111:2222:3333:444:5555:6666:111');
