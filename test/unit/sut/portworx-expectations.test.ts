@@ -1,0 +1,245 @@
+import { expect } from 'chai';
+import type { FaultKind } from '../../../lib/sut/expectations.js';
+import {
+  PORTWORX_DOCUMENTED_DEFAULTS,
+  portworxExpectations,
+  portworxRecovery,
+  portworxUnsupportedFaults,
+  type PortworxDetected,
+} from '../../../lib/sut/portworx/portworx-expectations.js';
+import { NO_STORK, type StorkConfig } from '../../../lib/sut/portworx/stork-config.js';
+
+const stork = (major: number | undefined, minor = 0, over: Partial<StorkConfig> = {}): StorkConfig => ({
+  present: true,
+  ...(major !== undefined && { version: { major, minor } }),
+  healthMonitor: true,
+  healthMonitorIntervalS: 120,
+  ...over,
+});
+const detected = (
+  s: StorkConfig,
+  replicationFactor = 2,
+  more: Partial<PortworxDetected> = {},
+): PortworxDetected => ({
+  stork: s,
+  replicationFactor,
+  ...more,
+});
+const ALL: FaultKind[] = [
+  'network-partition',
+  'agent-restart-within-grace',
+  'agent-down-past-grace',
+  'drive-offline',
+];
+
+describe('portworxExpectations', () => {
+  it('with Stork 23.5 at its defaults and repl 2: the figures portworx.md states', () => {
+    const e = portworxExpectations(detected(stork(23, 5)));
+    expect(Object.keys(e).sort()).to.deep.equal([...ALL].sort());
+    // 30 s hold (Stork's short-outage test), PX's start within 60 s, same pod, no failed write.
+    expect(e['agent-restart-within-grace']).to.include({
+      holdMs: 30_000,
+      recoveryWithinMs: 90_000,
+      failedWritesAllowed: false,
+      primaryMoves: false,
+    });
+    // 120 s poll + 150 s backoff + 30 s batch = 300 s; + 60 s pod start.
+    expect(e['agent-down-past-grace']).to.include({
+      holdMs: 300_000,
+      recoveryWithinMs: 360_000,
+      failedWritesAllowed: true,
+      primaryMoves: true,
+    });
+    expect(e['network-partition']).to.include({
+      holdMs: 300_000,
+      recoveryWithinMs: 360_000,
+      failedWritesAllowed: true,
+      primaryMoves: true,
+    });
+    // ≥ 23.5 keeps the pod on the StorageDown node: writes continue.
+    expect(e['drive-offline']).to.include({
+      holdMs: 300_000,
+      recoveryWithinMs: 60_000,
+      failedWritesAllowed: false,
+      primaryMoves: false,
+    });
+    expect(e['agent-down-past-grace']!.notes).to.match(/StorageDriverOffline/);
+  });
+
+  it('with Stork older than 23.5 the pod leaves a StorageDown node; an unknown version may do either', () => {
+    const old = portworxExpectations(detected(stork(23, 4)))['drive-offline']!;
+    expect(old).to.include({ primaryMoves: true, failedWritesAllowed: true, recoveryWithinMs: 360_000 });
+    expect(old.source).to.match(/Stork 23\.4 < 23\.5 deletes pods/);
+    const unknown = portworxExpectations(detected(stork(undefined)))['drive-offline']!;
+    expect(unknown).to.include({ primaryMoves: 'either', failedWritesAllowed: true });
+    expect(unknown.source).to.match(/Stork unknown \(no version in its image tag\)/);
+    expect(portworxExpectations(detected(stork(24, 1)))['drive-offline']).to.include({ primaryMoves: false });
+  });
+
+  it('with Stork before 23.0 the within-grace hold fits its 40 s backoff', () => {
+    const e = portworxExpectations(detected(stork(2, 6)))['agent-restart-within-grace']!;
+    expect(e).to.include({ holdMs: 20_000, recoveryWithinMs: 80_000 });
+    expect(e.source).to.match(/grace 40 s .*the 2020 backoff/);
+    expect(portworxExpectations(detected(stork(23, 0)))['agent-restart-within-grace']).to.include({
+      holdMs: 30_000,
+    });
+  });
+
+  it('follows a non-default health-monitor interval, raised to Stork’s 30 s minimum', () => {
+    const e = portworxExpectations(detected(stork(23, 5, { healthMonitorIntervalS: 60 })));
+    // 60 + 150 + 30 = 240 s.
+    expect(e['agent-down-past-grace']).to.include({ holdMs: 240_000, recoveryWithinMs: 300_000 });
+    expect(e['agent-down-past-grace']!.source).to.match(
+      /health monitor every 60 s \(detected from the stork Deployment\)/,
+    );
+    const low = portworxExpectations(detected(stork(23, 5, { healthMonitorIntervalS: 10 })))[
+      'network-partition'
+    ]!;
+    expect(low).to.include({ holdMs: 210_000 });
+    expect(low.source).to.match(/10 s raised to Stork's minimum/);
+  });
+
+  it('with the health monitor off: EIO after pxd_timeout, and the harness deletes the pod', () => {
+    const e = portworxExpectations(detected(stork(23, 5, { healthMonitor: false })));
+    // 600 s + 30 s until the delete, + 60 s pod start; Stork's extender still places the pod.
+    expect(e['agent-down-past-grace']).to.include({
+      holdMs: 630_000,
+      recoveryWithinMs: 690_000,
+      failedWritesAllowed: true,
+      primaryMoves: true,
+    });
+    expect(e['agent-down-past-grace']!.source).to.match(
+      /health monitor off .*EIO after pxd_timeout 600 s \(the default/,
+    );
+    // NotReady 40 s + the harness's force delete 30 s, + 60 s.
+    expect(e['network-partition']).to.include({
+      holdMs: 70_000,
+      recoveryWithinMs: 130_000,
+      primaryMoves: true,
+    });
+    // Nothing deletes the pod off a StorageDown node, whatever Stork's version.
+    expect(e['drive-offline']).to.include({
+      holdMs: 60_000,
+      failedWritesAllowed: false,
+      primaryMoves: false,
+    });
+    expect(e['agent-restart-within-grace']).to.include({ holdMs: 30_000 });
+  });
+
+  it('without Stork: the new pod may land back on the node, and a detected pxd_timeout is used', () => {
+    const e = portworxExpectations(detected(NO_STORK, 2, { pxdTimeoutS: 120 }));
+    expect(e['agent-down-past-grace']).to.include({
+      holdMs: 150_000,
+      recoveryWithinMs: 210_000,
+      primaryMoves: 'either',
+    });
+    expect(e['agent-down-past-grace']!.source).to.match(
+      /no Stork Deployment detected.*pxd_timeout 120 s \(detected\)/,
+    );
+    // A short pxd_timeout shortens the within-grace hold: min(30, 30 / 2).
+    expect(
+      portworxExpectations(detected(NO_STORK, 2, { pxdTimeoutS: 30 }))['agent-restart-within-grace'],
+    ).to.include({ holdMs: 15_000 });
+  });
+
+  it('a given grace overrides the computed one', () => {
+    const e = portworxExpectations(detected(stork(23, 5), 2, { graceS: 20 }))['agent-restart-within-grace']!;
+    expect(e.holdMs).to.equal(10_000);
+    expect(e.source).to.match(/grace 20 s \(given\)/);
+  });
+
+  it('repl 1: only the restart within grace, the others unsupported with a reason', () => {
+    const d = detected(stork(23, 5), 1);
+    expect(Object.keys(portworxExpectations(d))).to.deep.equal(['agent-restart-within-grace']);
+    const why = portworxUnsupportedFaults(d);
+    expect(Object.keys(why).sort()).to.deep.equal([
+      'agent-down-past-grace',
+      'drive-offline',
+      'network-partition',
+    ]);
+    for (const reason of Object.values(why)) expect(reason).to.match(/^repl 1 \(detected\): .*only replica/);
+  });
+
+  it('repl 2 and repl 3: the same figures, all four faults, the detected repl in each source', () => {
+    const two = portworxExpectations(detected(stork(23, 5), 2));
+    const three = portworxExpectations(detected(stork(23, 5), 3));
+    expect(portworxUnsupportedFaults(detected(stork(23, 5), 3))).to.deep.equal({});
+    for (const kind of ALL) {
+      const { source: s2, ...f2 } = two[kind]!;
+      const { source: s3, ...f3 } = three[kind]!;
+      expect(f3, kind).to.deep.equal(f2);
+      if (kind !== 'agent-restart-within-grace') {
+        expect(s2, kind).to.include('repl 2 (detected)');
+        expect(s3, kind).to.include('repl 3 (detected)');
+      }
+    }
+  });
+
+  it('refuses detected values it cannot use', () => {
+    expect(() => portworxExpectations(detected(stork(23, 5), 0))).to.throw(/replication factor 0/);
+    expect(() => portworxExpectations(detected(stork(23, 5), 1.5))).to.throw(/replication factor 1.5/);
+    expect(() => portworxExpectations(detected(stork(23, 5), 2, { pxdTimeoutS: 10 }))).to.throw(
+      /minimum 30 s/,
+    );
+    expect(() => portworxExpectations(detected(stork(23, 5), 2, { graceS: 0 }))).to.throw(/grace 0 s/);
+  });
+
+  it('every expectation in every configuration cites portworx.md and the Stork configuration it used', () => {
+    const storks = [
+      stork(23, 5),
+      stork(2, 6),
+      stork(undefined),
+      stork(23, 5, { healthMonitor: false }),
+      NO_STORK,
+    ];
+    for (const s of storks) {
+      for (const repl of [1, 2, 3]) {
+        for (const [kind, e] of Object.entries(portworxExpectations(detected(s, repl)))) {
+          const what = `${kind} (stork ${JSON.stringify(s)}, repl ${repl})`;
+          expect(e.source, what).to.include('portworx.md');
+          expect(e.source, what).to.match(/Stork|no Stork/);
+          expect(e.recoveryWithinMs, what).to.be.greaterThan(0);
+          expect(e.holdMs, what).to.be.greaterThan(0);
+        }
+      }
+    }
+  });
+
+  it('the documented defaults give the full table', () => {
+    expect(Object.keys(portworxExpectations(PORTWORX_DOCUMENTED_DEFAULTS)).sort()).to.deep.equal(
+      [...ALL].sort(),
+    );
+  });
+});
+
+describe('portworxRecovery', () => {
+  it('Stork with its health monitor moves the pod: no harness delete', () => {
+    const r = portworxRecovery(detected(stork(23, 5)));
+    expect(r).to.include({ movedBy: 'stork', schedulerName: 'stork' });
+    expect(r.forceDeleteStuckPodAfterMs).to.equal(undefined);
+    expect(r.deletePodAfterAgentDownMs).to.equal(undefined);
+    expect(r.source).to.include('portworx.md');
+  });
+
+  it('health monitor off: the harness force-deletes after 30 s NotReady and deletes after pxd_timeout + 30 s', () => {
+    const r = portworxRecovery(detected(stork(23, 5, { healthMonitor: false }), 2, { pxdTimeoutS: 300 }));
+    expect(r).to.include({
+      movedBy: 'harness',
+      forceDeleteStuckPodAfterMs: 30_000,
+      deletePodAfterAgentDownMs: 330_000,
+      schedulerName: 'stork',
+    });
+    expect(r.source).to.match(/portworx\.md.*health monitor off.*pxd_timeout 300 s \(detected\)/);
+  });
+
+  it('no Stork: the harness deletes, and the StatefulSet must not name the stork scheduler', () => {
+    const r = portworxRecovery(detected(NO_STORK));
+    expect(r).to.include({
+      movedBy: 'harness',
+      forceDeleteStuckPodAfterMs: 30_000,
+      deletePodAfterAgentDownMs: 630_000,
+      schedulerName: 'default-scheduler',
+    });
+    expect(r.source).to.match(/no Stork Deployment detected/);
+  });
+});
