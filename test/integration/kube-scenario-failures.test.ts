@@ -78,8 +78,9 @@ describe('kube scenarios fail, naming the cause, when the cluster misbehaves (px
           // NotReady 32-43 s after the cut (measured), the pod force-deleted 1 s later and Pending at
           // once: the wait ends at 40 s + 30 s margin, with the scheduler's reason on the pod.
           'network-partition': { hold: '40s', thresholds: { recoveryWithin: '40s' } },
-          // The sabotage happens as soon as the fault is in force; a shorter hold is enough.
-          'drive-offline': { hold: '20s' },
+          // drive-offline keeps its 40 s hold: held 20 s (less than Gluster's 30 s posix health
+          // check), the drive could not be restored even after the sabotage was undone (CI, not
+          // yet understood).
         },
       }),
     );
