@@ -17,7 +17,7 @@ export interface AccountsDigest {
   readonly rangeSize: number;
 }
 
-/** 100,000 rows per range: pgbench's rows per scale unit; one range's text is ~10 MB at most. */
+/** 100,000 rows per range: pgbench's rows per scale unit, so a changed range names one scale unit. */
 export const DIGEST_RANGE_ROWS = 100_000;
 
 /**
