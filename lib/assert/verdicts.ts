@@ -159,20 +159,40 @@ export function contentsPreserved(metrics: Metrics): Verdict {
   );
 }
 
-/** Every write acknowledged: no failed and no unknown write (faults the SUT should absorb, e.g. an agent restart within grace). */
+/**
+ * Every write made while the fault was in force acknowledged: no failed and no unknown write sent
+ * before the heal began (faults the SUT should absorb, e.g. an agent restart within grace). What the
+ * heal itself fails (bricks rejoining after a drive restore) is named, not judged: it is the heal's,
+ * like post_heal_unavailable_ms.
+ */
 export function noFailedWrite(metrics: Metrics): Verdict {
   const name = 'no failed write';
   const failed = num(metrics, 'failed') ?? 0;
   const unknown = num(metrics, 'unknown') ?? 0;
   const writes = num(metrics, 'writes') ?? 0;
   if (writes === 0) return verdict(name, false, 'expected every write acknowledged; no write was attempted');
-  return failed + unknown === 0
-    ? verdict(name, true, `all ${writes} writes acknowledged`)
-    : verdict(
-        name,
-        false,
-        `expected every write acknowledged; ${failed} failed and ${unknown} unknown of ${writes} (longest unavailable ${formatDuration(num(metrics, 'longest_unavailable_ms') ?? 0)})`,
-      );
+  const failedAfterHeal = num(metrics, 'failed_after_heal') ?? 0;
+  const unknownAfterHeal = num(metrics, 'unknown_after_heal') ?? 0;
+  const failedDuring = failed - failedAfterHeal;
+  const unknownDuring = unknown - unknownAfterHeal;
+  const byHeal =
+    failedAfterHeal + unknownAfterHeal > 0
+      ? `; the heal then failed ${failedAfterHeal} and left ${unknownAfterHeal} unknown (${formatDuration(num(metrics, 'post_heal_unavailable_ms') ?? 0)} unavailable after the heal began)`
+      : '';
+  if (failedDuring + unknownDuring === 0) {
+    return verdict(
+      name,
+      true,
+      byHeal
+        ? `every write acknowledged while the fault was in force${byHeal}`
+        : `all ${writes} writes acknowledged`,
+    );
+  }
+  return verdict(
+    name,
+    false,
+    `expected every write acknowledged; ${failedDuring} failed and ${unknownDuring} unknown of ${writes} before the heal (longest unavailable ${formatDuration(num(metrics, 'longest_unavailable_ms') ?? 0)})${byHeal}`,
+  );
 }
 
 /** A free-form SUT invariant (pod UID kept, old primary demoted, ...). */

@@ -11,7 +11,7 @@ export type FaultPhase = FaultEvent['phase'];
 export interface InjectOptions {
   readonly journal: FaultJournal;
   readonly signal?: AbortSignal;
-  /** Mirrors the lifecycle into the timeline: journaled, injected, verified, healed, heal-verified. */
+  /** Mirrors the lifecycle into the timeline: journaled, injected, verified, healing, healed, heal-verified. */
   readonly onEvent?: (phase: FaultPhase, detail?: string) => void;
   /** Heal on SIGINT/SIGTERM/uncaught errors while active (default true). */
   readonly healOnSignals?: boolean;
@@ -77,6 +77,7 @@ export async function inject(plan: FaultPlan, options: InjectOptions): Promise<A
   // Revert first, then cancel the timer: if the revert fails the timer is still armed as a backstop.
   const healOnce = async (how: string): Promise<void> => {
     await applying?.catch(() => undefined);
+    emit('healing', plan.description);
     try {
       await node.exec(plan.revert, { timeoutMs });
     } catch (err) {

@@ -15,8 +15,10 @@ import type { FaultEvent, ProbeEvent, TimelineEvent, WriteEvent } from './timeli
  *   next success observed after it. The path is considered available before the first observation.
  *   A window still open when observations end closes at the last observation and is flagged open.
  * - RTO: fault injected (the first 'injected' fault event) → the success that closes the last window
- *   ending after the injection and starting before the heal (failures caused by the heal itself are
- *   reported as post_heal_unavailable_ms, not as RTO). Edge cases:
+ *   ending after the injection and starting before the heal began (the first 'healing' event, else
+ *   'healed'). Failures the heal itself causes — a restored drive's bricks rejoining, measured on
+ *   Gluster: writes over 500 ms for 5 s, once 4 writes failed — are reported as
+ *   post_heal_unavailable_ms and failed_after_heal / unknown_after_heal, not as RTO. Edge cases:
  *     no failure after the injection → rto_ms 0, rto_basis 'no-failure' (a slowdown shorter than the
  *       write deadline is not unavailability; see write_stall_ms);
  *     still failing when observations end → rto_ms Infinity, recovered 'no', rto_lower_bound_ms;
@@ -132,6 +134,10 @@ export function computeMetrics(
 
   // Fault timing and RTO
   const faultAt = options.faultAt ?? firstFault(events, 'injected');
+  const healStart =
+    faultAt === undefined
+      ? undefined
+      : (firstFault(events, 'healing', faultAt) ?? firstFault(events, 'healed', faultAt));
   if (faultAt === undefined) {
     metrics.recovered = 'no-fault';
   } else {
@@ -139,9 +145,10 @@ export function computeMetrics(
     const verified = firstFault(events, 'verified', faultAt);
     const healed = firstFault(events, 'healed', faultAt);
     if (verified !== undefined) metrics.fault_verified_ms = round(verified - faultAt);
+    if (healStart !== undefined) metrics.fault_heal_started_ms = round(healStart - faultAt);
     if (healed !== undefined) metrics.fault_healed_ms = round(healed - faultAt);
     const during = windows.filter(
-      (w) => (w.end > faultAt || w.open) && (healed === undefined || w.start < healed),
+      (w) => (w.end > faultAt || w.open) && (healStart === undefined || w.start < healStart),
     );
     const last = during[during.length - 1];
     if (!last) {
@@ -158,8 +165,8 @@ export function computeMetrics(
       metrics.rto_basis = 'window';
       metrics.recovered = 'yes';
     }
-    if (healed !== undefined) {
-      const after = windows.filter((w) => w.start >= healed);
+    if (healStart !== undefined) {
+      const after = windows.filter((w) => w.start >= healStart);
       metrics.post_heal_unavailable_ms = round(after.reduce((sum, w) => sum + (w.end - w.start), 0));
     }
     // First occurrence of each platform event after the fault: detection/settle times.
@@ -177,6 +184,11 @@ export function computeMetrics(
   metrics.acked = acked.length;
   metrics.failed = writes.filter((w) => w.outcome === 'failed').length;
   metrics.unknown = writes.filter((w) => w.outcome === 'unknown').length;
+  if (healStart !== undefined) {
+    const sentAfterHeal = (w: WriteEvent): boolean => w.t >= healStart;
+    metrics.failed_after_heal = writes.filter((w) => w.outcome === 'failed' && sentAfterHeal(w)).length;
+    metrics.unknown_after_heal = writes.filter((w) => w.outcome === 'unknown' && sentAfterHeal(w)).length;
+  }
   const latencies = acked.map((w) => w.latencyMs).sort((a, b) => a - b);
   metrics.write_latency_p50_ms = round(percentile(latencies, 50));
   metrics.write_latency_p99_ms = round(percentile(latencies, 99));

@@ -8,10 +8,14 @@ interface EventBase {
   readonly wall: number;
 }
 
-/** Fault lifecycle, mirrored from the journal. */
+/**
+ * Fault lifecycle, mirrored from the journal. 'healing': the revert command starts (what it does to
+ * the SUT from then on is the heal's doing, not the fault's); 'healed': it has completed.
+ */
 export interface FaultEvent extends EventBase {
   readonly kind: 'fault';
-  readonly phase: 'journaled' | 'injected' | 'verified' | 'healed' | 'heal-verified' | 'auto-reverted';
+  readonly phase:
+    'journaled' | 'injected' | 'verified' | 'healing' | 'healed' | 'heal-verified' | 'auto-reverted';
   readonly fault: string;
   readonly node: string;
   readonly detail?: string;

@@ -73,7 +73,14 @@ describe('partition fault (real iptables in lab containers)', function () {
 
       await Promise.all([fault.heal(), fault.heal()]);
       await fault.heal();
-      expect(phases).to.deep.equal(['journaled', 'injected', 'verified', 'healed', 'heal-verified']);
+      expect(phases).to.deep.equal([
+        'journaled',
+        'injected',
+        'verified',
+        'healing',
+        'healed',
+        'heal-verified',
+      ]);
       expect(await probe(n2, 'n1')).to.equal('answered');
       expect(await probe(n1, 'n3')).to.equal('answered');
       expect(await findLeftovers(n1)).to.deep.equal([]);

@@ -106,6 +106,26 @@ describe('verdicts', () => {
     expect(v.message).to.contain('ids 42');
   });
 
+  it('judges the writes made before the heal began and names what the heal failed', () => {
+    const byHeal = {
+      ...healthy,
+      failed: 2,
+      unknown: 2,
+      failed_after_heal: 2,
+      unknown_after_heal: 2,
+      post_heal_unavailable_ms: 270,
+    };
+    const v = noFailedWrite(byHeal);
+    expect(v.passed).to.equal(true);
+    expect(v.message).to.equal(
+      'every write acknowledged while the fault was in force; the heal then failed 2 and left 2 unknown (270ms unavailable after the heal began)',
+    );
+    const mixed = noFailedWrite({ ...byHeal, failed: 5 });
+    expect(mixed.passed).to.equal(false);
+    expect(mixed.message).to.contain('3 failed and 0 unknown of 500 before the heal');
+    expect(mixed.message).to.contain('the heal then failed 2');
+  });
+
   it('derives the verdict list from an expectation, plus the SUT invariants', () => {
     const names = verdictsFor(expectation, healthy, [
       invariant('old primary demoted', true, { expected: 'replica', measured: 'replica' }),

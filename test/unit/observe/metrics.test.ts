@@ -3,7 +3,7 @@ import { computeMetrics, unavailabilityWindows } from '../../../lib/observe/metr
 import { ledgerRowDigest, type LedgerReadBack } from '../../../lib/observe/ledger-check.js';
 import { noAcknowledgedWriteLost } from '../../../lib/assert/verdicts.js';
 import type { TimelineEvent, WriteEvent } from '../../../lib/observe/timeline-events.js';
-import { fault, probe, write, writes } from './synthetic-timeline.js';
+import { fault, probe, sorted, write, writes } from './synthetic-timeline.js';
 
 /** acks every 50 ms before the fault at 1000, refused writes until 3000, acks again after. */
 function simpleOutage(): TimelineEvent[] {
@@ -128,6 +128,36 @@ describe('metrics (synthetic timelines)', () => {
     expect(m.post_heal_unavailable_ms).to.equal(205);
     expect(m.unavailable_ms).to.equal(1210);
     expect(m.fault_healed_ms).to.equal(2000);
+  });
+
+  it("counts from the start of the heal: failures while the revert runs are the heal's", () => {
+    // A drive restore: the fault failed nothing; the bricks rejoining during the revert did.
+    const events = [
+      ...writes(0, 1000, 50, 'acked'),
+      fault(1000, 'injected'),
+      ...writes(1000, 3000, 50, 'acked'),
+      fault(3000, 'healing'),
+      ...writes(3000, 3200, 50, 'acked'),
+      ...writes(3200, 3400, 50, 'failed', 1),
+      ...writes(3400, 3500, 50, 'unknown', 1),
+      fault(3600, 'healed'),
+      ...writes(3600, 4000, 50, 'acked'),
+    ];
+    const m = computeMetrics({ events });
+    expect(m.rto_ms).to.equal(0);
+    expect(m.rto_basis).to.equal('no-failure');
+    expect(m.fault_heal_started_ms).to.equal(2000);
+    expect(m.fault_healed_ms).to.equal(2600);
+    expect(m.post_heal_unavailable_ms).to.be.greaterThan(300);
+    expect(m).to.include({ failed: 4, unknown: 2, failed_after_heal: 4, unknown_after_heal: 2 });
+    // The same failures before the heal began are the fault's.
+    const early = computeMetrics({
+      events: sorted(
+        events.map((e) => (e.kind === 'fault' && e.phase === 'healing' ? { ...e, t: 3450 } : e)),
+      ),
+    });
+    expect(early.rto_basis).to.equal('window');
+    expect(early).to.include({ failed_after_heal: 0, unknown_after_heal: 1 });
   });
 
   it('says so when there was no fault to measure RTO from', () => {
