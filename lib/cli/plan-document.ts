@@ -10,6 +10,7 @@ import { POSTGRES_PORT } from '../sut/postgres-on-k8s/postgres-k8s-settings.js';
 import { postgresManifests, type PostgresManifest } from '../sut/postgres-on-k8s/postgres-manifests.js';
 import { redactSecret } from '../sut/postgres-on-k8s/postgres-secret.js';
 import { STATEFULSET_NAME } from '../sut/postgres-on-k8s/postgres-statefulset.js';
+import type { ClusterStorage } from '../sut/postgres-on-k8s/cluster-storage.js';
 import { postgresK8sSettings, STORAGE_DRIVER_PROFILES } from '../sut/postgres-on-k8s/storage-drivers.js';
 import type { AgentCommands } from '../sut/sut.js';
 
@@ -38,10 +39,16 @@ export interface PlannedFault {
   readonly steps: readonly NodeStep[];
 }
 
+/** The storage driver's cluster-level objects, which outlive a run (printed before the run's own). */
+export interface PlannedStorage extends ClusterStorage {
+  readonly scope: string;
+}
+
 export interface PlanDocument {
   readonly target: 'kind' | 'vm';
   readonly sut: StorageDriver;
   readonly nodeAccess: string;
+  readonly storage?: PlannedStorage;
   readonly namespace: string;
   readonly manifests: readonly PostgresManifest[];
   readonly workload: {
@@ -60,6 +67,7 @@ export function buildPlan(input: PlanInput): PlanDocument {
   const settings = postgresK8sSettings(config.kube, driver);
   const built = postgresManifests(settings, { runId: input.runId, password: input.password });
   const scale = config.workload.pgbenchScale;
+  const storage = STORAGE_DRIVER_PROFILES[driver].clusterStorage?.(config, settings);
   return {
     target: input.target,
     sut: driver,
@@ -67,6 +75,12 @@ export function buildPlan(input: PlanInput): PlanDocument {
       input.target === 'kind'
         ? `docker exec into the node containers labelled io.x-k8s.kind.cluster=${config.kind.clusterName}`
         : 'SSH to the vm.inventory nodes, host keys pinned',
+    ...(storage && {
+      storage: {
+        scope: 'once per cluster, before the first run; kept across runs, undone by the teardown below',
+        ...storage,
+      },
+    }),
     namespace: built.namespace,
     manifests: built.objects.map((o) => (o.kind === 'Secret' ? redactSecret(o) : o)),
     workload: {

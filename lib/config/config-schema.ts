@@ -2,6 +2,12 @@ import { z } from 'zod';
 import { DEFAULT_MARGINS } from '../report/compare.js';
 import { parseDuration } from '../time/duration.js';
 import type { FaultKind } from '../sut/expectations.js';
+import {
+  checkImageReference,
+  checkNodeDirectory,
+  DEFAULT_LOOP_DEVICE_SETTINGS as LOOP_DEFAULTS,
+  loopFileBytes,
+} from '../sut/portworx/loop-device-settings.js';
 
 /**
  * The configuration file's schema: YAML shape in (keys as users write them, durations with
@@ -257,6 +263,56 @@ const kubeSchema = section({
   forceDeleteStuckPodAfterMs: forceDeleteStuckPodAfter,
 }));
 
+/** A string `check` accepts (it throws otherwise); one message for every way it can fail. */
+function checked(expected: string, check: (value: string) => unknown) {
+  return z.string({ error: expected }).refine(
+    (value) => {
+      try {
+        check(value);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { error: expected },
+  );
+}
+
+/**
+ * The loop devices Portworx gets as drives on kind or VMs without spare disks (workshop-style,
+ * lib/sut/portworx/loop-device-daemonset.ts). These values go into a root script on every node:
+ * checked here with the renderer's own checks, and shell-quoted there.
+ */
+const loopDevicesSchema = section({
+  namespace: z
+    .string({ error: 'expected a namespace name (lowercase letters, digits, dashes)' })
+    .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, {
+      error: 'expected a namespace name: lowercase letters, digits, dashes (≤ 63)',
+    })
+    .prefault(LOOP_DEFAULTS.namespace),
+  directory: checked(
+    'expected an absolute directory on the nodes, other than /, without ".." or newlines',
+    checkNodeDirectory,
+  ).prefault(LOOP_DEFAULTS.directory),
+  size: checked(
+    'expected a size of at least 1Gi, a whole number with an optional unit (like 10Gi or 20G; Ki Mi Gi Ti K M G T)',
+    loopFileBytes,
+  ).prefault(LOOP_DEFAULTS.size),
+  /** A device-mapper linear device over each loop device, so the drive-offline fault can fail it. */
+  deviceMapper: z.boolean({ error: 'expected true or false' }).prefault(LOOP_DEFAULTS.deviceMapper),
+  image: checked('expected a container image reference without spaces', checkImageReference).prefault(
+    LOOP_DEFAULTS.image,
+  ),
+  initImage: checked('expected a container image reference without spaces', checkImageReference).prefault(
+    LOOP_DEFAULTS.initImage,
+  ),
+});
+
+/** Settings of the portworx storage driver beyond the StatefulSet's (which are `kube`). */
+const portworxSchema = section({
+  loopDevices: loopDevicesSchema.prefault({}),
+});
+
 const fingerprint = z
   .string({ error: 'expected an SSH host key fingerprint like SHA256:<base64>' })
   .regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, {
@@ -295,6 +351,7 @@ export const configSchema = section({
   compare: compareSchema.prefault({}),
   kind: kindSchema.prefault({}),
   kube: kubeSchema.prefault({}),
+  portworx: portworxSchema.prefault({}),
   vm: vmSchema.optional(),
 }).superRefine((c, ctx) => {
   if (c.target === 'vm' && !c.vm) {
@@ -317,3 +374,4 @@ export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 export type Target = (typeof TARGETS)[number];
 export type StorageDriver = (typeof STORAGE_DRIVERS)[number];
 export type KubeSettings = z.output<typeof kubeSchema>;
+export type PortworxSettings = z.output<typeof portworxSchema>;

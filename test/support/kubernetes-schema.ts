@@ -1,5 +1,7 @@
 import { dumpYaml } from '@kubernetes/client-node';
+import { DaemonSet } from 'kubernetes-models/apps/v1/DaemonSet';
 import { StatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
+import { StorageClass } from 'kubernetes-models/storage.k8s.io/v1/StorageClass';
 import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
@@ -13,13 +15,15 @@ const MODELS: Readonly<Record<string, Model>> = {
   'v1/Secret': Secret,
   'v1/Service': Service,
   'apps/v1/StatefulSet': StatefulSet,
+  'apps/v1/DaemonSet': DaemonSet,
+  'storage.k8s.io/v1/StorageClass': StorageClass,
 };
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 /**
- * Throws unless `manifest` is a valid Kubernetes object of a kind the SUT uses:
+ * Throws unless `manifest` is a valid Kubernetes object of a kind the SUT or its storage uses:
  * - the OpenAPI schema of its kind (kubernetes-models: types, required fields, enums);
  * - no field unknown to the API (the schema allows extra keys: a typo like `replica:` would pass
  *   it; @kubernetes/client-node's serializer drops unknown fields, so a round trip must be lossless);

@@ -1,4 +1,4 @@
-import type { KubeSettings, StorageDriver, Target } from '../../config/config-schema.js';
+import type { KubeSettings, PxchaosConfig, StorageDriver, Target } from '../../config/config-schema.js';
 import { STORAGE_CLASS as GLUSTER_STORAGE_CLASS } from '../../kube-lab/gluster-storage.js';
 import { POSTGRES_IMAGE_REPO } from '../../kube-lab/kube-lab-layout.js';
 import { GLUSTER_EXPECTATIONS } from '../gluster/gluster-expectations.js';
@@ -8,9 +8,12 @@ import {
   GLUSTER_HEAL_PENDING,
   GLUSTER_LAUNCH_HEAL,
 } from '../gluster/gluster-node-commands.js';
+import { portworxClusterStorage } from '../portworx/portworx-cluster-storage.js';
 import { PORTWORX_AGENT, portworxDriveCommands } from '../portworx/portworx-node-commands.js';
+import { PORTWORX_STORAGE_CLASS } from '../portworx/portworx-storage-class.js';
 import type { Expectations } from '../expectations.js';
 import type { AgentCommands, DriveCommands } from '../sut.js';
+import type { ClusterStorage } from './cluster-storage.js';
 import type { PostgresK8sSettings } from './postgres-k8s-settings.js';
 
 /**
@@ -45,6 +48,11 @@ export interface StorageDriverProfile {
    * stops its scenario before the injection (lib/scenario/fault-not-supported.ts).
    */
   readonly expectations: Expectations;
+  /**
+   * What the driver provisions once per cluster before a run (drives, StorageClass). None for
+   * gluster: `pxchaos kube-lab up` provisions the kube lab's storage.
+   */
+  clusterStorage?(config: PxchaosConfig, settings: PostgresK8sSettings): ClusterStorage;
 }
 
 /**
@@ -71,7 +79,7 @@ export const STORAGE_DRIVER_PROFILES: Readonly<Record<StorageDriver, StorageDriv
   portworx: {
     name: 'portworx',
     // The workshop's StorageClass: repl "2", priority_io high.
-    storageClass: 'portworx-replicated',
+    storageClass: PORTWORX_STORAGE_CLASS,
     // Stork's extender places the pod on a node holding a replica (portworx.md).
     schedulerName: 'stork',
     image: { ref: 'postgres:15', pullPolicy: 'IfNotPresent' },
@@ -84,6 +92,8 @@ export const STORAGE_DRIVER_PROFILES: Readonly<Record<StorageDriver, StorageDriv
     // No forceDeleteStuckPodAfterMs: Stork's health monitor moves pods off a node whose PX is down.
     // Portworx's expectations (portworx.md, with sources): issue 11.
     expectations: {},
+    // Workshop-style loop-device drives and the StorageClass (issue 11).
+    clusterStorage: (config, settings) => portworxClusterStorage(config.portworx, settings.storageClass),
   },
 };
 

@@ -1,3 +1,4 @@
+import type { V1PodSpec } from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { Command } from 'commander';
 import { execFile } from 'node:child_process';
@@ -14,11 +15,18 @@ import { validateManifest } from '../../support/kubernetes-schema.js';
 const CLI = join(process.cwd(), 'bin', 'pxchaos.js');
 const PASSWORD = 'S3cr3t-only-in-memory-7f1e';
 
+type Manifest = { kind: string; metadata: { name: string; labels?: Record<string, string> } };
+
 interface Plan {
   target: string;
   sut: string;
+  storage?: {
+    manifests: Manifest[];
+    drive?: { device: string; recordedIn: string };
+    teardown: { delete: { kind: string; name: string }[]; steps: { on: string; argv: string[] }[] };
+  };
   namespace: string;
-  manifests: { kind: string; metadata: { name: string; labels?: Record<string, string> } }[];
+  manifests: Manifest[];
   workload: { pgbenchInit: { argv: string[]; expectedRows: number } };
   faults: { scenario: string; steps: { on: string; purpose: string; argv: unknown[] }[] }[];
 }
@@ -94,6 +102,27 @@ describe('pxchaos plan', function () {
         expect(plan.manifests[0]?.metadata.labels?.[RUN_LABEL]).to.equal('feedc0de');
       });
 
+      if (sut === 'portworx')
+        it('provisions the loop-device drives and the StorageClass first, all valid, with their teardown', () => {
+          const storage = plan.storage!;
+          expect(storage.manifests.map((m) => `${m.kind}/${m.metadata.name}`)).to.deep.equal([
+            'DaemonSet/pxchaos-px-loop-devices',
+            'StorageClass/portworx-replicated',
+          ]);
+          for (const m of storage.manifests) validateManifest(m);
+          expect(storage.drive?.device).to.equal('/dev/mapper/pxchaos-px-<node>');
+          expect(storage.teardown.delete.map((d) => d.kind)).to.deep.equal(['DaemonSet', 'StorageClass']);
+          expect(storage.teardown.steps[0]?.argv[0]).to.equal('sh');
+          expect(Object.keys(plan).indexOf('storage')).to.be.lessThan(Object.keys(plan).indexOf('manifests'));
+          const sts = plan.manifests.find((m) => m.kind === 'StatefulSet');
+          expect(JSON.stringify(sts)).to.include('"storageClassName":"portworx-replicated"');
+        });
+      else
+        it('provisions no cluster storage (the kube lab has its own)', () => {
+          expect(plan).not.to.have.property('storage');
+          expect(text).not.to.include('pxchaos-px-loop-devices');
+        });
+
       it('never prints the password', () => {
         expect(text).not.to.include(PASSWORD);
         expect(text).not.to.include(Buffer.from(PASSWORD).toString('base64'));
@@ -142,6 +171,37 @@ describe('pxchaos plan', function () {
     expect(hangInject?.argv, 'driveMode hang plans another command than error').not.to.deep.equal(
       errorInject?.argv,
     );
+  });
+
+  it('takes the loop devices from the config, quoted into the script; a class the user names is not created', async () => {
+    const file = join(dir, 'portworx.yaml');
+    await writeFile(
+      file,
+      [
+        'kube: { storageClass: px-db }',
+        'portworx:',
+        '  loopDevices:',
+        "    directory: /srv/px chaos/it's",
+        '    size: 20G',
+        '    deviceMapper: false',
+        '    image: registry.example/pause:3.10',
+      ].join('\n'),
+    );
+    const plan = parse(await planOutput(['--target', 'vm', '--sut', 'portworx'], file)) as Plan;
+    const storage = plan.storage!;
+    expect(storage.manifests.map((m) => m.kind)).to.deep.equal(['DaemonSet']);
+    for (const m of storage.manifests) validateManifest(m);
+    const pod = (storage.manifests[0] as unknown as { spec: { template: { spec: V1PodSpec } } }).spec.template
+      .spec;
+    const script = pod.initContainers?.[0]?.command?.[4] ?? '';
+    expect(script.split('\n')).to.include.members([
+      `DIR='/srv/px chaos/it'\\''s'`,
+      'SIZE_BYTES=20000000000',
+      'DEVICE_MAPPER=0',
+    ]);
+    expect(pod.containers[0]?.image).to.equal('registry.example/pause:3.10');
+    expect(storage.drive?.recordedIn).to.equal("/srv/px chaos/it's/px-<node>.device");
+    expect(storage.teardown.delete.map((d) => d.kind)).to.deep.equal(['DaemonSet']);
   });
 
   it('bad input: one line on stderr, exit 2', async () => {
