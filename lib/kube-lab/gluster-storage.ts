@@ -135,7 +135,7 @@ export async function ensureGlusterStorage(
     }
   }
   await kubectlApply(spec.controlPlane, storageManifests(spec), signal);
-  await recycleReleasedVolumes(spec, first.node, progress, signal);
+  await recycleReleasedVolumes(spec.controlPlane, first.node, progress, signal);
 }
 
 /** Namespace, selector-less Service + Endpoints of the brick nodes, StorageClass, one PV per volume. */
@@ -191,19 +191,25 @@ interface PvList {
   items: { metadata: { name: string }; status?: { phase?: string } }[];
 }
 
-/** A PV whose claim was deleted is Released: wipe its Gluster volume and make it Available again. */
-async function recycleReleasedVolumes(
-  spec: GlusterStorageSpec,
+/**
+ * A PV whose claim was deleted (a run's namespace went) is Released: wipe its Gluster volume and
+ * make it Available again. `up` does it, and so does a kind-target run on a kube lab before it
+ * claims a volume: without it each run used one PV up for good, and the next one waited for a
+ * claim no PV could bind. `worker`: a brick node (it mounts the volume through its own glusterd).
+ */
+export async function recycleReleasedVolumes(
+  controlPlane: string,
   worker: NodeAccess,
   progress: (line: string) => void,
   signal?: AbortSignal,
 ): Promise<void> {
   const list = JSON.parse(
-    await kubectlOk(spec.controlPlane, ['get', 'pv', '-l', 'pxchaos.io/gluster-volume', '-o', 'json'], {
+    await kubectlOk(controlPlane, ['get', 'pv', '-l', 'pxchaos.io/gluster-volume', '-o', 'json'], {
       timeoutMs: 20_000,
       ...(signal && { signal }),
     }),
   ) as PvList;
+  const recycled: string[] = [];
   for (const pv of list.items) {
     if (pv.status?.phase !== 'Released') continue;
     const index = Number(/(\d+)$/.exec(pv.metadata.name)?.[1]);
@@ -221,7 +227,7 @@ async function recycleReleasedVolumes(
       ],
       { timeoutMs: 120_000 },
     );
-    await kubectlOk(spec.controlPlane, [
+    await kubectlOk(controlPlane, [
       'patch',
       'pv',
       pv.metadata.name,
@@ -229,18 +235,13 @@ async function recycleReleasedVolumes(
       '-p',
       '[{"op":"remove","path":"/spec/claimRef"}]',
     ]);
+    recycled.push(pv.metadata.name);
   }
-  // Let a just-recycled PV become Available before a claim needs it.
+  if (recycled.length === 0) return;
+  // Let a just-recycled PV become Available before a claim needs it (only those: others may be Bound).
   await kubectl(
-    spec.controlPlane,
-    [
-      'wait',
-      '--for=jsonpath={.status.phase}=Available',
-      'pv',
-      '-l',
-      'pxchaos.io/gluster-volume',
-      '--timeout=30s',
-    ],
+    controlPlane,
+    ['wait', '--for=jsonpath={.status.phase}=Available', 'pv', ...recycled, '--timeout=30s'],
     { timeoutMs: 40_000 },
   );
 }

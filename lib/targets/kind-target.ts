@@ -12,6 +12,7 @@ import { findKindCli, kindCreateCluster, kindGetKubeconfig } from './kind-cli.js
 import { checkKubeCluster, nodeNameMismatch } from './kube-cluster-check.js';
 import { guardKubeContext, type KubeLabControlPlaneIps } from './kube-context-guard.js';
 import { kubeLabPostgresImage } from '../kube-lab/kube-lab-inspect.js';
+import { recycleReleasedVolumes } from '../kube-lab/gluster-storage.js';
 import { openPostgresOnKube } from './open-postgres-on-kube.js';
 import { kubeFaultSurface } from './kube-fault-surface.js';
 import type { FaultSurface, OpenTarget, Target } from './target.js';
@@ -150,6 +151,7 @@ export class KindTarget implements Target {
     if (found.plan !== 'use')
       throw new EnvironmentError(`target kind: cluster '${found.cluster}' not found after kind created it`);
     const kubeLabImage = found.kubeLab ? await kubeLabPostgresImage(found.cluster) : undefined;
+    if (found.kubeLab) await this.recycleKubeLabVolumes(found, progress, signal);
     if (found.kubeLab && !kubeLabImage && !this.config.kube.image)
       throw new EnvironmentError(
         `target kind: kube lab '${found.cluster}' predates the PostgreSQL image label; pxchaos kube-lab up --name ${found.cluster} recreates it`,
@@ -166,6 +168,22 @@ export class KindTarget implements Target {
       progress,
       signal,
     );
+  }
+
+  /** The kube lab's volumes earlier runs released, made claimable again (its PVs are a fixed pool). */
+  private async recycleKubeLabVolumes(
+    found: Extract<KindPreflight, { plan: 'use' }>,
+    progress: (line: string) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const controlPlane = found.containers.find((c) => c.role === 'control-plane');
+    // The workers sorted by name: the first ones hold the bricks (lib/kube-lab/gluster-storage.ts).
+    const [brickNode] = found.workers;
+    if (!controlPlane || !brickNode)
+      throw new EnvironmentError(
+        `target kind: kube lab '${found.cluster}' has no control-plane or worker container; pxchaos kube-lab up --name ${found.cluster} repairs it`,
+      );
+    await recycleReleasedVolumes(controlPlane.name, brickNode, progress, signal);
   }
 
   /** The cluster's worker containers, by docker exec; a cluster that does not exist is not created. */
