@@ -210,7 +210,8 @@ const kubeResourcesSchema = section({
  * The rest is the Postgres StatefulSet the kind and vm targets deploy (lib/sut/postgres-on-k8s/). Settings that
  * depend on the storage driver (image, storageClass, schedulerName) default per driver there:
  * gluster → the kube lab's own image, gluster-replicated, the default scheduler; portworx →
- * postgres:15, portworx-replicated, stork. The pgbench scale is workload.pgbenchScale.
+ * postgres:15, portworx-replicated, and stork when a run detects Stork (else the default scheduler).
+ * The pgbench scale is workload.pgbenchScale.
  */
 const kubeSchema = section({
   allowedContexts: z
@@ -236,8 +237,8 @@ const kubeSchema = section({
   tolerationSeconds: duration('30s', { wholeSeconds: true }).prefault('30s'),
   /**
    * Force-delete the Postgres pod once its node has been NotReady this long (Kubernetes never
-   * replaces a StatefulSet pod on an unreachable node). Default by driver: gluster 30s, portworx
-   * never (Stork moves the pod).
+   * replaces a StatefulSet pod on an unreachable node). Default by driver: gluster 30s; portworx
+   * never when a run detects Stork with its health monitor on (Stork moves the pod), else 30s.
    */
   forceDeleteStuckPodAfter: duration('30s').optional(),
   resources: kubeResourcesSchema.prefault({}),

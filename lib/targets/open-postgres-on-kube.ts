@@ -1,4 +1,3 @@
-import { applyThresholds } from '../config/apply-thresholds.js';
 import type { PxchaosConfig } from '../config/config-schema.js';
 import { UsageError } from '../errors.js';
 import { connectKube } from '../k8s/kube-client.js';
@@ -13,6 +12,7 @@ import {
   postgresK8sSettings,
   STORAGE_DRIVER_PROFILES,
 } from '../sut/postgres-on-k8s/storage-drivers.js';
+import { driverSetupForRun } from './driver-setup-for-run.js';
 import type { OpenTarget } from './target.js';
 
 /** A Kubernetes cluster a target has checked (preflight) and can run Postgres on. */
@@ -29,8 +29,10 @@ export interface KubeRunCluster {
 /**
  * The common half of `--target kind|vm`: the run's namespace with Postgres in a StatefulSet on the
  * configured storage driver (`kube.sut`, default gluster for kind, portworx for vm), Running and
- * Ready, seen as a PostgresOnK8sSut. close() stops the SUT's port-forward and watches and deletes the
- * run namespace (the only kind of namespace the harness deletes); an arrange that fails deletes it too.
+ * Ready, seen as a PostgresOnK8sSut. A driver that detects its cluster's setup (portworx: Stork and
+ * the StorageClass's repl) does so first, said in one progress line. close() stops the SUT's
+ * port-forward and watches and deletes the run namespace (the only kind of namespace the harness
+ * deletes); an arrange that fails deletes it too.
  */
 export async function openPostgresOnKube(
   config: PxchaosConfig,
@@ -39,13 +41,18 @@ export async function openPostgresOnKube(
   signal?: AbortSignal,
 ): Promise<OpenTarget> {
   const driver = config.kube.sut ?? defaultStorageDriver(cluster.target);
-  const settings = postgresK8sSettings(config.kube, driver, cluster.kubeLabImage);
-  if (settings.image === KUBE_LAB_IMAGE_PLACEHOLDER)
+  const defaults = postgresK8sSettings(config.kube, driver, cluster.kubeLabImage);
+  if (defaults.image === KUBE_LAB_IMAGE_PLACEHOLDER)
     throw new UsageError(
       `target ${cluster.target}: context ${cluster.context} is not a kube lab, so the ${driver} driver has no default image there; set kube.image`,
     );
   // Not bound to open()'s signal: the SUT keeps this client (watches, port-forward) after open.
   const client = await connectKube({ kubeconfig: cluster.kubeconfig, context: cluster.context });
+  const profile = STORAGE_DRIVER_PROFILES[driver];
+  // Before anything is created: what the driver detects decides the StatefulSet's scheduler, and a
+  // detection that fails (a missing StorageClass, say) leaves nothing to tear down.
+  const setup = await driverSetupForRun(config, profile, defaults, client, progress, signal);
+  const { settings } = setup;
   const runId = newRunId();
   const namespace = runNamespaceName(settings.namespacePrefix, runId);
   const teardown = (): Promise<unknown> =>
@@ -70,8 +77,6 @@ export async function openPostgresOnKube(
     await teardown().catch((e: unknown) => progress(`teardown of ${namespace}: ${(e as Error).message}`));
     throw err;
   }
-  const profile = STORAGE_DRIVER_PROFILES[driver];
-  const forceDeleteAfterMs = config.kube.forceDeleteStuckPodAfterMs ?? profile.forceDeleteStuckPodAfterMs;
   const sut = new PostgresOnK8sSut({
     name: driver,
     client,
@@ -81,11 +86,13 @@ export async function openPostgresOnKube(
     agentCommands: () => profile.agent,
     // The drive a node's replica sits on is the driver's business (issue 10 / 11 resolve it per node).
     driveCommands: () => profile.drive(profile.drivePlaceholder ?? ''),
-    expectations: applyThresholds(profile.expectations, config),
+    expectations: setup.expectations,
     checkNodes: profile.checksNodes,
     ...(profile.storageCheck && { storageCheck: profile.storageCheck }),
     ...(profile.storageRepair && { storageRepair: profile.storageRepair }),
-    ...(forceDeleteAfterMs !== undefined && { forceDeleteStuckPodAfterMs: forceDeleteAfterMs }),
+    ...(setup.forceDeleteStuckPodAfterMs !== undefined && {
+      forceDeleteStuckPodAfterMs: setup.forceDeleteStuckPodAfterMs,
+    }),
   });
   return {
     name: cluster.target,

@@ -47,9 +47,7 @@ export const NO_STORK: StorkConfig = {
 export function readStorkConfig(deployment: V1Deployment | undefined): StorkConfig {
   if (!deployment) return NO_STORK;
   const name = deployment.metadata?.name ?? '<unnamed>';
-  const containers = deployment.spec?.template.spec?.containers ?? [];
-  const container =
-    containers.find((c) => c.name === 'stork') ?? containers.find((c) => imageRepoName(c.image) === 'stork');
+  const container = storkContainer(deployment);
   if (!container) throw new Error(`could not read Stork config: Deployment ${name} has no stork container`);
   const flags = readFlags(container);
   const version = storkVersion(container.image);
@@ -64,6 +62,18 @@ export function readStorkConfig(deployment: V1Deployment | undefined): StorkConf
       name,
     ),
   };
+}
+
+/**
+ * The stork container of a Deployment: the one named `stork` (every recorded install spec, and the
+ * Operator's `storkContainerName`), else the one whose image is `…/stork` (a renamed container).
+ * The stork-scheduler Deployment runs kube-scheduler, so it has none.
+ */
+export function storkContainer(deployment: V1Deployment): V1Container | undefined {
+  const containers = deployment.spec?.template.spec?.containers ?? [];
+  return (
+    containers.find((c) => c.name === 'stork') ?? containers.find((c) => imageRepoName(c.image) === 'stork')
+  );
 }
 
 /** `a.b` from the image tag `…/stork:a.b[.c][-suffix]` (a leading `v` allowed); otherwise undefined. */

@@ -10,10 +10,12 @@ import {
 } from '../gluster/gluster-node-commands.js';
 import { portworxClusterStorage } from '../portworx/portworx-cluster-storage.js';
 import { PORTWORX_AGENT, portworxDriveCommands } from '../portworx/portworx-node-commands.js';
+import { detectPortworxSetup } from '../portworx/portworx-detected-setup.js';
 import { PORTWORX_STORAGE_CLASS } from '../portworx/portworx-storage-class.js';
 import type { Expectations } from '../expectations.js';
 import type { AgentCommands, DriveCommands } from '../sut.js';
 import type { ClusterStorage } from './cluster-storage.js';
+import type { DetectDriverSetup } from './detected-driver-setup.js';
 import type { PostgresK8sSettings } from './postgres-k8s-settings.js';
 
 /**
@@ -23,6 +25,7 @@ import type { PostgresK8sSettings } from './postgres-k8s-settings.js';
 export interface StorageDriverProfile {
   readonly name: StorageDriver;
   readonly storageClass: string;
+  /** The StatefulSet's scheduler; a run takes the detected one instead where the driver detects (`detect`). */
   readonly schedulerName?: string;
   /** The image when the config names none (for the kube lab a placeholder the run resolves). */
   readonly image: { readonly ref: string; readonly pullPolicy: PostgresK8sSettings['imagePullPolicy'] };
@@ -45,9 +48,17 @@ export interface StorageDriverProfile {
   readonly forceDeleteStuckPodAfterMs?: number;
   /**
    * The faults this driver supports, each with its expectation and sources. A fault missing here
-   * stops its scenario before the injection (lib/scenario/fault-not-supported.ts).
+   * stops its scenario before the injection (lib/scenario/fault-not-supported.ts). Where the driver
+   * detects (`detect`), a run uses the detected expectations instead.
    */
   readonly expectations: Expectations;
+  /**
+   * For drivers whose behaviour under faults depends on the cluster's setup: reads it before the
+   * run arranges Postgres, and gives the run's expectations, scheduler and stuck-pod remedy in
+   * place of the static ones above (config settings still win). None for gluster: the kube lab's
+   * GlusterFS is always set up the same way.
+   */
+  readonly detect?: DetectDriverSetup;
   /**
    * What the driver provisions once per cluster before a run (drives, StorageClass). None for
    * gluster: `pxchaos kube-lab up` provisions the kube lab's storage.
@@ -80,7 +91,8 @@ export const STORAGE_DRIVER_PROFILES: Readonly<Record<StorageDriver, StorageDriv
     name: 'portworx',
     // The workshop's StorageClass: repl "2", priority_io high.
     storageClass: PORTWORX_STORAGE_CLASS,
-    // Stork's extender places the pod on a node holding a replica (portworx.md).
+    // Stork's extender places the pod on a node holding a replica (portworx.md). What a plan shows:
+    // a run names it only when Stork is detected (portworxRecovery), else default-scheduler.
     schedulerName: 'stork',
     image: { ref: 'postgres:15', pullPolicy: 'IfNotPresent' },
     agent: PORTWORX_AGENT,
@@ -89,9 +101,11 @@ export const STORAGE_DRIVER_PROFILES: Readonly<Record<StorageDriver, StorageDriv
     // Each node's PX drive is found on the node (issue 11); until then health is the pod's and Postgres'.
     partitionProbePort: 9001, // PX's management port, on every PX node (portworx.md: 9001-9022)
     checksNodes: false,
-    // No forceDeleteStuckPodAfterMs: Stork's health monitor moves pods off a node whose PX is down.
-    // Portworx's expectations (portworx.md, with sources): issue 11.
+    // No static forceDeleteStuckPodAfterMs nor expectations: both depend on Stork (its health
+    // monitor moves pods off a node whose PX is down) and on the StorageClass's repl, which a run
+    // detects (portworx-detected-setup.ts); a plan shows no expectations.
     expectations: {},
+    detect: detectPortworxSetup,
     // Workshop-style loop-device drives and the StorageClass (issue 11).
     clusterStorage: (config, settings) => portworxClusterStorage(config.portworx, settings.storageClass),
   },

@@ -1,31 +1,12 @@
 import type { V1Deployment } from '@kubernetes/client-node';
 import { expect } from 'chai';
-import { parseAllDocuments } from 'yaml';
 import {
   NO_STORK,
   readStorkConfig,
   storkVersion,
   type StorkConfig,
 } from '../../../lib/sut/portworx/stork-config.js';
-import { pxFixture, pxFixturesMatching } from '../../support/px-fixtures.js';
-
-/**
- * The Deployments of a recorded install spec. Some documents there are not valid YAML upstream
- * (SOURCES.md §8: katacoda 2.0.3.8 line 6; the workshop 2.5.1 px-lighthouse has a duplicate key):
- * those are skipped, the Deployments we read parse.
- */
-function deployments(file: string): V1Deployment[] {
-  return parseAllDocuments(pxFixture(file))
-    .filter((d) => d.errors.length === 0)
-    .map((d) => d.toJS() as { kind?: string })
-    .filter((o): o is V1Deployment & { kind: 'Deployment' } => o?.kind === 'Deployment');
-}
-
-function storkDeployment(file: string): V1Deployment {
-  const found = deployments(file).filter((d) => d.metadata?.name === 'stork');
-  expect(found, `${file}: one stork Deployment`).to.have.length(1);
-  return found[0]!;
-}
+import { pxFixtureStorkDeployment, pxFixturesMatching } from '../../support/px-fixtures.js';
 
 /** A Deployment with one container, as a cluster returns it. */
 function deployment(container: {
@@ -78,7 +59,7 @@ describe('readStorkConfig', () => {
 
   for (const [file, expected] of Object.entries(RECORDED)) {
     it(`reads the stork Deployment of ${file}`, () => {
-      expect(readStorkConfig(storkDeployment(file))).to.deep.equal(expected);
+      expect(readStorkConfig(pxFixtureStorkDeployment(file))).to.deep.equal(expected);
     });
   }
 

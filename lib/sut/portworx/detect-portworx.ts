@@ -1,0 +1,67 @@
+import type { KubeClient } from '../../k8s/kube-client.js';
+import {
+  findStorkDeployment,
+  STORK_DEPLOYMENT,
+  STORK_NAMESPACES,
+  type FoundStork,
+} from './find-stork-deployment.js';
+import { PXD_TIMEOUT_DEFAULT_S, type PortworxDetected } from './portworx-expectations.js';
+import { readStorageClassRepl, type StorageClassRepl } from './storage-class-repl.js';
+import { formatStorkVersion, readStorkConfig, storkContainer } from './stork-config.js';
+
+/** What the cluster says about its Portworx setup, and where each value was read (for the progress line). */
+export interface PortworxDetection {
+  readonly detected: PortworxDetected;
+  /** Stork's Deployment; undefined when the cluster has none. */
+  readonly stork?: FoundStork;
+  readonly storageClass: StorageClassRepl;
+}
+
+/**
+ * Reads, through the API server only, what portworxExpectations needs: Stork (present, version,
+ * health monitor and its interval, from its Deployment's spec) and the StorageClass's replication
+ * factor. No Stork is a finding (NO_STORK), a missing StorageClass an error naming it.
+ * `pxdTimeoutS` stays undefined: the px module's timeout is read on the node holding the volume
+ * (`/sys/bus/pxd/devices/<minor>/timeout`), which needs PX node access, a later step (issue 11,
+ * item 3); until then the expectations use the documented 600 s and their sources say "the default".
+ */
+export async function detectPortworx(
+  client: KubeClient,
+  storageClass: string,
+  signal?: AbortSignal,
+): Promise<PortworxDetection> {
+  const c = signal ? client.with({ signal }) : client;
+  const stork = await findStorkDeployment(c);
+  const repl = await readStorageClassRepl(c, storageClass);
+  return {
+    detected: {
+      stork: readStorkConfig(stork?.deployment),
+      replicationFactor: repl.replicationFactor,
+    },
+    ...(stork && { stork }),
+    storageClass: repl,
+  };
+}
+
+/** One line: what was found and where. */
+export function describePortworxDetection(d: PortworxDetection): string {
+  const { stork } = d.detected;
+  const sc = d.storageClass;
+  const storkSaid = !d.stork
+    ? `no Stork (no Deployment ${STORK_DEPLOYMENT} in ${STORK_NAMESPACES.join(' or ')}, none with a stork container elsewhere)`
+    : `Stork ${formatStorkVersion(stork.version)} at ${d.stork.ref} (${storkImage(d.stork)}, ${readiness(d.stork)}; ${d.stork.how}), health monitor ${
+        stork.healthMonitor ? `on every ${stork.healthMonitorIntervalS} s` : 'off'
+      }`;
+  return `${storkSaid}; StorageClass ${sc.name} (${sc.provisioner}) ${sc.said} → repl ${sc.replicationFactor}; pxd_timeout not read (needs PX node access, a later step): the default ${PXD_TIMEOUT_DEFAULT_S} s assumed`;
+}
+
+function storkImage(found: FoundStork): string {
+  return storkContainer(found.deployment)?.image ?? 'no image';
+}
+
+/** Ready pods of the Deployment: the spec is what is read, but a Stork with none ready acts on nothing. */
+function readiness(found: FoundStork): string {
+  const want = found.deployment.spec?.replicas ?? 1;
+  const ready = found.deployment.status?.readyReplicas ?? 0;
+  return `${ready}/${want} ready${want > 0 && ready === 0 ? ': not running' : ''}`;
+}

@@ -1,0 +1,145 @@
+import { expect } from 'chai';
+import { configSchema } from '../../../lib/config/config-schema.js';
+import type { FaultKind } from '../../../lib/sut/expectations.js';
+import { GLUSTER_EXPECTATIONS } from '../../../lib/sut/gluster/gluster-expectations.js';
+import {
+  postgresK8sSettings,
+  STORAGE_DRIVER_PROFILES,
+} from '../../../lib/sut/postgres-on-k8s/storage-drivers.js';
+import type { PortworxDetection } from '../../../lib/sut/portworx/detect-portworx.js';
+import { portworxNotRunnableYet, portworxSetup } from '../../../lib/sut/portworx/portworx-detected-setup.js';
+import {
+  portworxExpectations,
+  portworxRecovery,
+  type PortworxDetected,
+} from '../../../lib/sut/portworx/portworx-expectations.js';
+import { NO_STORK, type StorkConfig } from '../../../lib/sut/portworx/stork-config.js';
+import type { RecordedKubeApi } from '../../support/recorded-kube-api.js';
+import {
+  DEPLOYMENT_PATH,
+  pxKubeApi,
+  recordedStorageClass,
+  recordedStork,
+  served,
+  STORAGE_CLASS_PATH,
+} from '../../support/px-kube-api.js';
+
+const STORK_23_5: StorkConfig = {
+  present: true,
+  version: { major: 23, minor: 5 },
+  healthMonitor: true,
+  healthMonitorIntervalS: 120,
+};
+
+/** A detection as detectPortworx returns it, for a given Stork and repl. */
+const detection = (stork: StorkConfig, replicationFactor = 2): PortworxDetection => ({
+  detected: { stork, replicationFactor },
+  ...(stork.present && {
+    stork: {
+      deployment: served(recordedStork(), 'kube-system'),
+      ref: 'kube-system/stork',
+      how: 'where installs put it' as const,
+    },
+  }),
+  storageClass: {
+    name: 'portworx-replicated',
+    provisioner: 'kubernetes.io/portworx-volume',
+    replicationFactor,
+    said: `repl "${replicationFactor}"`,
+  },
+});
+
+/** portworxExpectations for `d`, without the faults a run cannot carry out yet. */
+function runnable(d: PortworxDetected): Record<string, unknown> {
+  const all: Record<string, unknown> = { ...portworxExpectations(d) };
+  for (const kind of Object.keys(portworxNotRunnableYet(portworxRecovery(d)))) delete all[kind];
+  return all;
+}
+
+describe('the storage-driver seam: detection in the profile', () => {
+  it('gluster has no hook (its kube lab is always set up alike), portworx has one', () => {
+    expect(STORAGE_DRIVER_PROFILES.gluster.detect).to.equal(undefined);
+    expect(STORAGE_DRIVER_PROFILES.gluster.expectations).to.equal(GLUSTER_EXPECTATIONS);
+    expect(STORAGE_DRIVER_PROFILES.portworx.detect).to.be.a('function');
+  });
+
+  describe("portworx's hook on a stand-in API server serving the recorded workshop Stork and StorageClass", () => {
+    let api: RecordedKubeApi | undefined;
+    after(async () => api?.dispose());
+
+    it('yields portworxExpectations of what it detected, Stork as scheduler and no harness force delete', async () => {
+      const s = await pxKubeApi({
+        [DEPLOYMENT_PATH('kube-system', 'stork')]: served(recordedStork(), 'kube-system'),
+        [STORAGE_CLASS_PATH('portworx-replicated')]: recordedStorageClass(),
+      });
+      api = s.api;
+      const settings = postgresK8sSettings(configSchema.parse({}).kube, 'portworx');
+      const setup = await STORAGE_DRIVER_PROFILES.portworx.detect!(s.client, settings);
+      const detected: PortworxDetected = {
+        stork: {
+          present: true,
+          version: { major: 2, minor: 4 },
+          healthMonitor: true,
+          healthMonitorIntervalS: 120,
+        },
+        replicationFactor: 2,
+      };
+      expect(setup.expectations).to.deep.equal(runnable(detected));
+      expect(Object.keys(setup.expectations).sort()).to.deep.equal([
+        'agent-down-past-grace',
+        'agent-restart-within-grace',
+        'network-partition',
+      ]);
+      expect(setup.schedulerName).to.equal('stork');
+      expect(setup.forceDeleteStuckPodAfterMs).to.equal(undefined);
+      expect(setup.summary).to.match(
+        /^portworx: Stork 2\.4 at kube-system\/stork .* → Stork moves the pod off a failed node, scheduler stork; expectations from portworx\.md/,
+      );
+    });
+  });
+
+  describe('portworxSetup', () => {
+    it('Stork 23.5 with its health monitor, repl 2: every expectation portworxExpectations gives but the drive fault', () => {
+      const setup = portworxSetup(detection(STORK_23_5));
+      const all = portworxExpectations(detection(STORK_23_5).detected);
+      for (const kind of [
+        'agent-restart-within-grace',
+        'agent-down-past-grace',
+        'network-partition',
+      ] as FaultKind[])
+        expect(setup.expectations[kind], kind).to.deep.equal(all[kind]);
+      expect(setup.expectations['drive-offline']).to.equal(undefined);
+      expect(setup.summary).to.include(
+        'agent-restart-within-grace hold 30.0s, recovery ≤ 1m30s; network-partition hold 5m00s, recovery ≤ 6m00s; agent-down-past-grace hold 5m00s, recovery ≤ 6m00s; not run yet: drive-offline (the PX drive',
+      );
+    });
+
+    it('no Stork: default scheduler, the harness force-deletes after 30 s, and past grace waits for its delete after pxd_timeout', () => {
+      const setup = portworxSetup(detection(NO_STORK));
+      expect(setup.schedulerName).to.equal('default-scheduler');
+      expect(setup.forceDeleteStuckPodAfterMs).to.equal(30_000);
+      expect(Object.keys(setup.expectations).sort()).to.deep.equal([
+        'agent-restart-within-grace',
+        'network-partition',
+      ]);
+      expect(setup.expectations['network-partition']).to.deep.equal(
+        portworxExpectations(detection(NO_STORK).detected)['network-partition'],
+      );
+      expect(setup.summary).to.match(
+        /^portworx: no Stork .* → the harness moves the pod \(force delete after 30\.0s NotReady\), scheduler default-scheduler;/,
+      );
+      expect(setup.summary).to.include(
+        "agent-down-past-grace (nothing storage-aware moves the pod, and the harness's delete 10m30s after PX stops",
+      );
+    });
+
+    it('repl 1: only the restart within grace, the others said not run with the reason', () => {
+      const setup = portworxSetup(detection(STORK_23_5, 1));
+      expect(Object.keys(setup.expectations)).to.deep.equal(['agent-restart-within-grace']);
+      expect(setup.summary).to.include(
+        'not run: network-partition, agent-down-past-grace, drive-offline (repl 1: the only replica is on the faulted node)',
+      );
+      expect(setup.summary).not.to.include('not run yet');
+    });
+  });
+});
