@@ -96,7 +96,7 @@ export function buildPlan(input: PlanInput): PlanDocument {
 
 function plannedFaults(driver: StorageDriver, driveMode: 'error' | 'hang'): PlannedFault[] {
   const profile = STORAGE_DRIVER_PROFILES[driver];
-  const drive = profile.drive(profile.drivePlaceholder ?? '');
+  const drive = profile.drive(PRIMARY_NODE);
   const steps = (
     kind: string,
     inject: readonly string[],

@@ -1,5 +1,4 @@
 import type { PxchaosConfig } from '../config/config-schema.js';
-import { UsageError } from '../errors.js';
 import type { NodeAccess } from '../nodes/node-access.js';
 import { defaultStorageDriver, STORAGE_DRIVER_PROFILES } from '../sut/postgres-on-k8s/storage-drivers.js';
 import type { FaultSurface } from './target.js';
@@ -22,13 +21,7 @@ export function kubeFaultSurface(
     nodes: new Map(nodes.map((n) => [n.name, n])),
     partitionProbePort: profile.partitionProbePort,
     agentCommands: () => profile.agent,
-    driveCommands: () => {
-      if (profile.drivePlaceholder !== undefined)
-        throw new UsageError(
-          `the ${driver} driver's data drive is found per node, which arrives with its SUT (issue 11): no drive fault by hand yet`,
-        );
-      return profile.drive('');
-    },
+    driveCommands: (node) => profile.drive(node),
     close,
   };
 }

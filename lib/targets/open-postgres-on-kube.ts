@@ -85,7 +85,7 @@ export async function openPostgresOnKube(
     nodes: cluster.nodes,
     agentCommands: () => profile.agent,
     // The drive a node's replica sits on is the driver's business (issue 10 / 11 resolve it per node).
-    driveCommands: () => profile.drive(profile.drivePlaceholder ?? ''),
+    driveCommands: (node) => profile.drive(node),
     expectations: setup.expectations,
     checkNodes: profile.checksNodes,
     ...(profile.storageCheck && { storageCheck: profile.storageCheck }),

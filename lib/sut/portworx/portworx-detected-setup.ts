@@ -30,8 +30,6 @@ export async function detectPortworxSetup(
  */
 export function portworxNotRunnableYet(recovery: PortworxRecovery): Partial<Record<FaultKind, string>> {
   return {
-    'drive-offline':
-      "the PX drive, its dm device, is found on each node in a later step of issue 11; until then the fault's node commands would name a placeholder",
     ...(recovery.deletePodAfterAgentDownMs !== undefined && {
       'agent-down-past-grace': `nothing storage-aware moves the pod, and the harness's delete ${formatDuration(recovery.deletePodAfterAgentDownMs)} after PX stops is not in the run path yet: the stuck-pod remedy acts on NotReady nodes, and a node whose PX is down stays Ready`,
     }),

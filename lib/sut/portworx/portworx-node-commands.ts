@@ -26,18 +26,23 @@ export const PORTWORX_AGENT: AgentCommands = {
 export function portworxDriveCommands(drive: string): DriveCommands {
   const saved = `/run/pxchaos-drive-${drive.replace(/[^A-Za-z0-9_.-]/g, '_')}.table`;
   const arg = (script: string): string[] => ['sh', '-c', script, 'pxchaos-drive', drive, saved];
+  // A node whose PX drive is not behind the dm layer (real disks, or loop devices set up by hand)
+  // refuses the fault in one line rather than failing somewhere in dmsetup.
+  const present = `dmsetup info "$1" >/dev/null 2>&1 || { echo "no device-mapper device $1 on this node: drive-offline on Portworx needs the PX drive on pxchaos's loop-device dm layer (portworx.loopDevices.deviceMapper, pxchaos plan --sut portworx)" >&2; exit 1; }`;
+  // --noudevsync: kind nodes run no udev, and dmsetup would wait for it forever.
   return {
-    hang: arg('dmsetup suspend "$1"'),
+    hang: arg([present, 'dmsetup suspend --noudevsync "$1"'].join('\n')),
     error: arg(
       [
+        present,
         '[ -s "$2" ] || dmsetup table "$1" >"$2" || exit 1',
-        'dmsetup reload "$1" --table "0 $(blockdev --getsz "/dev/mapper/$1") error" && dmsetup resume "$1"',
+        'dmsetup reload --noudevsync "$1" --table "0 $(blockdev --getsz "/dev/mapper/$1") error" && dmsetup resume --noudevsync "$1"',
       ].join('\n'),
     ),
     restore: arg(
       [
-        'if [ -s "$2" ]; then dmsetup reload "$1" "$2" || exit 1; fi',
-        'dmsetup resume "$1" || exit 1',
+        'if [ -s "$2" ]; then dmsetup reload --noudevsync "$1" "$2" || exit 1; fi',
+        'dmsetup resume --noudevsync "$1" || exit 1',
         'rm -f "$2"',
       ].join('\n'),
     ),

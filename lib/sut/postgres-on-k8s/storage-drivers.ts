@@ -10,6 +10,7 @@ import {
 } from '../gluster/gluster-node-commands.js';
 import { portworxClusterStorage } from '../portworx/portworx-cluster-storage.js';
 import { PORTWORX_AGENT, portworxDriveCommands } from '../portworx/portworx-node-commands.js';
+import { pxDmName } from '../portworx/loop-device-script.js';
 import { detectPortworxSetup } from '../portworx/portworx-detected-setup.js';
 import { PORTWORX_STORAGE_CLASS } from '../portworx/portworx-storage-class.js';
 import type { Expectations } from '../expectations.js';
@@ -30,9 +31,8 @@ export interface StorageDriverProfile {
   /** The image when the config names none (for the kube lab a placeholder the run resolves). */
   readonly image: { readonly ref: string; readonly pullPolicy: PostgresK8sSettings['imagePullPolicy'] };
   readonly agent: AgentCommands;
-  drive(device: string): DriveCommands;
-  /** How a plan names the data drive when the driver needs one (a run finds it on the node). */
-  readonly drivePlaceholder?: string;
+  /** The drive fault's commands on `node` (a Kubernetes node name, or a plan's placeholder). */
+  drive(node: string): DriveCommands;
   /** A port every storage node listens on: a partition is verified by it being cut (and back) from a peer. */
   readonly partitionProbePort: number;
   /** Whether SUT health also runs the agent and drive status commands on every node. */
@@ -96,9 +96,10 @@ export const STORAGE_DRIVER_PROFILES: Readonly<Record<StorageDriver, StorageDriv
     schedulerName: 'stork',
     image: { ref: 'postgres:15', pullPolicy: 'IfNotPresent' },
     agent: PORTWORX_AGENT,
-    drive: portworxDriveCommands,
-    drivePlaceholder: '<px dm device>',
-    // Each node's PX drive is found on the node (issue 11); until then health is the pod's and Postgres'.
+    // The PX drive behind the loop-device layer's dm device on that node (loop-device-script.ts);
+    // a node without it refuses the fault, naming what is missing.
+    drive: (node) => portworxDriveCommands(pxDmName(node)),
+    // Health is the pod's and Postgres' (PX's own state: a later step of issue 11).
     partitionProbePort: 9001, // PX's management port, on every PX node (portworx.md: 9001-9022)
     checksNodes: false,
     // No static forceDeleteStuckPodAfterMs nor expectations: both depend on Stork (its health

@@ -173,6 +173,14 @@ describe('pxchaos plan', function () {
     );
   });
 
+  it("portworx: the drive fault acts on the node's dm device of the loop-device layer, and refuses a node without it", async () => {
+    const plan = parse(await planOutput(['--target', 'vm', '--sut', 'portworx'], emptyConfig)) as Plan;
+    const steps = plan.faults.find((f) => f.scenario === 'drive-offline')!.steps;
+    const inject = steps.find((s) => s.purpose === 'inject')!;
+    expect(inject.argv).to.include('pxchaos-px-<primary node>');
+    expect(inject.argv.join(' ')).to.include('no device-mapper device $1 on this node');
+  });
+
   it('takes the loop devices from the config, quoted into the script; a class the user names is not created', async () => {
     const file = join(dir, 'portworx.yaml');
     await writeFile(

@@ -11,7 +11,7 @@ function shellParses(script: string): void {
 
 function commandsOf(driver: (typeof STORAGE_DRIVERS)[number]): [string, readonly string[]][] {
   const p = STORAGE_DRIVER_PROFILES[driver];
-  const drive = p.drive(p.drivePlaceholder ?? 'data0');
+  const drive = p.drive('worker-1');
   return [
     ...Object.entries(p.agent).map(([k, v]): [string, readonly string[]] => [
       `agent.${k}`,
@@ -37,7 +37,7 @@ describe('storage driver node commands', () => {
 
     it(`${driver}: the restores still parse once wrapped in the auto-revert timer`, () => {
       const p = STORAGE_DRIVER_PROFILES[driver];
-      for (const revert of [p.agent.start, p.drive(p.drivePlaceholder ?? 'data0').restore]) {
+      for (const revert of [p.agent.start, p.drive('worker-1').restore]) {
         const timer = timerStartArgv('pxchaos-timer-x', 60_000, revert);
         shellParses(timer[2]!);
         shellParses(timer[4]!);
@@ -46,7 +46,7 @@ describe('storage driver node commands', () => {
 
     it(`${driver}: faults and their undoing are different commands`, () => {
       const p = STORAGE_DRIVER_PROFILES[driver];
-      const drive = p.drive(p.drivePlaceholder ?? 'data0');
+      const drive = p.drive('worker-1');
       expect(p.agent.kill).not.to.deep.equal(p.agent.start);
       expect(drive.error).not.to.deep.equal(drive.restore);
       expect(drive.hang).not.to.deep.equal(drive.restore);
