@@ -1,5 +1,6 @@
 import type { V1Deployment, V1StorageClass } from '@kubernetes/client-node';
 import { KubeClient } from '../../lib/k8s/kube-client.js';
+import type { PortworxDetected } from '../../lib/sut/portworx/portworx-expectations.js';
 import { pxFixtureObjects, pxFixtureStorkDeployment } from './px-fixtures.js';
 import { RecordedKubeApi, sendJson } from './recorded-kube-api.js';
 
@@ -23,6 +24,12 @@ export function served(
 }
 
 export const recordedStork = (spec = WORKSHOP_SPEC): V1Deployment => pxFixtureStorkDeployment(spec);
+
+/** What the workshop spec's Stork (openstorage/stork:2.4.0, defaults) and its repl "2" class amount to. */
+export const WORKSHOP_DETECTED: PortworxDetected = {
+  stork: { present: true, version: { major: 2, minor: 4 }, healthMonitor: true, healthMonitorIntervalS: 120 },
+  replicationFactor: 2,
+};
 
 /** The workshop's StorageClass, served as storage.k8s.io/v1 (the recording says v1beta1, gone since 1.22). */
 export function recordedStorageClass(name = 'portworx-replicated'): V1StorageClass {

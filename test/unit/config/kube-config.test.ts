@@ -1,32 +1,8 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { expect } from 'chai';
-import { loadConfig } from '../../../lib/config/load-config.js';
-import { UsageError } from '../../../lib/errors.js';
+import { configInTempDir } from '../../support/config-in-temp-dir.js';
 
 describe('config: kube section', () => {
-  let dir: string;
-  beforeEach(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'pxchaos-kube-config-'));
-  });
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  const load = async (yamlText: string, env: NodeJS.ProcessEnv = {}) => {
-    await writeFile(path.join(dir, 'pxchaos.yaml'), yamlText);
-    return loadConfig({ cwd: dir, env });
-  };
-  const errorOf = async (yamlText: string): Promise<string> => {
-    try {
-      await load(yamlText);
-    } catch (err) {
-      expect(err).to.be.instanceOf(UsageError);
-      return (err as Error).message;
-    }
-    return expect.fail('expected a UsageError');
-  };
+  const { load, errorOf } = configInTempDir('pxchaos-kube-config-');
 
   it('has defaults without a kube section; driver-dependent settings stay unset', async () => {
     const { kube } = await load('');

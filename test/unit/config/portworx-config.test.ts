@@ -1,33 +1,9 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { expect } from 'chai';
-import { loadConfig } from '../../../lib/config/load-config.js';
-import { UsageError } from '../../../lib/errors.js';
+import { configInTempDir } from '../../support/config-in-temp-dir.js';
 import { DEFAULT_LOOP_DEVICE_SETTINGS } from '../../../lib/sut/portworx/loop-device-settings.js';
 
 describe('config: portworx section', () => {
-  let dir: string;
-  beforeEach(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'pxchaos-portworx-config-'));
-  });
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  const load = async (yamlText: string, env: NodeJS.ProcessEnv = {}) => {
-    await writeFile(path.join(dir, 'pxchaos.yaml'), yamlText);
-    return loadConfig({ cwd: dir, env });
-  };
-  const errorOf = async (yamlText: string): Promise<string> => {
-    try {
-      await load(yamlText);
-    } catch (err) {
-      expect(err).to.be.instanceOf(UsageError);
-      return (err as Error).message;
-    }
-    return expect.fail('expected a UsageError');
-  };
+  const { load, errorOf } = configInTempDir('pxchaos-portworx-config-');
 
   it('defaults to the workshop-style loop devices with a device-mapper layer', async () => {
     const { portworx } = await load('');

@@ -20,6 +20,7 @@ import {
   recordedStork,
   served,
   STORAGE_CLASS_PATH,
+  WORKSHOP_DETECTED,
   WORKSHOP_SPEC,
 } from '../../support/px-kube-api.js';
 
@@ -66,15 +67,7 @@ describe('detectPortworx (stand-in API server serving recorded Stork Deployments
       [DEPLOYMENT_PATH('kube-system', 'stork')]: served(recordedStork(), 'kube-system'),
       [STORAGE_CLASS_PATH(SC)]: recordedStorageClass(),
     });
-    expect(found.detected).to.deep.equal({
-      stork: {
-        present: true,
-        version: { major: 2, minor: 4 },
-        healthMonitor: true,
-        healthMonitorIntervalS: 120,
-      },
-      replicationFactor: 2,
-    });
+    expect(found.detected).to.deep.equal(WORKSHOP_DETECTED);
     expect(found.detected.pxdTimeoutS, 'read on the PX node: a later step').to.equal(undefined);
     expect(found.stork?.ref).to.equal('kube-system/stork');
     // Found where installs put it: one GET, no list across namespaces.

@@ -22,6 +22,7 @@ import {
   recordedStork,
   served,
   STORAGE_CLASS_PATH,
+  WORKSHOP_DETECTED,
 } from '../../support/px-kube-api.js';
 
 const STORK_23_5: StorkConfig = {
@@ -75,16 +76,7 @@ describe('the storage-driver seam: detection in the profile', () => {
       api = s.api;
       const settings = postgresK8sSettings(configSchema.parse({}).kube, 'portworx');
       const setup = await STORAGE_DRIVER_PROFILES.portworx.detect!(s.client, settings);
-      const detected: PortworxDetected = {
-        stork: {
-          present: true,
-          version: { major: 2, minor: 4 },
-          healthMonitor: true,
-          healthMonitorIntervalS: 120,
-        },
-        replicationFactor: 2,
-      };
-      expect(setup.expectations).to.deep.equal(runnable(detected));
+      expect(setup.expectations).to.deep.equal(runnable(WORKSHOP_DETECTED));
       expect(Object.keys(setup.expectations).sort()).to.deep.equal([
         'agent-down-past-grace',
         'agent-restart-within-grace',
