@@ -1,0 +1,155 @@
+import type { V1Pod } from '@kubernetes/client-node';
+import { execInPod } from '../../k8s/pod-exec.js';
+import type { KubeClient } from '../../k8s/kube-client.js';
+import type { SutEvent } from '../sut.js';
+import {
+  carriedOver,
+  pxStateChanges,
+  pxStateSnapshot,
+  type PxPodRead,
+  type PxStateSnapshot,
+} from './px-state-snapshot.js';
+
+/**
+ * PX's own view of its nodes and of the Postgres volume, polled into the timeline while a run
+ * watches (the storage driver's `watchState` hook, started and stopped with the SUT's watch).
+ * Read by exec in the PX pods (`pxctl status` text: every recorded version's shape is parsed, where
+ * no full `pxctl -j status` sample exists, SOURCES.md §2), and `pxctl -j volume inspect` for the
+ * volume. Only changes are recorded; what cannot be read becomes one `px-state-unreadable` event
+ * at most every `unreadableEveryMs`, never a state.
+ */
+export interface PxStatePollerOptions {
+  readonly client: KubeClient;
+  /** Where the PX pods run and how they are labelled (the PX DaemonSet's and the Operator's: `name=portworx`). */
+  readonly pxNamespace: string;
+  readonly pxLabelSelector: string;
+  /** The PX container in those pods (they hold several with CSI). */
+  readonly pxContainer: string;
+  /** The PX volume's name or id, once the run's claim is bound (undefined before). */
+  readonly volumeName: (signal: AbortSignal) => Promise<string | undefined>;
+  readonly onEvent: (e: SutEvent) => void;
+  readonly signal: AbortSignal;
+  /** Between rounds (default 5 s). */
+  readonly intervalMs?: number;
+  /** Deadline of each exec (default 10 s: pxctl waits on PX's API). */
+  readonly execTimeoutMs?: number;
+  /** At most one px-state-unreadable event this often (default 60 s). */
+  readonly unreadableEveryMs?: number;
+}
+
+export const PXCTL = '/opt/pwx/bin/pxctl';
+
+export class PxStatePoller {
+  private state: PxStateSnapshot | undefined;
+  private lastUnreadableAt = -Infinity;
+  private timer: NodeJS.Timeout | undefined;
+  /** Settles when the round under way (if any) has ended. */
+  private round: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: PxStatePollerOptions) {}
+
+  start(): void {
+    const { signal } = this.options;
+    if (signal.aborted) return;
+    signal.addEventListener('abort', () => clearTimeout(this.timer), { once: true });
+    const loop = (): void => {
+      this.round = this.poll().then(() => {
+        if (!signal.aborted) this.timer = setTimeout(loop, this.options.intervalMs ?? 5_000);
+      });
+    };
+    loop();
+  }
+
+  /** Waits for the round under way to end (after the signal is aborted, no new one starts). */
+  stopped(): Promise<void> {
+    return this.round;
+  }
+
+  /** One round: read, diff against the state so far, report. Never throws. */
+  async poll(): Promise<void> {
+    const { signal, onEvent } = this.options;
+    let snapshot: PxStateSnapshot;
+    try {
+      snapshot = await this.read();
+    } catch (err) {
+      snapshot = { nodes: new Map(), unreadable: [`could not read PX state: ${(err as Error).message}`] };
+    }
+    if (signal.aborted) return;
+    for (const e of pxStateChanges(this.state, snapshot)) onEvent(e);
+    this.state = carriedOver(this.state, snapshot);
+    const now = Date.now();
+    if (
+      snapshot.unreadable.length > 0 &&
+      now - this.lastUnreadableAt >= (this.options.unreadableEveryMs ?? 60_000)
+    ) {
+      this.lastUnreadableAt = now;
+      onEvent({ event: 'px-state-unreadable', detail: snapshot.unreadable.join('; ') });
+    }
+  }
+
+  private async read(): Promise<PxStateSnapshot> {
+    const { client, pxNamespace, pxLabelSelector, signal } = this.options;
+    const c = client.with({ signal });
+    const list = await c.call(`list PX pods (${pxLabelSelector}) in ${pxNamespace}`, () =>
+      c.core.listNamespacedPod({ namespace: pxNamespace, labelSelector: pxLabelSelector }),
+    );
+    const pods = list.items
+      .filter((p) => p.status?.phase === 'Running' && p.spec?.nodeName && !p.metadata?.deletionTimestamp)
+      .sort((a, b) => a.spec!.nodeName!.localeCompare(b.spec!.nodeName!));
+    if (pods.length === 0)
+      return {
+        nodes: new Map(),
+        unreadable: [
+          `could not read PX state: no running PX pod (${pxLabelSelector}) in namespace ${pxNamespace}`,
+        ],
+      };
+    const reads = await Promise.all(pods.map((p) => this.readStatus(p)));
+    const volumeName = await this.options.volumeName(signal).catch(() => undefined);
+    // A node whose PX says it is operational answers the volume inspect.
+    const ok = pods.find((p, i) => /Status: PX is operational/.test(reads[i]!.statusText ?? ''));
+    if (volumeName === undefined || !ok) return pxStateSnapshot(reads);
+    const inspected = await this.exec(ok, [PXCTL, '-j', 'volume', 'inspect', volumeName]);
+    const snapshot = pxStateSnapshot(reads, inspected.text);
+    if (inspected.error === undefined) return snapshot;
+    return {
+      ...snapshot,
+      unreadable: [
+        ...snapshot.unreadable,
+        `could not read PX state: pxctl -j volume inspect ${volumeName}: ${inspected.error}`,
+      ],
+    };
+  }
+
+  private async readStatus(pod: V1Pod): Promise<PxPodRead> {
+    const r = await this.exec(pod, [PXCTL, 'status']);
+    return {
+      node: pod.spec!.nodeName!,
+      hostIp: pod.status?.hostIP,
+      ...(r.text !== undefined && { statusText: r.text }),
+      ...(r.error !== undefined && { error: r.error }),
+    };
+  }
+
+  /**
+   * pxctl's stdout, or why there is none. A non-zero exit with output is still read: pxctl prints
+   * `PX is not running on this host` and exits non-zero when PX is down.
+   */
+  private async exec(pod: V1Pod, argv: readonly string[]): Promise<{ text?: string; error?: string }> {
+    const { client, pxContainer, signal } = this.options;
+    try {
+      const r = await execInPod(
+        client,
+        { namespace: pod.metadata!.namespace!, pod: pod.metadata!.name!, container: pxContainer },
+        argv,
+        { timeoutMs: this.options.execTimeoutMs ?? 10_000, signal },
+      );
+      if (r.stdout.trim() === '')
+        return {
+          error: `exit ${r.exitCode}, no output${r.stderr.trim() ? `: ${r.stderr.trim().slice(0, 200)}` : ''}`,
+        };
+      return { text: r.stdout };
+    } catch (err) {
+      return { error: (err as Error).message };
+    }
+  }
+}
