@@ -90,12 +90,14 @@ export function buildPlan(input: PlanInput): PlanDocument {
         expectedRows: expectedAccountRows(scale),
       },
     },
-    faults: plannedFaults(driver, config.scenarios['drive-offline']?.driveMode ?? 'error'),
+    faults: plannedFaults(driver, config),
   };
 }
 
-function plannedFaults(driver: StorageDriver, driveMode: 'error' | 'hang'): PlannedFault[] {
+function plannedFaults(driver: StorageDriver, config: PxchaosConfig): PlannedFault[] {
+  const driveMode = config.scenarios['drive-offline']?.driveMode ?? 'error';
   const profile = STORAGE_DRIVER_PROFILES[driver];
+  const agentCommands = profile.agent(PRIMARY_NODE, config);
   const drive = profile.drive(PRIMARY_NODE);
   const steps = (
     kind: string,
@@ -145,8 +147,13 @@ function plannedFaults(driver: StorageDriver, driveMode: 'error' | 'hang'): Plan
         healed: [probe(PEER_NODE, PRIMARY_IP, 'must answer'), probe(PRIMARY_NODE, PEER_IP, 'must answer')],
       }),
     },
-    agent('agent-restart-within-grace', profile.agent, 'within its grace window'),
-    agent('agent-down-past-grace', profile.agent, 'only after its grace window'),
+    agent('agent-restart-within-grace', agentCommands, 'within its grace window'),
+    // An agent that restarts itself after a crash is held down another way past its grace.
+    agent(
+      'agent-down-past-grace',
+      { ...agentCommands, ...agentCommands.holdDown },
+      'only after its grace window',
+    ),
     {
       scenario: 'drive-offline',
       description: `data drive of ${PRIMARY_NODE} ${driveMode === 'hang' ? 'hung (I/O blocks)' : 'failed (I/O errors)'}`,

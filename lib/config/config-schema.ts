@@ -8,6 +8,7 @@ import {
   DEFAULT_LOOP_DEVICE_SETTINGS as LOOP_DEFAULTS,
   loopFileBytes,
 } from '../sut/portworx/loop-device-settings.js';
+import { PX_AGENT_STOP_METHODS } from '../sut/portworx/portworx-agent-stop.js';
 
 /**
  * The configuration file's schema: YAML shape in (keys as users write them, durations with
@@ -312,6 +313,20 @@ const loopDevicesSchema = section({
 /** Settings of the portworx storage driver beyond the StatefulSet's (which are `kube`). */
 const portworxSchema = section({
   loopDevices: loopDevicesSchema.prefault({}),
+  /**
+   * How the agent faults take PX down on a node (lib/sut/portworx/portworx-agent-stop.ts):
+   * systemctl stop|start portworx, the px/service=stop|start node label, or pkill -9 px-storage
+   * (within grace only: PX restarts itself).
+   */
+  agentStop: z
+    .enum(PX_AGENT_STOP_METHODS, { error: `expected one of: ${PX_AGENT_STOP_METHODS.join(', ')}` })
+    .prefault('systemctl'),
+  /** Where the PX pods are, read by exec for PX's node and volume state (px-state-poller.ts). */
+  pxPods: section({
+    namespace: text('a namespace name').prefault('kube-system'),
+    labelSelector: text('a label selector').prefault('name=portworx'),
+    container: text('a container name').prefault('portworx'),
+  }).prefault({}),
 });
 
 const fingerprint = z

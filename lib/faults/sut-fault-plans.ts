@@ -15,7 +15,9 @@ export function agentCrashPlan(
   maxDurationMs: number,
 ): FaultPlan {
   const agent = sut.agentCommands(node.name);
-  return commandPlan(kind, node, agent.kill, agent.start, agent.status, maxDurationMs);
+  // An agent that restarts itself after a crash cannot be kept down past its grace window that way.
+  const { kill, start } = kind === 'agent-down-past-grace' && agent.holdDown ? agent.holdDown : agent;
+  return commandPlan(kind, node, kill, start, agent.status, maxDurationMs);
 }
 
 /** The node's data drive failing (`error`: I/O fails) or hanging (`hang`: I/O blocks), then restored. */

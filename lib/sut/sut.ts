@@ -18,6 +18,11 @@ export interface AgentCommands {
   readonly start: readonly string[];
   /** Exits 0 when the agent is running. */
   readonly status: readonly string[];
+  /**
+   * When `kill` is a crash the agent recovers from by itself (Portworx's pkill -9 px-storage):
+   * what holds it down instead for the past-grace fault, and starts it again.
+   */
+  readonly holdDown?: { readonly kill: readonly string[]; readonly start: readonly string[] };
 }
 
 /** Argv arrays run on a node to fail and restore its data drive. */

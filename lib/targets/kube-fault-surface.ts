@@ -20,7 +20,7 @@ export function kubeFaultSurface(
     where,
     nodes: new Map(nodes.map((n) => [n.name, n])),
     partitionProbePort: profile.partitionProbePort,
-    agentCommands: () => profile.agent,
+    agentCommands: (node) => profile.agent(node, config),
     driveCommands: (node) => profile.drive(node),
     close,
   };

@@ -1,3 +1,4 @@
+import type { StorageStateWatchContext } from '../sut/postgres-on-k8s/storage-state-watch.js';
 import type { PxchaosConfig } from '../config/config-schema.js';
 import { UsageError } from '../errors.js';
 import { connectKube } from '../k8s/kube-client.js';
@@ -83,13 +84,16 @@ export async function openPostgresOnKube(
     namespace,
     credentials: arranged.credentials,
     nodes: cluster.nodes,
-    agentCommands: () => profile.agent,
+    agentCommands: (node) => profile.agent(node, config),
     // The drive a node's replica sits on is the driver's business (issue 10 / 11 resolve it per node).
     driveCommands: (node) => profile.drive(node),
     expectations: setup.expectations,
     checkNodes: profile.checksNodes,
     ...(profile.storageCheck && { storageCheck: profile.storageCheck }),
     ...(profile.storageRepair && { storageRepair: profile.storageRepair }),
+    ...(profile.watchState && {
+      watchStorage: (context: StorageStateWatchContext) => profile.watchState!(config, context),
+    }),
     ...(setup.forceDeleteStuckPodAfterMs !== undefined && {
       forceDeleteStuckPodAfterMs: setup.forceDeleteStuckPodAfterMs,
     }),

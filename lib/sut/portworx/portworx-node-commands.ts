@@ -1,21 +1,9 @@
-import type { AgentCommands, DriveCommands } from '../sut.js';
+import type { DriveCommands } from '../sut.js';
 
 /**
  * Node commands of the Portworx storage driver (docs: ../shared/docs/portworx.md). Not runnable
  * here (Portworx needs real VMs); what `pxchaos plan --sut portworx` prints and a Portworx run uses.
  */
-
-const PXCTL = '/opt/pwx/bin/pxctl';
-
-export const PORTWORX_AGENT: AgentCommands = {
-  // `systemctl stop`, not `pkill -9 px-storage`: after a crash PX restarts itself, so it could not be
-  // held down past its grace window. For PX a stop is still an outage (the px module queues I/O),
-  // unlike Patroni where a clean stop is a switchover; Stork's own short-outage test stops it too.
-  kill: ['systemctl', 'stop', 'portworx'],
-  stop: ['systemctl', 'stop', 'portworx'],
-  start: ['systemctl', 'start', 'portworx'],
-  status: ['sh', '-c', `${PXCTL} -j status 2>/dev/null | grep -q '"status": *"STATUS_OK"'`],
-};
 
 /**
  * A device-mapper device layered over the PX drive at provisioning (`dmsetup create <name> …

@@ -89,6 +89,24 @@ export function volumeTransitions(
 }
 
 /**
+ * The node an Event concerns: a Node's own name; Stork's `StorageDriverOffline` names it in its
+ * message (`Deleting [CSI ]Pod from Node <node> due to volume driver status: …`, SOURCES.md "I. Stork
+ * event"); a pod's Event (Stork's `NodeLost`: "Force deleting pod as it's in unknown state.") the
+ * node that pod ran on, as the pod watch knew it; else the reporting kubelet's host.
+ */
+function eventNode(e: CoreV1Event, podNode?: (pod: string) => string | undefined): string | undefined {
+  const obj = e.involvedObject;
+  if (obj.kind === 'Node') return obj.name;
+  const named = /\bPod from Node (\S+) due to /.exec(e.message ?? '')?.[1];
+  if (named) return named;
+  if (obj.kind === 'Pod' && obj.name) {
+    const known = podNode?.(obj.name);
+    if (known) return known;
+  }
+  return e.source?.host;
+}
+
+/**
  * A Kubernetes Event as `k8s:<reason>` (NodeNotReady, TaintManagerEviction, Killing, Scheduled,
  * FailedMount, FailedAttachVolume, StorageDriverOffline…), on the node it concerns, when it is new
  * or its count went up (Kubernetes folds repeats into one Event with a count).
@@ -96,13 +114,14 @@ export function volumeTransitions(
 export function kubeEventTransitions(
   beforeCount: number | undefined,
   event: WatchEvent<CoreV1Event>,
+  podNode?: (pod: string) => string | undefined,
 ): SutEvent[] {
   if (event.type === 'DELETED') return [];
   const e = event.object;
   const count = e.count ?? 1;
   if (beforeCount !== undefined && count <= beforeCount) return [];
   const obj = e.involvedObject;
-  const node = obj.kind === 'Node' ? obj.name : e.source?.host;
+  const node = eventNode(e, podNode);
   const at = iso(e.lastTimestamp) ?? iso(e.eventTime) ?? iso(e.firstTimestamp);
   const repeat = count > 1 ? ` (x${count})` : '';
   return [

@@ -28,6 +28,7 @@ import { loadPgbench } from './pgbench-load.js';
 import { describePodState } from './pod-state.js';
 import { POSTGRES_POD, postgresPod } from './pod-sql.js';
 import { StuckPodRemedy } from './stuck-pod-remedy.js';
+import type { StorageStateWatch, StorageStateWatchContext } from './storage-state-watch.js';
 import {
   claimTransitions,
   kubeEventTransitions,
@@ -67,6 +68,8 @@ export interface PostgresOnK8sSutOptions {
    * the harness as the platform's recovery, where no storage operator (Stork) does it.
    */
   readonly forceDeleteStuckPodAfterMs?: number;
+  /** The storage driver's own state watch (storage-drivers.ts `watchState`), started with watch(). */
+  readonly watchStorage?: (context: StorageStateWatchContext) => StorageStateWatch;
   /** Deadline to resolve the pod and open a forwarded connection (default 10 s). */
   readonly connectTimeoutMs?: number;
   /** Deadline of health's Postgres query and of each node status command (default 5 s). */
@@ -91,6 +94,7 @@ export class PostgresOnK8sSut implements Sut {
   private readonly client: KubeClient;
   private forward: Promise<PortForward> | undefined;
   private readonly watches = new Set<ObjectWatch>();
+  private readonly storageWatches = new Set<StorageStateWatch>();
   private closed = false;
 
   constructor(private readonly options: PostgresOnK8sSutOptions) {
@@ -274,7 +278,10 @@ export class PostgresOnK8sSut implements Sut {
    * - the SUT's nodes: node-ready / node-not-ready (with Kubernetes' transition time);
    * - the run's claims and their volumes: claim-<phase>, volume-<phase>;
    * - Kubernetes Events in the run namespace and on the SUT's nodes: k8s:<reason> (NodeNotReady,
-   *   TaintManagerEviction, Killing, Scheduled, FailedMount, FailedAttachVolume, StorageDriverOffline…).
+   *   TaintManagerEviction, Killing, Scheduled, FailedMount, FailedAttachVolume, and Stork's
+   *   StorageDriverOffline / NodeLost on the pod, with the node they concern);
+   * - the storage's own state where the driver watches it (watchStorage: Portworx's px-node-<status>,
+   *   px-volume, px-state-unreadable), until the signal is aborted.
    * A watch that gives up (API server away for 5 min) is reported as watch-failed. With
    * forceDeleteStuckPodAfterMs, the node events also drive the StuckPodRemedy (pod-force-deleted).
    */
@@ -319,10 +326,19 @@ export class PostgresOnK8sSut implements Sut {
     const phase = (o: { status?: { phase?: string } }): string => o.status?.phase ?? 'Pending';
     const eventCount = (e: CoreV1Event): number => e.count ?? 1;
 
-    watch<V1Pod, PodView>(`${ns}/pods`, podView, podTransitions, onEvent, {
-      labelSelector: `app=${POSTGRES_APP}`,
-      reportInitial: true,
-    });
+    // The pod's node by name, for Events that name the pod but not its node (Stork's NodeLost).
+    const podNodes = new Map<string, string>();
+    watch<V1Pod, PodView>(
+      `${ns}/pods`,
+      podView,
+      (before, e) => {
+        const name = e.object.metadata?.name;
+        if (name && e.object.spec?.nodeName) podNodes.set(name, e.object.spec.nodeName);
+        return podTransitions(before, e);
+      },
+      onEvent,
+      { labelSelector: `app=${POSTGRES_APP}`, reportInitial: true },
+    );
     watch<V1Node, NodeView>('/api/v1/nodes', nodeView, nodeTransitions, onNode);
     watch<V1PersistentVolumeClaim, string>(`${ns}/persistentvolumeclaims`, phase, claimTransitions, onEvent);
     watch<V1PersistentVolume, string>(
@@ -331,13 +347,27 @@ export class PostgresOnK8sSut implements Sut {
       (before, e) => volumeTransitions(before, e, this.namespace),
       onEvent,
     );
-    watch<CoreV1Event, number>(`${ns}/events`, eventCount, kubeEventTransitions, onEvent, {
-      initialEvents: false,
-    });
+    watch<CoreV1Event, number>(
+      `${ns}/events`,
+      eventCount,
+      (before, e) => kubeEventTransitions(before, e, (pod) => podNodes.get(pod)),
+      onEvent,
+      { initialEvents: false },
+    );
     watch<CoreV1Event, number>('/api/v1/events', eventCount, kubeEventTransitions, onNode, {
       fieldSelector: 'involvedObject.kind=Node',
       initialEvents: false,
     });
+    const storage = this.options.watchStorage?.({
+      client: this.client,
+      namespace: this.namespace,
+      onEvent: onNode,
+      signal,
+    });
+    if (storage) {
+      this.storageWatches.add(storage);
+      void storage.stopped().finally(() => signal.aborted && this.storageWatches.delete(storage));
+    }
   }
 
   /** Stops the port-forward (and its connections) and every watch; the namespace stays (teardown deletes it). */
@@ -345,6 +375,7 @@ export class PostgresOnK8sSut implements Sut {
     if (this.closed) return;
     this.closed = true;
     await Promise.all([...this.watches].map((w) => w.stop()));
+    await Promise.all([...this.storageWatches].map((w) => w.stopped()));
     const forward = await this.forward?.catch(() => undefined);
     await forward?.close();
   }

@@ -9,15 +9,18 @@ import {
   GLUSTER_LAUNCH_HEAL,
 } from '../gluster/gluster-node-commands.js';
 import { portworxClusterStorage } from '../portworx/portworx-cluster-storage.js';
-import { PORTWORX_AGENT, portworxDriveCommands } from '../portworx/portworx-node-commands.js';
+import { portworxAgentCommands } from '../portworx/portworx-agent-stop.js';
+import { portworxDriveCommands } from '../portworx/portworx-node-commands.js';
 import { pxDmName } from '../portworx/loop-device-script.js';
 import { detectPortworxSetup } from '../portworx/portworx-detected-setup.js';
+import { watchPxState } from '../portworx/watch-px-state.js';
 import { PORTWORX_STORAGE_CLASS } from '../portworx/portworx-storage-class.js';
 import type { Expectations } from '../expectations.js';
 import type { AgentCommands, DriveCommands } from '../sut.js';
 import type { ClusterStorage } from './cluster-storage.js';
 import type { DetectDriverSetup } from './detected-driver-setup.js';
 import type { PostgresK8sSettings } from './postgres-k8s-settings.js';
+import type { StorageStateWatch, StorageStateWatchContext } from './storage-state-watch.js';
 
 /**
  * What differs between the storage drivers under the Postgres StatefulSet: manifest defaults and
@@ -30,7 +33,8 @@ export interface StorageDriverProfile {
   readonly schedulerName?: string;
   /** The image when the config names none (for the kube lab a placeholder the run resolves). */
   readonly image: { readonly ref: string; readonly pullPolicy: PostgresK8sSettings['imagePullPolicy'] };
-  readonly agent: AgentCommands;
+  /** The agent faults' commands on `node` (a Kubernetes node name, or a plan's placeholder). */
+  agent(node: string, config: PxchaosConfig): AgentCommands;
   /** The drive fault's commands on `node` (a Kubernetes node name, or a plan's placeholder). */
   drive(node: string): DriveCommands;
   /** A port every storage node listens on: a partition is verified by it being cut (and back) from a peer. */
@@ -64,6 +68,12 @@ export interface StorageDriverProfile {
    * gluster: `pxchaos kube-lab up` provisions the kube lab's storage.
    */
   clusterStorage?(config: PxchaosConfig, settings: PostgresK8sSettings): ClusterStorage;
+  /**
+   * The storage's own view of its nodes and of the run's volume, fed into the timeline while the
+   * SUT watches (started and stopped with its `watch`). None for gluster: its state is checked by
+   * the storage check, not watched.
+   */
+  watchState?(config: PxchaosConfig, context: StorageStateWatchContext): StorageStateWatch;
 }
 
 /**
@@ -78,7 +88,7 @@ export const STORAGE_DRIVER_PROFILES: Readonly<Record<StorageDriver, StorageDriv
     storageClass: GLUSTER_STORAGE_CLASS,
     // Only in the nodes' containerd (the kube lab has no registry).
     image: { ref: KUBE_LAB_IMAGE_PLACEHOLDER, pullPolicy: 'Never' },
-    agent: GLUSTER_AGENT,
+    agent: () => GLUSTER_AGENT,
     drive: () => GLUSTER_DRIVE,
     partitionProbePort: 24007, // glusterd, on every worker
     checksNodes: true,
@@ -95,11 +105,12 @@ export const STORAGE_DRIVER_PROFILES: Readonly<Record<StorageDriver, StorageDriv
     // a run names it only when Stork is detected (portworxRecovery), else default-scheduler.
     schedulerName: 'stork',
     image: { ref: 'postgres:15', pullPolicy: 'IfNotPresent' },
-    agent: PORTWORX_AGENT,
+    // systemctl, the px/service label or pkill -9 px-storage (config portworx.agentStop).
+    agent: (node, config) => portworxAgentCommands(config.portworx.agentStop, node),
     // The PX drive behind the loop-device layer's dm device on that node (loop-device-script.ts);
     // a node without it refuses the fault, naming what is missing.
     drive: (node) => portworxDriveCommands(pxDmName(node)),
-    // Health is the pod's and Postgres' (PX's own state: a later step of issue 11).
+    // Health is the pod's and Postgres'; PX's own state goes into the timeline (watchState).
     partitionProbePort: 9001, // PX's management port, on every PX node (portworx.md: 9001-9022)
     checksNodes: false,
     // No static forceDeleteStuckPodAfterMs nor expectations: both depend on Stork (its health
@@ -109,6 +120,7 @@ export const STORAGE_DRIVER_PROFILES: Readonly<Record<StorageDriver, StorageDriv
     detect: detectPortworxSetup,
     // Workshop-style loop-device drives and the StorageClass (issue 11).
     clusterStorage: (config, settings) => portworxClusterStorage(config.portworx, settings.storageClass),
+    watchState: (config, context) => watchPxState(config.portworx, context),
   },
 };
 
