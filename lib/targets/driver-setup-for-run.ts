@@ -4,6 +4,7 @@ import type { KubeClient } from '../k8s/kube-client.js';
 import type { Expectations } from '../sut/expectations.js';
 import type { PostgresK8sSettings } from '../sut/postgres-on-k8s/postgres-k8s-settings.js';
 import type { StorageDriverProfile } from '../sut/postgres-on-k8s/storage-drivers.js';
+import type { StorageDownRemedy } from '../sut/postgres-on-k8s/stuck-pod-remedy.js';
 import { formatDuration } from '../time/duration.js';
 
 /** What a run arranges and expects on this cluster with this driver. */
@@ -12,6 +13,7 @@ export interface DriverSetupForRun {
   /** With the config's per-scenario hold and thresholds applied. */
   readonly expectations: Expectations;
   readonly forceDeleteStuckPodAfterMs?: number;
+  readonly storageDownRemedy?: StorageDownRemedy;
 }
 
 /**
@@ -36,7 +38,7 @@ export async function driverSetupForRun(
       ...(forceDelete !== undefined && { forceDeleteStuckPodAfterMs: forceDelete }),
     };
   }
-  const detected = await profile.detect(client, settings, signal);
+  const detected = await profile.detect(client, settings, signal, config);
   const wins: string[] = [];
   if (configured.schedulerName !== undefined && configured.schedulerName !== detected.schedulerName)
     wins.push(`kube.schedulerName ${configured.schedulerName}`);
@@ -54,5 +56,6 @@ export async function driverSetupForRun(
     settings: { ...settings, ...(schedulerName !== undefined && { schedulerName }) },
     expectations: applyThresholds(detected.expectations, config),
     ...(forceDelete !== undefined && { forceDeleteStuckPodAfterMs: forceDelete }),
+    ...(detected.storageDownRemedy && { storageDownRemedy: detected.storageDownRemedy }),
   };
 }

@@ -94,6 +94,7 @@ export async function openPostgresOnKube(
     ...(profile.watchState && {
       watchStorage: (context: StorageStateWatchContext) => profile.watchState!(config, context),
     }),
+    ...(setup.storageDownRemedy && { storageDownRemedy: setup.storageDownRemedy }),
     ...(setup.forceDeleteStuckPodAfterMs !== undefined && {
       forceDeleteStuckPodAfterMs: setup.forceDeleteStuckPodAfterMs,
     }),

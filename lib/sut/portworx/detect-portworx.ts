@@ -21,9 +21,8 @@ export interface PortworxDetection {
  * Reads, through the API server only, what portworxExpectations needs: Stork (present, version,
  * health monitor and its interval, from its Deployment's spec) and the StorageClass's replication
  * factor. No Stork is a finding (NO_STORK), a missing StorageClass an error naming it.
- * `pxdTimeoutS` stays undefined: the px module's timeout is read on the node holding the volume
- * (`/sys/bus/pxd/devices/<minor>/timeout`), which needs PX node access, a later step (issue 11,
- * item 3); until then the expectations use the documented 600 s and their sources say "the default".
+ * `pxdTimeoutS` is read apart, by exec in a PX pod (pxd-timeout.ts, detectPortworxSetup); left
+ * undefined here, the expectations use the documented 600 s and their sources say "the default".
  */
 export async function detectPortworx(
   client: KubeClient,
@@ -52,7 +51,12 @@ export function describePortworxDetection(d: PortworxDetection): string {
     : `Stork ${formatStorkVersion(stork.version)} at ${d.stork.ref} (${storkImage(d.stork)}, ${readiness(d.stork)}; ${d.stork.how}), health monitor ${
         stork.healthMonitor ? `on every ${stork.healthMonitorIntervalS} s` : 'off'
       }`;
-  return `${storkSaid}; StorageClass ${sc.name} (${sc.provisioner}) ${sc.said} → repl ${sc.replicationFactor}; pxd_timeout not read (needs PX node access, a later step): the default ${PXD_TIMEOUT_DEFAULT_S} s assumed`;
+  const pxd =
+    d.detected.pxdTimeoutSaid ??
+    (d.detected.pxdTimeoutS === undefined
+      ? `pxd_timeout not read: the default ${PXD_TIMEOUT_DEFAULT_S} s assumed`
+      : `pxd_timeout ${d.detected.pxdTimeoutS} s`);
+  return `${storkSaid}; StorageClass ${sc.name} (${sc.provisioner}) ${sc.said} → repl ${sc.replicationFactor}; ${pxd}`;
 }
 
 function storkImage(found: FoundStork): string {

@@ -20,6 +20,8 @@ export interface PortworxDetected {
   readonly replicationFactor: number;
   /** The px module's I/O timeout on the volume's device (`/sys/bus/pxd/devices/<minor>/timeout`); default 600 s. */
   readonly pxdTimeoutS?: number;
+  /** Where pxdTimeoutS was read (pxd-timeout.ts), for the sources; "detected" when not said. */
+  readonly pxdTimeoutSaid?: string;
   /**
    * How long PX may stay down with the pod and its I/O untouched, when known better than computed
    * here (the computation: the px module's timeout, and Stork's earliest pod deletion when its
@@ -135,7 +137,7 @@ function timings(d: PortworxDetected): Timings {
       pxd:
         d.pxdTimeoutS === undefined
           ? `pxd_timeout ${pxdTimeoutS} s (the default, ${PD} "Agent down")`
-          : `pxd_timeout ${pxdTimeoutS} s (detected)`,
+          : (d.pxdTimeoutSaid ?? `pxd_timeout ${pxdTimeoutS} s (detected)`),
       grace:
         d.graceS === undefined
           ? `grace ${graceS} s (${
@@ -348,8 +350,8 @@ export interface PortworxRecovery {
   readonly forceDeleteStuckPodAfterMs?: number;
   /**
    * Delete the pod this long after PX was stopped on its node (agent down past grace: the px module
-   * has failed its I/O by then); undefined where Stork moves the pod. Not in the run path yet: the
-   * stuck-pod remedy reacts to NotReady nodes only, and a node whose PX is down stays Ready.
+   * has failed its I/O by then); undefined where Stork moves the pod. Counted from the PX state
+   * poller's px-node-offline (≤ one 5 s poll after the stop), stuck-pod-remedy.ts `storageDown`.
    */
   readonly deletePodAfterAgentDownMs?: number;
   /** The scheduler the StatefulSet must name: stork's extender when Stork runs, else Kubernetes' own. */

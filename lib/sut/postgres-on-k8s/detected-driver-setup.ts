@@ -1,6 +1,8 @@
 import type { KubeClient } from '../../k8s/kube-client.js';
 import type { Expectations } from '../expectations.js';
+import type { PxchaosConfig } from '../../config/config-schema.js';
 import type { PostgresK8sSettings } from './postgres-k8s-settings.js';
+import type { StorageDownRemedy } from './stuck-pod-remedy.js';
 
 /**
  * What a storage driver reads from the cluster before a run, where its behaviour under faults
@@ -12,15 +14,18 @@ export interface DetectedDriverSetup {
   readonly expectations: Expectations;
   /** When nothing storage-aware moves the pod off a NotReady node: the harness force-deletes it after this long. */
   readonly forceDeleteStuckPodAfterMs?: number;
+  /** When nothing storage-aware moves the pod off a node whose storage is down: the harness deletes it. */
+  readonly storageDownRemedy?: StorageDownRemedy;
   /** The scheduler the StatefulSet must name on this cluster. */
   readonly schedulerName?: string;
   /** One progress line: what was detected and where the expectations come from. */
   readonly summary: string;
 }
 
-/** `settings`: the StatefulSet's settings before detection (its StorageClass, say). */
+/** `settings`: the StatefulSet's settings before detection (its StorageClass, say); `config`: the driver's own section. */
 export type DetectDriverSetup = (
   client: KubeClient,
   settings: PostgresK8sSettings,
   signal?: AbortSignal,
+  config?: PxchaosConfig,
 ) => Promise<DetectedDriverSetup>;

@@ -27,7 +27,7 @@ import type {
 import { loadPgbench } from './pgbench-load.js';
 import { describePodState } from './pod-state.js';
 import { POSTGRES_POD, postgresPod } from './pod-sql.js';
-import { StuckPodRemedy } from './stuck-pod-remedy.js';
+import { StuckPodRemedy, type StorageDownRemedy } from './stuck-pod-remedy.js';
 import type { StorageStateWatch, StorageStateWatchContext } from './storage-state-watch.js';
 import {
   claimTransitions,
@@ -68,6 +68,8 @@ export interface PostgresOnK8sSutOptions {
    * the harness as the platform's recovery, where no storage operator (Stork) does it.
    */
   readonly forceDeleteStuckPodAfterMs?: number;
+  /** Delete the pod when the storage on its node has been down this long (stuck-pod-remedy.ts). */
+  readonly storageDownRemedy?: StorageDownRemedy;
   /** The storage driver's own state watch (storage-drivers.ts `watchState`), started with watch(). */
   readonly watchStorage?: (context: StorageStateWatchContext) => StorageStateWatch;
   /** Deadline to resolve the pod and open a forwarded connection (default 10 s). */
@@ -283,20 +285,23 @@ export class PostgresOnK8sSut implements Sut {
    * - the storage's own state where the driver watches it (watchStorage: Portworx's px-node-<status>,
    *   px-volume, px-state-unreadable), until the signal is aborted.
    * A watch that gives up (API server away for 5 min) is reported as watch-failed. With
-   * forceDeleteStuckPodAfterMs, the node events also drive the StuckPodRemedy (pod-force-deleted).
+   * forceDeleteStuckPodAfterMs, the node events also drive the StuckPodRemedy (pod-force-deleted);
+   * with storageDownRemedy, the storage's own events do (the pod deleted after its storage went down).
    */
   watch(onEvent: (e: SutEvent) => void, signal: AbortSignal): void {
     const ns = `/api/v1/namespaces/${encodeURIComponent(this.namespace)}`;
     const mine = new Set(this.nodes.map((n) => n.name));
     const afterMs = this.options.forceDeleteStuckPodAfterMs;
+    const storageDown = this.options.storageDownRemedy;
     const remedy =
-      afterMs === undefined
+      afterMs === undefined && storageDown === undefined
         ? undefined
         : new StuckPodRemedy({
             client: this.client,
             namespace: this.namespace,
             pod: POSTGRES_POD,
-            afterMs,
+            ...(afterMs !== undefined && { afterMs }),
+            ...(storageDown && { storageDown }),
             onEvent,
             signal,
           });

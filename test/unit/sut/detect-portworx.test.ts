@@ -76,7 +76,7 @@ describe('detectPortworx (stand-in API server serving recorded Stork Deployments
       `GET ${STORAGE_CLASS_PATH(SC)}`,
     ]);
     expect(describePortworxDetection(found)).to.equal(
-      'Stork 2.4 at kube-system/stork (openstorage/stork:2.4.0, 3/3 ready; where installs put it), health monitor on every 120 s; StorageClass portworx-replicated (kubernetes.io/portworx-volume) repl "2" → repl 2; pxd_timeout not read (needs PX node access, a later step): the default 600 s assumed',
+      'Stork 2.4 at kube-system/stork (openstorage/stork:2.4.0, 3/3 ready; where installs put it), health monitor on every 120 s; StorageClass portworx-replicated (kubernetes.io/portworx-volume) repl "2" → repl 2; pxd_timeout not read: the default 600 s assumed',
     );
   });
 

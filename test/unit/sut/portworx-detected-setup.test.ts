@@ -7,7 +7,11 @@ import {
   STORAGE_DRIVER_PROFILES,
 } from '../../../lib/sut/postgres-on-k8s/storage-drivers.js';
 import type { PortworxDetection } from '../../../lib/sut/portworx/detect-portworx.js';
-import { portworxNotRunnableYet, portworxSetup } from '../../../lib/sut/portworx/portworx-detected-setup.js';
+import {
+  PX_DOWN_EVENTS,
+  PX_UP_EVENTS,
+  portworxSetup,
+} from '../../../lib/sut/portworx/portworx-detected-setup.js';
 import {
   portworxExpectations,
   portworxRecovery,
@@ -50,12 +54,8 @@ const detection = (stork: StorkConfig, replicationFactor = 2): PortworxDetection
   },
 });
 
-/** portworxExpectations for `d`, without the faults a run cannot carry out yet. */
-function runnable(d: PortworxDetected): Record<string, unknown> {
-  const all: Record<string, unknown> = { ...portworxExpectations(d) };
-  for (const kind of Object.keys(portworxNotRunnableYet(portworxRecovery(d)))) delete all[kind];
-  return all;
-}
+/** portworxExpectations for `d`: every fault is runnable now (the harness's delete after pxd_timeout is in the run path). */
+const runnable = (d: PortworxDetected): Record<string, unknown> => ({ ...portworxExpectations(d) });
 
 describe('the storage-driver seam: detection in the profile', () => {
   it('gluster has no hook (its kube lab is always set up alike), portworx has one', () => {
@@ -85,6 +85,7 @@ describe('the storage-driver seam: detection in the profile', () => {
       ]);
       expect(setup.schedulerName).to.equal('stork');
       expect(setup.forceDeleteStuckPodAfterMs).to.equal(undefined);
+      expect(setup.storageDownRemedy, 'Stork moves the pod').to.equal(undefined);
       expect(setup.summary).to.match(
         /^portworx: Stork 2\.4 at kube-system\/stork .* → Stork moves the pod off a failed node, scheduler stork; expectations from portworx\.md/,
       );
@@ -108,24 +109,34 @@ describe('the storage-driver seam: detection in the profile', () => {
       expect(setup.summary).not.to.include('not run yet');
     });
 
-    it('no Stork: default scheduler, the harness force-deletes after 30 s, and past grace waits for its delete after pxd_timeout', () => {
+    it('no Stork: default scheduler, the harness force-deletes after 30 s NotReady and deletes the pod pxd_timeout + 30 s after PX is seen offline', () => {
       const setup = portworxSetup(detection(NO_STORK));
       expect(setup.schedulerName).to.equal('default-scheduler');
       expect(setup.forceDeleteStuckPodAfterMs).to.equal(30_000);
       expect(Object.keys(setup.expectations).sort()).to.deep.equal([
+        'agent-down-past-grace',
         'agent-restart-within-grace',
         'drive-offline',
         'network-partition',
       ]);
+      const recovery = portworxRecovery(detection(NO_STORK).detected);
+      expect(setup.storageDownRemedy).to.deep.include({
+        downEvents: PX_DOWN_EVENTS,
+        upEvents: PX_UP_EVENTS,
+        afterMs: recovery.deletePodAfterAgentDownMs,
+      });
+      expect(setup.storageDownRemedy!.why).to.include('"delete the pod"');
+      expect(setup.expectations['agent-down-past-grace']).to.deep.equal(
+        portworxExpectations(detection(NO_STORK).detected)['agent-down-past-grace'],
+      );
       expect(setup.expectations['network-partition']).to.deep.equal(
         portworxExpectations(detection(NO_STORK).detected)['network-partition'],
       );
       expect(setup.summary).to.match(
-        /^portworx: no Stork .* → the harness moves the pod \(force delete after 30\.0s NotReady\), scheduler default-scheduler;/,
+        /^portworx: no Stork .* → the harness moves the pod \(force delete after 30\.0s NotReady, delete 10m30s after PX is seen offline\), scheduler default-scheduler;/,
       );
-      expect(setup.summary).to.include(
-        "agent-down-past-grace (nothing storage-aware moves the pod, and the harness's delete 10m30s after PX stops",
-      );
+      expect(setup.summary).to.include('delete 10m30s after PX is seen offline');
+      expect(setup.summary).not.to.include('not run yet');
     });
 
     it('repl 1: only the restart within grace, the others said not run with the reason', () => {

@@ -3,6 +3,7 @@ import type { ServerResponse } from 'node:http';
 import { KubeClient } from '../../../lib/k8s/kube-client.js';
 import { StuckPodRemedy } from '../../../lib/sut/postgres-on-k8s/stuck-pod-remedy.js';
 import type { SutEvent } from '../../../lib/sut/sut.js';
+import { PX_DOWN_EVENTS, PX_UP_EVENTS } from '../../../lib/sut/portworx/portworx-detected-setup.js';
 import { RecordedKubeApi, sendJson } from '../../support/recorded-kube-api.js';
 import { waitFor } from '../../support/wait-for.js';
 
@@ -111,5 +112,51 @@ describe('StuckPodRemedy (stand-in API server)', () => {
     await new Promise((r) => setTimeout(r, AFTER_MS * 2));
     expect(server.api.requests).to.deep.equal([]);
     expect(events).to.deep.equal([]);
+  });
+
+  describe('storage down on a Ready node (Portworx without Stork: PX seen offline)', () => {
+    const storageRemedyOn = (events: SutEvent[]): StuckPodRemedy =>
+      new StuckPodRemedy({
+        client: KubeClient.load({ kubeconfig: api?.kubeconfig ?? '' }),
+        namespace: NS,
+        pod: 'postgres-0',
+        storageDown: {
+          downEvents: PX_DOWN_EVENTS,
+          upEvents: PX_UP_EVENTS,
+          afterMs: AFTER_MS,
+          why: 'the documented remedy',
+        },
+        onEvent: (e) => events.push(e),
+        signal: stop.signal,
+      });
+
+    it("deletes the pod the set time after the poller's px-node-offline, and says why", async () => {
+      const server = await apiWithPodOn('w2');
+      api = server.api;
+      const events: SutEvent[] = [];
+      const remedy = storageRemedyOn(events);
+      const downAt = performance.now();
+      remedy.observe({ event: 'px-node-offline', node: 'w2' });
+      remedy.observe({ event: 'node-not-ready', node: 'w2' }); // not this rule's: no second delete
+      await waitFor('pod-force-deleted', () => events.some((e) => e.event === 'pod-force-deleted'), 10_000);
+      expect(performance.now() - downAt).to.be.at.least(AFTER_MS);
+      expect(server.deletes()).to.have.length(1);
+      expect(server.deletes()[0]?.get('gracePeriodSeconds')).to.equal('0');
+      expect(events[0]?.detail).to.match(
+        /^by the harness: storage down on w2 for .*; the documented remedy$/,
+      );
+    });
+
+    it('leaves the pod alone when PX is back in time', async () => {
+      const server = await apiWithPodOn('w2');
+      api = server.api;
+      const events: SutEvent[] = [];
+      const remedy = storageRemedyOn(events);
+      remedy.observe({ event: 'px-node-offline', node: 'w2' });
+      remedy.observe({ event: 'px-node-online', node: 'w2' });
+      await new Promise((r) => setTimeout(r, AFTER_MS * 2));
+      expect(server.api.requests).to.deep.equal([]);
+      expect(events).to.deep.equal([]);
+    });
   });
 });
