@@ -100,7 +100,7 @@ export function kubePxUninstallOps(
     onNode: (node, argv) => {
       const a = access(node);
       if (!a) throw new Error(`no node access to ${node}: cannot remove PX's files there`);
-      return a.exec(argv, { timeoutMs: 60_000 });
+      return a.exec(argv, { timeoutMs: 60_000, check: false });
     },
     delete: async (o) => {
       await deleteAndWaitGone(client, o);

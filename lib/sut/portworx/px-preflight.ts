@@ -16,6 +16,7 @@ export const ONE_KERNEL_STATEMENT = 'one PX per kernel: multi-node Portworx on t
 export interface PxNodeFacts {
   readonly name: string;
   readonly ready: boolean;
+  /** Not cordoned, no NoSchedule/NoExecute taint. */
   readonly schedulable: boolean;
   readonly bootId: string | undefined;
   readonly kernelVersion: string | undefined;
@@ -39,7 +40,7 @@ export function pxPreflight(facts: readonly PxNodeFacts[]): PxPreflight {
   if (usable.length < PX_MIN_NODES) {
     const left = facts
       .filter((n) => !usable.includes(n))
-      .map((n) => `${n.name} ${n.ready ? 'unschedulable' : 'not Ready'}`);
+      .map((n) => `${n.name} ${n.ready ? 'unschedulable or tainted' : 'not Ready'}`);
     refusals.push(
       `Portworx needs at least ${PX_MIN_NODES} schedulable Ready nodes (internal KVDB quorum); found ${usable.length}${left.length ? ` (${left.join(', ')})` : ''}`,
     );
@@ -103,7 +104,7 @@ async function nodeFacts(node: V1Node, access: NodeAccess | undefined): Promise<
   const noAccess = new Error(`no node access to ${name}`);
   const run = async (argv: readonly string[]) => {
     if (!access) throw noAccess;
-    return access.exec(argv, { timeoutMs: NODE_CHECK_TIMEOUT_MS });
+    return access.exec(argv, { timeoutMs: NODE_CHECK_TIMEOUT_MS, check: false });
   };
   const listening = await run(SS_ARGV).then(
     (r) =>
@@ -121,7 +122,10 @@ async function nodeFacts(node: V1Node, access: NodeAccess | undefined): Promise<
   return {
     name,
     ready: isReady(node),
-    schedulable: node.spec?.unschedulable !== true,
+    // Cordoned or tainted against pods (a control plane): PX's pods do not go there either.
+    schedulable:
+      node.spec?.unschedulable !== true &&
+      !(node.spec?.taints ?? []).some((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute'),
     bootId: node.status?.nodeInfo?.bootID,
     kernelVersion: node.status?.nodeInfo?.kernelVersion,
     listening,
