@@ -3,4 +3,4 @@
 // The target and SUT come from the configuration (the local lab when nothing is configured).
 import { defineScenario } from '../lib/scenario/define-scenario.js';
 
-defineScenario('agent-down-past-grace');
+await defineScenario('agent-down-past-grace');
