@@ -9,6 +9,7 @@ import {
   loopFileBytes,
 } from '../sut/portworx/loop-device-settings.js';
 import { PX_INSTALL_DEFAULTS } from '../sut/portworx/px-install-settings.js';
+import { PLACEMENT_CHOICES } from '../sut/placement.js';
 
 /**
  * The configuration file's schema: YAML shape in (keys as users write them, durations with
@@ -376,6 +377,10 @@ const vmSchema = section({
 export const configSchema = section({
   target: z.enum(TARGETS, { error: `expected one of: ${TARGETS.join(', ')}` }).prefault('lab'),
   reportDir: text('a directory path').prefault('reports'),
+  /** Where each fault goes: primary, replica, bystander, or all (each scenario once per placement); `--placement` wins. */
+  placement: z
+    .enum(PLACEMENT_CHOICES, { error: `expected one of: ${PLACEMENT_CHOICES.join(', ')}` })
+    .prefault('primary'),
   lab: labSchema.prefault({}),
   workload: workloadSchema.prefault({}),
   scenarios: scenariosSchema.prefault({}),

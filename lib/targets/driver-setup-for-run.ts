@@ -1,7 +1,7 @@
-import { applyThresholds } from '../config/apply-thresholds.js';
+import { applyPlacedThresholds, applyThresholds } from '../config/apply-thresholds.js';
 import type { PxchaosConfig } from '../config/config-schema.js';
 import type { KubeClient } from '../k8s/kube-client.js';
-import type { Expectations } from '../sut/expectations.js';
+import type { Expectations, PlacedExpectations } from '../sut/expectations.js';
 import type { PostgresK8sSettings } from '../sut/postgres-on-k8s/postgres-k8s-settings.js';
 import type { StorageDriverProfile } from '../sut/postgres-on-k8s/storage-drivers.js';
 import { formatDuration } from '../time/duration.js';
@@ -11,6 +11,8 @@ export interface DriverSetupForRun {
   readonly settings: PostgresK8sSettings;
   /** With the config's per-scenario hold and thresholds applied. */
   readonly expectations: Expectations;
+  /** The same for faults placed off the pod's node. */
+  readonly placedExpectations: PlacedExpectations;
   readonly forceDeleteStuckPodAfterMs?: number;
 }
 
@@ -33,6 +35,7 @@ export async function driverSetupForRun(
     return {
       settings,
       expectations: applyThresholds(profile.expectations, config),
+      placedExpectations: applyPlacedThresholds(profile.placedExpectations, config),
       ...(forceDelete !== undefined && { forceDeleteStuckPodAfterMs: forceDelete }),
     };
   }
@@ -53,6 +56,7 @@ export async function driverSetupForRun(
   return {
     settings: { ...settings, ...(schedulerName !== undefined && { schedulerName }) },
     expectations: applyThresholds(detected.expectations, config),
+    placedExpectations: applyPlacedThresholds(profile.placedExpectations, config),
     ...(forceDelete !== undefined && { forceDeleteStuckPodAfterMs: forceDelete }),
   };
 }
