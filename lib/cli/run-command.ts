@@ -12,6 +12,10 @@ export function registerRunCommand(program: Command): void {
     .option('--scenario <name>', 'a scenario to run; repeat for several (default: all)', collect, [])
     .option('--config <file>', 'configuration file (default: pxchaos.yaml when present)')
     .option('--report-dir <dir>', 'where reports are written (default: reports)')
+    .option(
+      '--placement <where>',
+      'where each fault goes: primary | replica | bystander | all (each scenario once per placement; default: the config, else primary)',
+    )
     .option('--step', 'pause before each action with a one-line explanation (workshop demos)')
     .action(
       async (opts: {
@@ -20,6 +24,7 @@ export function registerRunCommand(program: Command): void {
         config?: string;
         reportDir?: string;
         step?: boolean;
+        placement?: string;
       }) => {
         process.exitCode = await runSuite({
           scenarios: opts.scenario,
@@ -27,6 +32,7 @@ export function registerRunCommand(program: Command): void {
           ...(opts.config && { config: opts.config }),
           ...(opts.reportDir && { reportDir: opts.reportDir }),
           ...(opts.step && { step: true }),
+          ...(opts.placement !== undefined && { placement: opts.placement }),
         });
       },
     );

@@ -1,5 +1,5 @@
 import { formatDuration } from '../time/duration.js';
-import type { Expectation, Expectations, FaultKind } from '../sut/expectations.js';
+import type { Expectation, Expectations, FaultKind, PlacedExpectations } from '../sut/expectations.js';
 import type { PxchaosConfig } from './config-schema.js';
 
 /**
@@ -36,4 +36,17 @@ export function applyThresholds<E extends Expectations>(
   }
   // Same keys as the input: only values were replaced.
   return out as E;
+}
+
+/**
+ * The same for the placed tables (replica, bystander): a scenario's `hold` and `thresholds` are the
+ * user's word on that fault wherever it is placed.
+ */
+export function applyPlacedThresholds(
+  placed: PlacedExpectations,
+  config: Pick<PxchaosConfig, 'scenarios' | 'source'>,
+): PlacedExpectations {
+  return Object.fromEntries(
+    Object.entries(placed).map(([placement, table]) => [placement, applyThresholds(table, config)]),
+  );
 }

@@ -9,6 +9,8 @@ import {
   loopFileBytes,
 } from '../sut/portworx/loop-device-settings.js';
 import { PX_AGENT_STOP_METHODS } from '../sut/portworx/portworx-agent-stop.js';
+import { PX_INSTALL_DEFAULTS } from '../sut/portworx/px-install-settings.js';
+import { PLACEMENT_CHOICES } from '../sut/placement.js';
 
 /**
  * The configuration file's schema: YAML shape in (keys as users write them, durations with
@@ -310,6 +312,34 @@ const loopDevicesSchema = section({
   ),
 });
 
+/**
+ * Installing Portworx itself (lib/sut/portworx/px-install-objects.ts): off by default, since most
+ * users already run PX. From `specFile` (what Portworx's spec generator emits) when set, else an
+ * Operator StorageCluster rendered from these settings (the Operator itself must be installed).
+ */
+const pxInstallSchema = section({
+  enabled: z.boolean({ error: 'expected true or false' }).prefault(false),
+  /** A multi-document YAML spec; relative to the config file. */
+  specFile: text('a spec file path').optional(),
+  /** The StorageCluster's name (PX's cluster name) and namespace when no specFile is given. */
+  clusterName: z
+    .string({ error: 'expected a cluster name (lowercase letters, digits, dashes)' })
+    .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, {
+      error: 'expected a cluster name: lowercase letters, digits, dashes (≤ 63)',
+    })
+    .prefault(PX_INSTALL_DEFAULTS.clusterName),
+  namespace: z
+    .string({ error: 'expected a namespace name (lowercase letters, digits, dashes)' })
+    .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, {
+      error: 'expected a namespace name: lowercase letters, digits, dashes (≤ 63)',
+    })
+    .prefault(PX_INSTALL_DEFAULTS.namespace),
+  /** The StorageCluster's `spec.image` (the Operator's default when unset). */
+  image: checked('expected a container image reference without spaces', checkImageReference).optional(),
+  /** torpedo's budget for "PX is up" (portworx.md: 15 min, polled every 10 s). */
+  healthTimeout: duration('15m', { min: 10_000 }).prefault('15m'),
+}).transform(({ healthTimeout, ...i }) => ({ ...i, healthTimeoutMs: healthTimeout }));
+
 /** Settings of the portworx storage driver beyond the StatefulSet's (which are `kube`). */
 const portworxSchema = section({
   loopDevices: loopDevicesSchema.prefault({}),
@@ -327,6 +357,7 @@ const portworxSchema = section({
     labelSelector: text('a label selector').prefault('name=portworx'),
     container: text('a container name').prefault('portworx'),
   }).prefault({}),
+  install: pxInstallSchema.prefault({}),
 });
 
 const fingerprint = z
@@ -361,6 +392,10 @@ const vmSchema = section({
 export const configSchema = section({
   target: z.enum(TARGETS, { error: `expected one of: ${TARGETS.join(', ')}` }).prefault('lab'),
   reportDir: text('a directory path').prefault('reports'),
+  /** Where each fault goes: primary, replica, bystander, or all (each scenario once per placement); `--placement` wins. */
+  placement: z
+    .enum(PLACEMENT_CHOICES, { error: `expected one of: ${PLACEMENT_CHOICES.join(', ')}` })
+    .prefault('primary'),
   lab: labSchema.prefault({}),
   workload: workloadSchema.prefault({}),
   scenarios: scenariosSchema.prefault({}),
@@ -391,3 +426,4 @@ export type Target = (typeof TARGETS)[number];
 export type StorageDriver = (typeof STORAGE_DRIVERS)[number];
 export type KubeSettings = z.output<typeof kubeSchema>;
 export type PortworxSettings = z.output<typeof portworxSchema>;
+export type PxInstallSettings = z.output<typeof pxInstallSchema>;

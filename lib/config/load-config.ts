@@ -241,6 +241,9 @@ function resolvePaths(
   c.reportDir = resolve(c.reportDir, ['reportDir']);
   c.kind.configFile = resolve(c.kind.configFile, ['kind', 'configFile']);
   if (c.kind.kubeconfig !== undefined) c.kind.kubeconfig = resolve(c.kind.kubeconfig, ['kind', 'kubeconfig']);
+  const install = c.portworx.install;
+  if (install.specFile !== undefined)
+    install.specFile = resolve(install.specFile, ['portworx', 'install', 'specFile']);
   if (c.vm) {
     c.vm.kubeconfig = resolve(c.vm.kubeconfig, ['vm', 'kubeconfig']);
     c.vm.inventory.forEach((node, i) => {

@@ -5,13 +5,14 @@ import { EnvironmentError } from '../errors.js';
 import { labCredentials, inspectLab } from './lab-inspect.js';
 import { patroniEndpoints } from './lab-endpoints.js';
 import { PG_SUPERUSER, REST_USER } from './lab-credentials.js';
-import type { FullExpectations } from '../sut/expectations.js';
+import type { FullExpectations, PlacedExpectations } from '../sut/expectations.js';
 import { PatroniSut } from '../sut/patroni/patroni-sut.js';
 
 export interface LabSutOptions {
   /** Node access to use instead of docker exec (e.g. SSH nodes); named n1..nN. */
   readonly nodes?: readonly NodeAccess[];
   readonly expectations?: FullExpectations;
+  readonly placedExpectations?: PlacedExpectations;
   readonly onProxyEvent?: (event: string, detail: string) => void;
 }
 
@@ -32,6 +33,7 @@ export async function openLabSut(
     database: { user: PG_SUPERUSER, password: creds.pgPassword, database: 'postgres' },
     restAuth: { username: REST_USER, password: creds.restPassword },
     ...(options.expectations && { expectations: options.expectations }),
+    ...(options.placedExpectations && { placedExpectations: options.placedExpectations }),
     ...(options.onProxyEvent && { onProxyEvent: options.onProxyEvent }),
     ownsNodes: options.nodes === undefined,
   });

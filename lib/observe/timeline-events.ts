@@ -71,6 +71,8 @@ export interface ScenarioResult {
   readonly scenario: string;
   readonly target: string;
   readonly sut: string;
+  /** Where the fault went (lib/sut/placement.ts); absent in results from before placements: primary. */
+  readonly placement?: string;
   readonly startedAt: string;
   readonly durationMs: number;
   /** Measured figures (rto_ms, unavailable_ms, acked, lost_acked, unknown, rows_before, rows_after, primary_before, ...). */

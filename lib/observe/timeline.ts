@@ -37,6 +37,8 @@ export interface TimelineMeta {
   readonly scenario: string;
   readonly target: string;
   readonly sut: string;
+  /** Where the fault went (lib/sut/placement.ts); absent in timelines from before placements: primary. */
+  readonly placement?: string;
 }
 
 export const TIMELINE_FORMAT = 'pxchaos-timeline';
@@ -110,6 +112,7 @@ export class Timeline implements TimelineSink {
       scenario: meta.scenario,
       target: meta.target,
       sut: meta.sut,
+      ...(meta.placement !== undefined && { placement: meta.placement }),
       startedAt: new Date(this.startWall).toISOString(),
       events: [...this.list],
       measurements,
@@ -161,6 +164,7 @@ const fileSchema = z.object({
   scenario: z.string(),
   target: z.string(),
   sut: z.string(),
+  placement: z.string().optional(),
   startedAt: z.string(),
   events: z.array(eventSchema),
   measurements: z.object({

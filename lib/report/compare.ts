@@ -191,7 +191,10 @@ function compareScenario(
   };
 }
 
-/** Pairs scenarios by name and target/SUT (falling back to the scenario name alone) and diffs them. */
+/**
+ * Pairs scenarios by name, placement and target/SUT (falling back to name and placement: a replica's
+ * fault is never compared with the primary's) and diffs them.
+ */
 export function compareRuns(
   baseline: readonly ScenarioResult[],
   current: readonly ScenarioResult[],
@@ -210,7 +213,9 @@ export function compareRuns(
     else leftovers.push(b);
   }
   for (const b of leftovers) {
-    const c = take((r) => r.scenario === b.scenario);
+    const c = take(
+      (r) => r.scenario === b.scenario && (r.placement ?? 'primary') === (b.placement ?? 'primary'),
+    );
     pairs.push([c ? `${suiteName(b)} vs ${suiteName(c)}` : suiteName(b), b, c]);
   }
   for (const c of unmatched) pairs.push([suiteName(c), undefined, c]);

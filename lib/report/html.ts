@@ -1,3 +1,4 @@
+import { placedName, type Placement } from '../sut/placement.js';
 import type { ScenarioResult, TimelineEvent } from '../observe/timeline-events.js';
 import { formatDuration } from '../time/duration.js';
 import { suiteName } from './junit.js';
@@ -40,12 +41,16 @@ function timelineFor(timelines: TimelineInput, scenario: string): TimelineData |
   return raw === undefined ? undefined : parseTimeline(raw);
 }
 
+/** ', replica' for a fault placed off the primary (the primary placement shows as before). */
+const placedNote = (r: ScenarioResult): string =>
+  r.placement === undefined || r.placement === 'primary' ? '' : `, ${r.placement}`;
+
 function passed(r: ScenarioResult): boolean {
   return r.verdicts.length > 0 && r.verdicts.every((v) => v.passed);
 }
 
 function slug(r: ScenarioResult, i: number): string {
-  return `s${i}-${`${r.scenario}-${r.target}-${r.sut}`.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+  return `s${i}-${`${r.scenario}-${r.target}-${r.sut}-${r.placement ?? 'primary'}`.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
 }
 
 function badge(ok: boolean): string {
@@ -74,7 +79,7 @@ function summaryTable(results: readonly ScenarioResult[]): string {
   const rows = results.map((r, i) => {
     const failedCount = r.verdicts.filter((v) => !v.passed).length;
     return (
-      `<tr><td>${badge(passed(r))}</td><td><a href="#${slug(r, i)}">${h(r.scenario)}</a></td><td>${h(`${r.target} / ${r.sut}`)}</td>` +
+      `<tr><td>${badge(passed(r))}</td><td><a href="#${slug(r, i)}">${h(r.scenario)}</a></td><td>${h(`${r.target} / ${r.sut}${placedNote(r)}`)}</td>` +
       cell(r, 'rto_ms') +
       cell(r, 'unavailable_ms') +
       cell(r, 'failed') +
@@ -190,7 +195,7 @@ function scenarioSection(r: ScenarioResult, i: number, timeline: TimelineData | 
         ? `all ${r.verdicts.length} checks passed`
         : `${failedCount} of ${r.verdicts.length} checks failed`;
   return `<section class="scenario ${ok ? 'pass' : 'fail'}" id="${a(slug(r, i))}">
-<h2>${badge(ok)} ${h(r.scenario)} <small>${h(`${r.target} / ${r.sut}`)}</small></h2>
+<h2>${badge(ok)} ${h(r.scenario)} <small>${h(`${r.target} / ${r.sut}${placedNote(r)}`)}</small></h2>
 <p class="meta">started ${h(readableStart(r.startedAt))} · took ${h(formatDuration(r.durationMs))} · ${h(status)}</p>
 ${figures(r)}
 <div class="chart">${chart}${events.length > 0 ? legend() : ''}</div>
@@ -270,7 +275,13 @@ export function renderHtml(
     .replace(/\.\d+Z$/, ' UTC');
   const targets = [...new Set(results.map((r) => `${r.target} / ${r.sut}`))].join(', ') || 'no scenarios';
   const title = options.title ?? 'pxchaos resilience report';
-  const sections = results.map((r, i) => scenarioSection(r, i, timelineFor(timelines, r.scenario)));
+  const sections = results.map((r, i) =>
+    scenarioSection(
+      r,
+      i,
+      timelineFor(timelines, placedName(r.scenario, r.placement as Placement | undefined)),
+    ),
+  );
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

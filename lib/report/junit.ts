@@ -11,8 +11,10 @@ export interface JunitOptions {
 }
 
 /** `network-partition [lab/patroni]`: the target and SUT in the name, so CI views tell runs apart. */
-export function suiteName(r: Pick<ScenarioResult, 'scenario' | 'target' | 'sut'>): string {
-  return `${r.scenario} [${r.target}/${r.sut}]`;
+export function suiteName(r: Pick<ScenarioResult, 'scenario' | 'target' | 'sut' | 'placement'>): string {
+  // The primary placement keeps the name scripts already match on.
+  const placed = r.placement === undefined || r.placement === 'primary' ? '' : `, ${r.placement}`;
+  return `${r.scenario} [${r.target}/${r.sut}${placed}]`;
 }
 
 function seconds(ms: number): string {
@@ -61,6 +63,7 @@ function testsuite(r: ScenarioResult, id: number, host: string): string {
     ['pxchaos.scenario', r.scenario],
     ['pxchaos.target', r.target],
     ['pxchaos.sut', r.sut],
+    ['pxchaos.placement', r.placement ?? 'primary'],
     ...(r.timelineFile ? ([['pxchaos.timeline', r.timelineFile]] as [string, string][]) : []),
     ...Object.entries(r.metrics).map(([k, v]): [string, string] => [k, String(v)]),
   ];

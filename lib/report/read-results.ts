@@ -11,6 +11,7 @@ const resultSchema = z.object({
   scenario: z.string().min(1),
   target: z.string(),
   sut: z.string(),
+  placement: z.string().optional(),
   startedAt: z.string(),
   durationMs: z.number(),
   // JSON has no Infinity: a writer's replacer may spell it as a string, plain JSON.stringify as null.

@@ -1,3 +1,4 @@
+import { placedName, type Placement } from '../sut/placement.js';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ScenarioResult } from '../observe/timeline-events.js';
@@ -25,7 +26,8 @@ export async function writeReports(reportDir: string): Promise<WrittenReports> {
   const timelines = new Map<string, unknown>();
   for (const s of stored) {
     const timeline = await readTimelineJson(s.timelinePath);
-    if (timeline !== undefined) timelines.set(s.result.scenario, timeline);
+    if (timeline !== undefined)
+      timelines.set(placedName(s.result.scenario, s.result.placement as Placement | undefined), timeline);
   }
   const junit = path.join(dir, 'junit.xml');
   const html = path.join(dir, 'report.html');

@@ -1,20 +1,28 @@
+import { loadConfig } from '../config/load-config.js';
 import type { FaultKind } from '../sut/expectations.js';
+import { expandPlacement, type Placement } from '../sut/placement.js';
 import { CheckFailure } from './check-failure.js';
 import { runScenario, type ScenarioOutcome } from './run-scenario.js';
 import { CHECK, CHECK_KEYS } from './verdict-names.js';
 
 /**
- * Declares one scenario as a mocha suite: the whole flow (arrange, act, observe, heal) runs once in
- * `before`, then one test per verdict reads its outcome. Chaos specs are never retried.
+ * Declares one scenario as a mocha suite per placement (the config's `placement`, which
+ * `--placement` sets: `all` is one suite each): the whole flow (arrange, act, observe, heal) runs
+ * once in `before`, then one test per verdict reads its outcome. Chaos specs are never retried.
+ * Async because the placement comes from the config (spec files await it at their top level).
  */
-export function defineScenario(kind: FaultKind): void {
-  describe(kind, function () {
+export async function defineScenario(kind: FaultKind): Promise<void> {
+  for (const placement of expandPlacement((await loadConfig()).placement)) definePlaced(kind, placement);
+}
+
+function definePlaced(kind: FaultKind, placement: Placement): void {
+  describe(placement === 'primary' ? kind : `${kind} [${placement}]`, function () {
     this.retries(0);
     let outcome: ScenarioOutcome | undefined;
 
     before(async function () {
       this.timeout(0); // the scenario has its own deadlines, derived from the expectations
-      outcome = await runScenario(kind);
+      outcome = await runScenario(kind, placement);
     });
 
     for (const key of CHECK_KEYS) {

@@ -8,8 +8,10 @@ import { Until, type Condition } from './until.js';
 
 export interface FaultTarget {
   readonly sut: Sut;
-  /** The node the fault is applied to: the one serving writes. */
+  /** The node the fault is applied to: the one serving writes, or a replica's or a bystander's (`--placement`). */
   readonly node: NodeAccess;
+  /** What that node is: 'primary', or the SUT's word for it ('synchronous standby', 'Gluster brick of …'). */
+  readonly role: string;
   /** Other nodes, used to verify a partition from outside. */
   readonly peers: readonly NodeAccess[];
   readonly expectation: Expectation;
@@ -19,7 +21,7 @@ export interface FaultTarget {
 /** One fault as a scenario uses it: how to build it, what to say about it, when to heal it. */
 export interface FaultScenario {
   readonly kind: FaultKind;
-  readonly title: string;
+  title(target: FaultTarget): string;
   explain(target: FaultTarget): string;
   plan(target: FaultTarget): FaultPlan | Promise<FaultPlan>;
   /** When the fault may be healed; the expectation's deadline bounds it in any case. */
@@ -40,6 +42,16 @@ const heldThenRecovered = (t: FaultTarget): Condition =>
     ? Until.all(Until.heldFor(t.expectation.holdMs), Until.writesRecovered())
     : Until.heldFor(t.expectation.holdMs);
 
+const onPrimary = (t: FaultTarget): boolean => t.role === 'primary';
+
+/** What the expectation says happens to the primary, for a fault placed off it. */
+const primaryOutcome = (t: FaultTarget): string =>
+  t.expectation.primaryMoves === true
+    ? 'the primary should move'
+    : t.expectation.primaryMoves === false
+      ? 'the primary should stay where it is'
+      : 'the primary may move or stay';
+
 const agentCrash =
   (kind: FaultKind) =>
   (t: FaultTarget): FaultPlan =>
@@ -48,9 +60,11 @@ const agentCrash =
 export const FAULT_SCENARIOS: Readonly<Record<FaultKind, FaultScenario>> = {
   'network-partition': {
     kind: 'network-partition',
-    title: 'Network partition of the primary node',
+    title: (t) => `Network partition of the ${onPrimary(t) ? 'primary' : t.role} node`,
     explain: (t) =>
-      `Cut ${t.node.name} (the primary) off the network with iptables, SSH excepted; the SUT should move the primary to a replica.`,
+      onPrimary(t)
+        ? `Cut ${t.node.name} (the primary) off the network with iptables, SSH excepted; the SUT should move the primary to a replica.`
+        : `Cut ${t.node.name} (${t.role}, not the primary) off the network with iptables, SSH excepted; ${primaryOutcome(t)}.`,
     plan: async (t) =>
       partitionPlan(t.node, {
         maxDurationMs: maxDuration(t.expectation),
@@ -60,25 +74,28 @@ export const FAULT_SCENARIOS: Readonly<Record<FaultKind, FaultScenario>> = {
   },
   'agent-restart-within-grace': {
     kind: 'agent-restart-within-grace',
-    title: 'Agent killed and restarted within its grace window',
+    title: (t) =>
+      `Agent killed and restarted within its grace window${onPrimary(t) ? '' : ` on the ${t.role} node`}`,
     explain: (t) =>
-      `Kill the ${t.sut.name} agent on ${t.node.name} and start it again after ${t.expectation.holdMs / 1000}s, inside its grace window: writes may stall but must not fail.`,
+      `Kill the ${t.sut.name} agent on ${t.node.name} (${onPrimary(t) ? 'the primary' : t.role}) and start it again after ${t.expectation.holdMs / 1000}s, inside its grace window: writes may stall but must not fail.`,
     plan: agentCrash('agent-restart-within-grace'),
     healWhen: (t) => Until.heldFor(t.expectation.holdMs),
   },
   'agent-down-past-grace': {
     kind: 'agent-down-past-grace',
-    title: 'Agent down past its grace window',
+    title: (t) => `Agent down past its grace window${onPrimary(t) ? '' : ` on the ${t.role} node`}`,
     explain: (t) =>
-      `Crash the ${t.sut.name} agent on ${t.node.name} and keep it down past its grace window: the SUT should fail over to a replica with every acknowledged write.`,
+      onPrimary(t)
+        ? `Crash the ${t.sut.name} agent on ${t.node.name} and keep it down past its grace window: the SUT should fail over to a replica with every acknowledged write.`
+        : `Crash the ${t.sut.name} agent on ${t.node.name} (${t.role}, not the primary) and keep it down past its grace window: ${primaryOutcome(t)}, with every acknowledged write.`,
     plan: agentCrash('agent-down-past-grace'),
     healWhen: heldThenRecovered,
   },
   'drive-offline': {
     kind: 'drive-offline',
-    title: 'Data drive offline on the primary node',
+    title: (t) => `Data drive offline on the ${onPrimary(t) ? 'primary' : t.role} node`,
     explain: (t) =>
-      `Take the data drive of ${t.node.name} offline (${t.driveMode === 'hang' ? 'I/O hangs' : 'I/O fails'}): the primary should move to a healthy replica.`,
+      `Take the data drive of ${t.node.name}${onPrimary(t) ? '' : ` (${t.role}, not the primary)`} offline (${t.driveMode === 'hang' ? 'I/O hangs' : 'I/O fails'}): ${onPrimary(t) ? 'the primary should move to a healthy replica' : primaryOutcome(t)}.`,
     plan: (t) => driveOfflinePlan('drive-offline', t.sut, t.node, t.driveMode, maxDuration(t.expectation)),
     healWhen: heldThenRecovered,
   },

@@ -6,13 +6,14 @@ import { inject } from '../faults/fault.js';
 import { FaultJournal } from '../faults/journal.js';
 import { computeMetrics, type Metrics } from '../observe/metrics.js';
 import type { LedgerReadBack } from '../observe/ledger-check.js';
-import { Timeline } from '../observe/timeline.js';
+import { Timeline, type TimelineMeta } from '../observe/timeline.js';
 import type { FaultKind } from '../sut/expectations.js';
 import type { Sut, SutHealth } from '../sut/sut.js';
+import { chooseFaultNode, type Placement } from '../sut/placement.js';
 import type { OpenTarget } from '../targets/target.js';
 import { formatDuration } from '../time/duration.js';
 import { countRows, ROWS_PER_SCALE } from '../workload/pgbench.js';
-import { FaultNotSupportedError } from './fault-not-supported.js';
+import { FaultNotSupportedError, PlacementRefusedError } from './fault-not-supported.js';
 import { changedRanges, digestAccounts, type AccountsDigest } from '../workload/table-digest.js';
 import { FAULT_SCENARIOS, type FaultTarget } from './fault-catalog.js';
 import { LiveState } from './live-state.js';
@@ -51,8 +52,11 @@ const OBSERVE_MARGIN_MS = 30_000;
  * One scenario, design.md's flow: arrange, act, observe, heal, assert, report. The fault is always
  * healed (also when anything throws); checks are computed afterwards from the timeline alone.
  */
-export async function runScenario(kind: FaultKind): Promise<ScenarioOutcome> {
-  const progress = new Progress(kind);
+export async function runScenario(
+  kind: FaultKind,
+  placement: Placement = 'primary',
+): Promise<ScenarioOutcome> {
+  const progress = new Progress(placement === 'primary' ? kind : `${kind}, ${placement}`);
   const config = await loadConfig();
   const step = process.env.PXCHAOS_STEP === '1';
   const facts: FlowFacts = { kind };
@@ -65,15 +69,18 @@ export async function runScenario(kind: FaultKind): Promise<ScenarioOutcome> {
     timeline.record({ kind: 'step', name });
     progress.step(name);
   };
-  const values: Record<string, number | string> = {};
+  const values: Record<string, number | string> = { placement };
+  const meta = (): TimelineMeta => ({
+    scenario: kind,
+    target: facts.target ?? config.target,
+    sut: facts.sut ?? 'unknown',
+    placement,
+  });
   // On SIGINT/SIGTERM (after the fault is healed) the result of what ran is still saved.
   const unhookInterrupt = onInterrupt(async (reason) => {
     progress.stopCountdown();
     timeline.record({ kind: 'step', name: `interrupted by ${reason}` });
-    const data = timeline.toData(
-      { scenario: kind, target: facts.target ?? config.target, sut: facts.sut ?? 'unknown' },
-      { values },
-    );
+    const data = timeline.toData(meta(), { values });
     const checks = interruptedVerdicts(reason, phase);
     await saveScenario(
       config.reportDir,
@@ -103,11 +110,12 @@ export async function runScenario(kind: FaultKind): Promise<ScenarioOutcome> {
     presence = new TargetPresence(sut.nodes);
     facts.target = target.name;
     facts.sut = sut.name;
-    const expectation = sut.expectations[kind];
+    const expectation =
+      placement === 'primary' ? sut.expectations[kind] : sut.placedExpectations[placement]?.[kind];
     if (expectation) facts.expectation = expectation;
     else
       progress.step(
-        `note: the ${sut.name} SUT has no ${kind} fault yet; this run arranges and observes, then stops before the fault`,
+        `note: the ${sut.name} SUT has no ${kind} fault${placement === 'primary' ? '' : ` placed on a ${placement}`} yet; this run arranges and observes, then stops before the fault`,
       );
     // A previous scenario of the run may still be settling (Gluster self-heal after a pod move).
     const settleMs = expectation?.settleWithinMs ?? SETTLE_TIMEOUT_MS;
@@ -120,36 +128,49 @@ export async function runScenario(kind: FaultKind): Promise<ScenarioOutcome> {
     });
     values.accounts_digest_before = digestBefore.digest;
 
-    const primary = await sut.primaryNode(AbortSignal.timeout(10_000));
-    values.primary_before = primary;
-    values.fault_node = primary;
-    live.primary = primary;
-    const node = sut.nodes.find((n) => n.name === primary);
-    if (!node) throw new Error(`primary '${primary}' is not among the SUT's nodes`);
+    // The primary placement asks only for the primary, as before placements existed.
+    const primary = placement === 'primary' ? await sut.primaryNode(AbortSignal.timeout(10_000)) : undefined;
+    const roles = primary === undefined ? await sut.nodeRoles(AbortSignal.timeout(30_000)) : undefined;
+    const choice = roles
+      ? chooseFaultNode(roles, placement, sut.name)
+      : { node: primary ?? '', role: 'primary' };
+    values.primary_before = primary ?? roles?.primary ?? '';
+    live.primary = values.primary_before;
+    if ('refused' in choice) {
+      // Refused before anything runs: said in the result, not skipped in silence.
+      values.placement_refused = choice.refused;
+      throw new PlacementRefusedError(choice.refused);
+    }
+    const faultNode = choice.node;
+    values.fault_node = faultNode;
+    values.fault_node_role = choice.role;
+    const node = sut.nodes.find((n) => n.name === faultNode);
+    if (!node) throw new Error(`${choice.role} '${faultNode}' is not among the SUT's nodes`);
 
     mark('arrange: write ledger, availability probe, platform watch');
     workload = new ScenarioWorkload(sut, timeline, config.workload);
     await workload.start();
     await sleep(BASELINE_MS);
-    if (!expectation) throw new FaultNotSupportedError(sut.name, kind);
+    if (!expectation) throw new FaultNotSupportedError(sut.name, kind, placement);
     const faultTarget: FaultTarget = {
       sut,
       node,
       peers: sut.nodes.filter((n) => n !== node),
       expectation,
+      role: choice.role,
       driveMode: config.scenarios['drive-offline']?.driveMode ?? 'error',
     };
     const scenario = FAULT_SCENARIOS[kind];
 
     await stepGate(step, scenario.explain(faultTarget));
-    mark(`act: ${scenario.title} on ${primary}`);
+    mark(`act: ${scenario.title(faultTarget)} on ${faultNode}`);
     const plan = await scenario.plan(faultTarget);
     try {
       fault = await inject(plan, {
         journal: new FaultJournal(),
         signal: AbortSignal.timeout(60_000),
         onEvent: (phase, detail) =>
-          timeline.record({ kind: 'fault', phase, fault: kind, node: primary, ...(detail && { detail }) }),
+          timeline.record({ kind: 'fault', phase, fault: kind, node: faultNode, ...(detail && { detail }) }),
       });
       facts.faultVerified = true;
     } catch (err) {
@@ -191,7 +212,7 @@ export async function runScenario(kind: FaultKind): Promise<ScenarioOutcome> {
       mark(`observe: not recovered after ${formatDuration(values.hold_ms)}: ${values.unrecovered_cause}`);
     }
 
-    stepNote(step, `Healing the fault on ${primary} now, on schedule; then the cluster settles.`);
+    stepNote(step, `Healing the fault on ${faultNode} now, on schedule; then the cluster settles.`);
     mark('heal');
     try {
       await fault.heal();
@@ -231,7 +252,7 @@ export async function runScenario(kind: FaultKind): Promise<ScenarioOutcome> {
         sut
           .writeEndpoint(AbortSignal.timeout(10_000))
           .then((e) => digestAccounts(e, { signal: AbortSignal.timeout(180_000) })),
-        sut.primaryNode(AbortSignal.timeout(10_000)),
+        primaryAfterRecovery(sut),
         checkNothingLeftBehind(sut),
       ]);
       if (read[0].status === 'fulfilled') ledger = read[0].value;
@@ -248,15 +269,15 @@ export async function runScenario(kind: FaultKind): Promise<ScenarioOutcome> {
       // Why the table could not be read back: the rows/contents verdicts then say "not measured".
       else values.table_read_error = String((read[1].reason as Error | undefined)?.message ?? read[1].reason);
       if (read[2].status === 'fulfilled') values.primary_after = read[2].value;
+      // Why the primary could not be named: the placement check then says "none was found".
+      else
+        values.primary_after_error = String((read[2].reason as Error | undefined)?.message ?? read[2].reason);
       facts.leftovers =
         read[3].status === 'fulfilled' ? read[3].value : [`leftover check failed: ${String(read[3].reason)}`];
       await lease?.release().catch(() => undefined);
     }
 
-    const data = timeline.toData(
-      { scenario: kind, target: facts.target ?? config.target, sut: facts.sut ?? 'unknown' },
-      { values, ...(ledger && { ledger }) },
-    );
+    const data = timeline.toData(meta(), { values, ...(ledger && { ledger }) });
     const metrics = computeMetrics(data);
     const checks = scenarioVerdicts(facts, metrics, error);
     await saveScenario(
@@ -289,6 +310,23 @@ async function ensurePgbench(target: OpenTarget, config: PxchaosConfig, progress
     onProgress: (line) => progress.step(line),
   });
   return load.rows;
+}
+
+/**
+ * The primary once the run is over. Asked again for up to 30 s: it is read while the table digest
+ * loads the machine, and on the lab's 2 cores Patroni's REST answers (1 s deadline) then miss often
+ * enough that a single ask found no leader in 2 of 4 runs of a healthy cluster (measured 2026-12-02).
+ */
+async function primaryAfterRecovery(sut: Sut): Promise<string> {
+  const deadline = performance.now() + 30_000;
+  for (;;) {
+    try {
+      return await sut.primaryNode(AbortSignal.timeout(10_000));
+    } catch (err) {
+      if (performance.now() >= deadline) throw err;
+      await sleep(1000);
+    }
+  }
 }
 
 /** sut.settle within `settleMs`, printing what it still waits for every 20 s (self-heal takes minutes). */

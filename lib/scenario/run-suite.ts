@@ -13,6 +13,7 @@ import { acquireRunLock } from './run-lock.js';
 import { targetFor } from '../targets/targets.js';
 import { beginTargetSession, endTargetSession } from './target-session.js';
 import { formatDuration } from '../time/duration.js';
+import { PLACEMENT_CHOICES, placedName, type Placement, type PlacementChoice } from '../sut/placement.js';
 
 export interface RunSuiteOptions {
   readonly target?: string;
@@ -20,6 +21,8 @@ export interface RunSuiteOptions {
   readonly config?: string;
   readonly reportDir?: string;
   readonly step?: boolean;
+  /** primary | replica | bystander | all (default: the config's `placement`, else primary). */
+  readonly placement?: string;
 }
 
 const SCENARIO_DIR = fileURLToPath(new URL('../../scenarios/', import.meta.url));
@@ -34,12 +37,18 @@ export async function runSuite(options: RunSuiteOptions): Promise<number> {
   if (unknown.length > 0) {
     throw new UsageError(`unknown scenario ${unknown.join(', ')}; expected: ${SCENARIO_NAMES.join(', ')}`);
   }
+  if (
+    options.placement !== undefined &&
+    !(PLACEMENT_CHOICES as readonly string[]).includes(options.placement)
+  )
+    throw new UsageError(`unknown placement ${options.placement}; expected: ${PLACEMENT_CHOICES.join(', ')}`);
   const scenarios = (options.scenarios?.length ? options.scenarios : SCENARIO_NAMES) as ScenarioName[];
   // Flags reach the specs through the environment, the same way a user's PXCHAOS_* variables do.
   if (options.config) process.env.PXCHAOS_CONFIG = path.resolve(options.config);
   if (options.target) process.env.PXCHAOS_TARGET = options.target;
   if (options.reportDir) process.env.PXCHAOS_REPORT_DIR = path.resolve(options.reportDir);
   if (options.step) process.env.PXCHAOS_STEP = '1';
+  if (options.placement) process.env.PXCHAOS_PLACEMENT = options.placement;
   const config = await loadConfig(); // bad config → exit 2 before anything starts
   const reportDir = path.resolve(config.reportDir);
   await prepareReportDir(reportDir); // exit 2 now, not after the chaos
@@ -49,7 +58,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<number> {
     say: (line) => process.stderr.write(`pxchaos: ${line}\n`),
   });
   try {
-    return await runLocked(scenarios, config.target, reportDir);
+    return await runLocked(scenarios, config.target, reportDir, config.placement);
   } finally {
     lock.release();
   }
@@ -59,10 +68,11 @@ async function runLocked(
   scenarios: readonly ScenarioName[],
   target: string,
   reportDir: string,
+  placement: PlacementChoice,
 ): Promise<number> {
   const runStarted = Date.now();
   process.stderr.write(
-    `pxchaos: ${scenarios.length} scenario(s) on target ${target}: ${scenarios.join(', ')}; reports in ${reportDir}\n`,
+    `pxchaos: ${scenarios.length} scenario(s) on target ${target}: ${scenarios.join(', ')}${placement === 'primary' ? '' : `; placement ${placement}`}; reports in ${reportDir}\n`,
   );
   // Interrupted (after the heal): the reports still cover what ran; the exit stays 130/143.
   // Reports first: closing a Kubernetes target waits for its run namespace to go (~30 s), longer than
@@ -90,7 +100,7 @@ async function runLocked(
           ? formatDuration(r.metrics.rto_ms)
           : String(r.metrics.rto_ms ?? '-');
       process.stderr.write(
-        `  ${failed === 0 ? 'PASS' : 'FAIL'} ${r.scenario}: RTO ${rto}, acked ${String(r.metrics.acked ?? 0)}, lost ${String(r.metrics.lost_acked ?? '?')}, ${formatDuration(r.durationMs)}\n`,
+        `  ${failed === 0 ? 'PASS' : 'FAIL'} ${placedName(r.scenario, r.placement as Placement | undefined)}: RTO ${rto}, acked ${String(r.metrics.acked ?? 0)}, lost ${String(r.metrics.lost_acked ?? '?')}, ${formatDuration(r.durationMs)}\n`,
       );
     }
     process.stderr.write(`pxchaos: reports: ${written.junit}, ${written.html}\n`);

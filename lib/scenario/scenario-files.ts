@@ -3,7 +3,13 @@ import path from 'node:path';
 import type { Metrics } from '../observe/metrics.js';
 import { saveTimeline, type TimelineData } from '../observe/timeline.js';
 import type { ScenarioResult, Verdict } from '../observe/timeline-events.js';
+import { placedName, type Placement } from '../sut/placement.js';
 import { RESULT_SUFFIX, TIMELINE_SUFFIX } from '../report/read-results.js';
+
+/** `network-partition` for the primary placement (the name scripts know), `network-partition@replica` otherwise. */
+export function scenarioFileBase(data: Pick<TimelineData, 'scenario' | 'placement'>): string {
+  return placedName(data.scenario, data.placement as Placement | undefined);
+}
 
 /**
  * Saves a scenario's timeline and result next to each other in the report directory; the reports
@@ -17,19 +23,22 @@ export async function saveScenario(
   durationMs: number,
 ): Promise<ScenarioResult> {
   await mkdir(reportDir, { recursive: true });
-  const timelineFile = `${data.scenario}${TIMELINE_SUFFIX}`;
+  // Placements of one scenario must not overwrite each other's files; primary keeps the bare name.
+  const base = scenarioFileBase(data);
+  const timelineFile = `${base}${TIMELINE_SUFFIX}`;
   await saveTimeline(path.join(reportDir, timelineFile), data);
   const result: ScenarioResult = {
     scenario: data.scenario,
     target: data.target,
     sut: data.sut,
+    ...(data.placement !== undefined && { placement: data.placement }),
     startedAt: data.startedAt,
     durationMs: Math.round(durationMs),
     metrics,
     verdicts,
     timelineFile,
   };
-  const file = path.join(reportDir, `${data.scenario}${RESULT_SUFFIX}`);
+  const file = path.join(reportDir, `${base}${RESULT_SUFFIX}`);
   await writeFile(`${file}.tmp`, `${JSON.stringify(result, null, 2)}\n`);
   await rename(`${file}.tmp`, file);
   return result;

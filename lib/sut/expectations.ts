@@ -30,3 +30,10 @@ export type Expectations = Readonly<Partial<Record<FaultKind, Expectation>>>;
 
 /** A table that covers every fault (the lab's). */
 export type FullExpectations = Readonly<Record<FaultKind, Expectation>>;
+
+/**
+ * What a SUT does when the fault hits a replica's or a bystander's node (lib/sut/placement.ts), per
+ * placement, in the same shape as its primary table (`Sut.expectations`). A placement without an
+ * expectation for a fault stops that scenario before the injection, saying so.
+ */
+export type PlacedExpectations = Readonly<Partial<Record<'replica' | 'bystander', Expectations>>>;

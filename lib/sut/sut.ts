@@ -1,5 +1,6 @@
 import type { NodeAccess } from '../nodes/node-access.js';
-import type { Expectations } from './expectations.js';
+import type { Expectations, PlacedExpectations } from './expectations.js';
+import type { NodeRoles } from './placement.js';
 
 /** Connection parameters for Postgres; the password never goes into logs or reports. */
 export interface PgEndpoint {
@@ -64,7 +65,10 @@ export interface Sut {
   /** patroni: the lab; gluster / portworx: Postgres on Kubernetes on that storage driver. */
   readonly name: 'patroni' | 'gluster' | 'portworx';
   readonly nodes: readonly NodeAccess[];
+  /** When the fault hits the primary's node. */
   readonly expectations: Expectations;
+  /** When it hits a replica's or a bystander's node (`--placement`). */
+  readonly placedExpectations: PlacedExpectations;
   /** An endpoint whose new connections reach the current primary. */
   writeEndpoint(signal?: AbortSignal): Promise<PgEndpoint>;
   /**
@@ -74,6 +78,8 @@ export interface Sut {
   loadPgbench(scale: number, request: PgbenchLoadRequest): Promise<{ readonly rows: number }>;
   /** Name of the node serving writes now. */
   primaryNode(signal?: AbortSignal): Promise<string>;
+  /** Which node serves writes, which hold a copy of the data, which neither: where a placed fault goes. */
+  nodeRoles(signal?: AbortSignal): Promise<NodeRoles>;
   health(signal?: AbortSignal): Promise<SutHealth>;
   /**
    * Waits until healthy (a primary, replicas streaming, agents up) or the signal aborts; `onCheck`

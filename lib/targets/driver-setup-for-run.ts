@@ -1,7 +1,7 @@
-import { applyThresholds } from '../config/apply-thresholds.js';
+import { applyPlacedThresholds, applyThresholds } from '../config/apply-thresholds.js';
 import type { PxchaosConfig } from '../config/config-schema.js';
 import type { KubeClient } from '../k8s/kube-client.js';
-import type { Expectations } from '../sut/expectations.js';
+import type { Expectations, PlacedExpectations } from '../sut/expectations.js';
 import type { PostgresK8sSettings } from '../sut/postgres-on-k8s/postgres-k8s-settings.js';
 import type { StorageDriverProfile } from '../sut/postgres-on-k8s/storage-drivers.js';
 import type { StorageDownRemedy } from '../sut/postgres-on-k8s/stuck-pod-remedy.js';
@@ -12,6 +12,8 @@ export interface DriverSetupForRun {
   readonly settings: PostgresK8sSettings;
   /** With the config's per-scenario hold and thresholds applied. */
   readonly expectations: Expectations;
+  /** The same for faults placed off the pod's node. */
+  readonly placedExpectations: PlacedExpectations;
   readonly forceDeleteStuckPodAfterMs?: number;
   readonly storageDownRemedy?: StorageDownRemedy;
 }
@@ -35,6 +37,7 @@ export async function driverSetupForRun(
     return {
       settings,
       expectations: applyThresholds(profile.expectations, config),
+      placedExpectations: applyPlacedThresholds(profile.placedExpectations, config),
       ...(forceDelete !== undefined && { forceDeleteStuckPodAfterMs: forceDelete }),
     };
   }
@@ -55,6 +58,7 @@ export async function driverSetupForRun(
   return {
     settings: { ...settings, ...(schedulerName !== undefined && { schedulerName }) },
     expectations: applyThresholds(detected.expectations, config),
+    placedExpectations: applyPlacedThresholds(profile.placedExpectations, config),
     ...(forceDelete !== undefined && { forceDeleteStuckPodAfterMs: forceDelete }),
     ...(detected.storageDownRemedy && { storageDownRemedy: detected.storageDownRemedy }),
   };

@@ -1,10 +1,10 @@
 import type { PxchaosConfig } from '../config/config-schema.js';
-import { applyThresholds } from '../config/apply-thresholds.js';
+import { applyPlacedThresholds, applyThresholds } from '../config/apply-thresholds.js';
 import { resolveLab } from '../config/resolve-lab.js';
 import { requireDocker } from '../docker/docker-cli.js';
 import { labUp } from '../lab/lab-up.js';
 import { openLabSut } from '../lab/lab-sut.js';
-import { LAB_EXPECTATIONS } from '../sut/patroni/lab-expectations.js';
+import { LAB_EXPECTATIONS, LAB_PLACED_EXPECTATIONS } from '../sut/patroni/lab-expectations.js';
 import { LAB_LABEL, NODE_LABEL, resolveDockerNodes } from '../nodes/docker-label-nodes.js';
 import { LAB_AGENT, LAB_DRIVE } from '../sut/patroni/lab-node-commands.js';
 import { EnvironmentError } from '../errors.js';
@@ -37,6 +37,7 @@ export function labTarget(config: PxchaosConfig, options: LabTargetOptions = {})
       });
       const sut = await openLabSut(config.lab.name, {
         expectations: applyThresholds(LAB_EXPECTATIONS, config),
+        placedExpectations: applyPlacedThresholds(LAB_PLACED_EXPECTATIONS, config),
       });
       return { name: 'lab', sut, close: () => sut.close() };
     },

@@ -88,6 +88,8 @@ export async function openPostgresOnKube(
     // The drive a node's replica sits on is the driver's business (issue 10 / 11 resolve it per node).
     driveCommands: (node) => profile.drive(node),
     expectations: setup.expectations,
+    placedExpectations: setup.placedExpectations,
+    replicaNodes: profile.replicaNodes,
     checkNodes: profile.checksNodes,
     ...(profile.storageCheck && { storageCheck: profile.storageCheck }),
     ...(profile.storageRepair && { storageRepair: profile.storageRepair }),

@@ -1,10 +1,18 @@
 import { dumpYaml } from '@kubernetes/client-node';
+import { CustomResourceDefinition } from 'kubernetes-models/apiextensions.k8s.io/v1/CustomResourceDefinition';
 import { DaemonSet } from 'kubernetes-models/apps/v1/DaemonSet';
+import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { ClusterRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole';
+import { ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding';
+import { Role } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
+import { RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
 import { StatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import { StorageClass } from 'kubernetes-models/storage.k8s.io/v1/StorageClass';
+import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
+import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { parse } from 'yaml';
 
 /** A model class of kubernetes-models: the object's OpenAPI schema behind validate(). */
@@ -17,7 +25,25 @@ const MODELS: Readonly<Record<string, Model>> = {
   'apps/v1/StatefulSet': StatefulSet,
   'apps/v1/DaemonSet': DaemonSet,
   'storage.k8s.io/v1/StorageClass': StorageClass,
+  // What a Portworx install spec holds besides (the spec generator's RBAC, Stork, CRDs).
+  'v1/ServiceAccount': ServiceAccount,
+  'v1/ConfigMap': ConfigMap,
+  'apps/v1/Deployment': Deployment,
+  'rbac.authorization.k8s.io/v1/ClusterRole': ClusterRole,
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': ClusterRoleBinding,
+  'rbac.authorization.k8s.io/v1/Role': Role,
+  'rbac.authorization.k8s.io/v1/RoleBinding': RoleBinding,
+  'apiextensions.k8s.io/v1/CustomResourceDefinition': CustomResourceDefinition,
 };
+
+/**
+ * Whether `validateManifest` knows the object's schema: custom resources (a StorageCluster) and
+ * API versions Kubernetes no longer serves (a 2020 spec's v1beta1 CRDs) have none here.
+ */
+export function hasSchema(manifest: unknown): boolean {
+  const m = manifest as { apiVersion?: unknown; kind?: unknown };
+  return `${String(m.apiVersion)}/${String(m.kind)}` in MODELS;
+}
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;

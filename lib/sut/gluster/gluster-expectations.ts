@@ -1,4 +1,4 @@
-import type { FullExpectations } from '../expectations.js';
+import type { FullExpectations, PlacedExpectations } from '../expectations.js';
 
 /**
  * What Postgres in a StatefulSet on a replica-3 GlusterFS volume (the kube lab: Gluster 10.3,
@@ -75,5 +75,38 @@ export const GLUSTER_EXPECTATIONS: FullExpectations = {
       'Gluster AFR: a write succeeds when the client quorum (2 of 3) succeeds; storage.health-check-interval 30 s kills the brick of a failed drive; measured 0 failed writes, max write latency 1.6 s (docs/gluster-driver.md)',
     notes:
       "After the restore the bricks are restarted and self-heal copies what the brick missed; settled only when no entry is pending heal. driveMode hang freezes the brick's I/O instead, until the health check times out.",
+  },
+};
+
+/**
+ * When the fault hits a worker holding a brick of the volume but not the pod (the kube lab: the two
+ * other brick workers). Not measured on the kube lab yet: derived from the pod-node figures above,
+ * because every fault here acts on the brick alone and AFR treats the three bricks alike (a write
+ * waits for all three, succeeds with the client quorum of 2) — except the partition, where the pod's
+ * node keeps its kubelet and mount, so the pod stays and only the cut brick is lost: like the brick
+ * freeze past ping-timeout (agent-down-past-grace). No bystander on the kube lab (three workers, all
+ * brick nodes; the control plane is no SUT node): that placement is refused.
+ */
+export const GLUSTER_PLACED_EXPECTATIONS: PlacedExpectations = {
+  replica: {
+    'network-partition': {
+      ...GLUSTER_EXPECTATIONS['agent-down-past-grace'],
+      source:
+        'derived, not measured: a cut brick (iptables DROP) answers nothing, like a frozen one: clients wait network.ping-timeout 42 s, then write to the two others (client quorum 2 of 3); the pod stays on its node (agent-down-past-grace figures, docs/gluster-driver.md)',
+      notes:
+        'After the heal the brick reconnects and self-heal copies what it missed; settled only when no entry is pending heal.',
+    },
+    'agent-restart-within-grace': {
+      ...GLUSTER_EXPECTATIONS['agent-restart-within-grace'],
+      source: `derived, not measured: the brick freeze acts on the brick alone, whichever node holds it (pod-node figures: ${GLUSTER_EXPECTATIONS['agent-restart-within-grace'].source})`,
+    },
+    'agent-down-past-grace': {
+      ...GLUSTER_EXPECTATIONS['agent-down-past-grace'],
+      source: `derived, not measured: the brick freeze acts on the brick alone, whichever node holds it (pod-node figures: ${GLUSTER_EXPECTATIONS['agent-down-past-grace'].source})`,
+    },
+    'drive-offline': {
+      ...GLUSTER_EXPECTATIONS['drive-offline'],
+      source: `derived, not measured: the failed brick drive acts on that brick alone, whichever node holds it (pod-node figures: ${GLUSTER_EXPECTATIONS['drive-offline'].source})`,
+    },
   },
 };

@@ -1,5 +1,6 @@
 import type { NodeAccess } from '../../nodes/node-access.js';
-import type { FullExpectations } from '../expectations.js';
+import type { FullExpectations, PlacedExpectations } from '../expectations.js';
+import type { NodeRoles } from '../placement.js';
 import { loadPgbench } from '../../workload/pgbench.js';
 import type {
   AgentCommands,
@@ -14,7 +15,8 @@ import { assessCluster, consensusView } from './cluster-health.js';
 import { LeaderLocator } from './leader-locator.js';
 import { leaderWriteProblem } from './leader-writable.js';
 import { LeaderProxy } from './leader-proxy.js';
-import { LAB_EXPECTATIONS } from './lab-expectations.js';
+import { LAB_EXPECTATIONS, LAB_PLACED_EXPECTATIONS } from './lab-expectations.js';
+import { patroniNodeRoles } from './patroni-node-roles.js';
 import { LAB_AGENT, LAB_DRIVE } from './lab-node-commands.js';
 import {
   PatroniRest,
@@ -34,6 +36,8 @@ export interface PatroniSutOptions {
   /** Basic auth of Patroni's unsafe REST endpoints (switchover). */
   readonly restAuth?: { readonly username: string; readonly password: string };
   readonly expectations?: FullExpectations;
+  /** When the fault hits a replica's node (the lab has no bystander). */
+  readonly placedExpectations?: PlacedExpectations;
   /** Poll period of watch() (default 250 ms). */
   readonly pollMs?: number;
   /** Deadline of one REST request (default 1000 ms). */
@@ -68,6 +72,7 @@ export class PatroniSut implements Sut {
   readonly name = 'patroni' as const;
   readonly nodes: readonly NodeAccess[];
   readonly expectations: FullExpectations;
+  readonly placedExpectations: PlacedExpectations;
   readonly rest: PatroniRest;
   private readonly locator: LeaderLocator;
   private proxy: LeaderProxy | undefined;
@@ -78,6 +83,7 @@ export class PatroniSut implements Sut {
   constructor(private readonly options: PatroniSutOptions) {
     this.nodes = options.nodes;
     this.expectations = options.expectations ?? LAB_EXPECTATIONS;
+    this.placedExpectations = options.placedExpectations ?? LAB_PLACED_EXPECTATIONS;
     this.rest = new PatroniRest(options.endpoints, {
       timeoutMs: options.requestTimeoutMs ?? 1000,
       ...(options.restAuth && { auth: options.restAuth }),
@@ -107,6 +113,14 @@ export class PatroniSut implements Sut {
     const leader = await this.locator.locate(signal);
     if (!leader) throw new Error('no Patroni leader: no node holds the leader lock and the DCS names none');
     return leader.node;
+  }
+
+  /** From the DCS view: the leader, its synchronous standby first among the replicas. */
+  async nodeRoles(signal?: AbortSignal): Promise<NodeRoles> {
+    return patroniNodeRoles(
+      await this.clusterView(signal),
+      this.nodes.map((n) => n.name),
+    );
   }
 
   /** The DCS view of the first node whose REST API answers. */

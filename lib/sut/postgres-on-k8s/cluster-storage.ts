@@ -1,4 +1,4 @@
-import type { V1DaemonSet, V1StorageClass } from '@kubernetes/client-node';
+import type { KubernetesObject, V1DaemonSet, V1StorageClass } from '@kubernetes/client-node';
 import type { NodeStep } from '../../faults/fault-steps.js';
 
 export type ClusterStorageManifest = V1DaemonSet | V1StorageClass;
@@ -15,6 +15,17 @@ export interface ClusterStorage {
    * node that names it, when only the node knows it.
    */
   readonly drive?: { readonly device: string; readonly recordedIn: string };
+  /**
+   * The storage system itself, when the harness installs it (portworx.install): its objects in
+   * apply order, the health it waits for, and its uninstall, which runs before the teardown below.
+   */
+  readonly install?: {
+    readonly source: string;
+    readonly objects: readonly KubernetesObject[];
+    readonly preflight: readonly string[];
+    readonly health: string;
+    readonly uninstall: readonly { readonly step: string; readonly argv?: readonly string[] }[];
+  };
   /** The harness's `teardown`: objects deleted first, then node steps (as data; run by the caller). */
   readonly teardown: {
     readonly delete: readonly { readonly kind: string; readonly namespace?: string; readonly name: string }[];

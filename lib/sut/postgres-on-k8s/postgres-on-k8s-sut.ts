@@ -14,7 +14,10 @@ import type { KubeObjectLike, ObjectWatch, WatchEvent } from '../../k8s/watch-ob
 import { watchTransitions, type TransitionWatchOptions } from '../../k8s/watch-transitions.js';
 import type { NodeAccess } from '../../nodes/node-access.js';
 import { pgWriteProblem } from '../../workload/pg-write-problem.js';
-import type { Expectations } from '../expectations.js';
+import type { Expectations, PlacedExpectations } from '../expectations.js';
+import type { NodeRoles } from '../placement.js';
+import { DATA_CLAIM } from './postgres-pod-ready.js';
+import type { ReadReplicaNodes } from './replica-nodes.js';
 import type {
   AgentCommands,
   DriveCommands,
@@ -54,6 +57,10 @@ export interface PostgresOnK8sSutOptions {
   readonly agentCommands: (node: string) => AgentCommands;
   readonly driveCommands: (node: string) => DriveCommands;
   readonly expectations: Expectations;
+  /** When the fault hits a node holding a storage replica, or neither (`--placement`). */
+  readonly placedExpectations?: PlacedExpectations;
+  /** The storage driver's view of which nodes hold the volume's data (none: it cannot tell). */
+  readonly replicaNodes?: ReadReplicaNodes;
   /** health() also runs the agent and drive status commands on every node (default true). */
   readonly checkNodes?: boolean;
   /**
@@ -92,6 +99,7 @@ export class PostgresOnK8sSut implements Sut {
   readonly name: 'gluster' | 'portworx';
   readonly nodes: readonly NodeAccess[];
   readonly expectations: Expectations;
+  readonly placedExpectations: PlacedExpectations;
   readonly namespace: string;
   private readonly client: KubeClient;
   private forward: Promise<PortForward> | undefined;
@@ -103,6 +111,7 @@ export class PostgresOnK8sSut implements Sut {
     this.name = options.name;
     this.nodes = options.nodes;
     this.expectations = options.expectations;
+    this.placedExpectations = options.placedExpectations ?? {};
     this.namespace = options.namespace;
     this.client = options.client;
   }
@@ -139,6 +148,42 @@ export class PostgresOnK8sSut implements Sut {
     if (!pod || !isPodServing(pod) || !pod.spec?.nodeName)
       throw new Error(`no node serves Postgres: ${describePodState(pod)}`);
     return pod.spec.nodeName;
+  }
+
+  /**
+   * The pod's node is the primary; the nodes holding a replica of its volume (the driver says which)
+   * other than that one are the replicas; the SUT's other nodes are bystanders. Where the driver cannot
+   * tell, both are unknown: a node not known to hold a replica might hold one.
+   */
+  async nodeRoles(signal?: AbortSignal): Promise<NodeRoles> {
+    const primary = await this.primaryNode(signal);
+    const read = this.options.replicaNodes;
+    const unknown = (why: string): NodeRoles => ({
+      primary,
+      replicas: [],
+      bystanders: [],
+      unknown: { replica: why, bystander: `${why}, so no node is known to hold none` },
+    });
+    if (!read) return unknown(`the ${this.name} driver cannot tell which nodes hold the volume's replicas`);
+    const client = signal ? this.client.with({ signal }) : this.client;
+    const claim = await client.call(`read claim ${this.namespace}/${DATA_CLAIM}`, () =>
+      client.core.readNamespacedPersistentVolumeClaim({ name: DATA_CLAIM, namespace: this.namespace }),
+    );
+    const pvName = claim.spec?.volumeName;
+    if (!pvName) throw new Error(`claim ${this.namespace}/${DATA_CLAIM} is not bound to a volume`);
+    const volume = await client.call(`read volume ${pvName}`, () =>
+      client.core.readPersistentVolume({ name: pvName }),
+    );
+    const found = await read({ client: this.client, volume, nodes: this.nodes, ...(signal && { signal }) });
+    if ('unknown' in found) return unknown(found.unknown);
+    const holders = new Set(found.map((r) => r.name));
+    return {
+      primary,
+      replicas: found.filter((r) => r.name !== primary),
+      bystanders: this.nodes
+        .filter((n) => n.name !== primary && !holders.has(n.name))
+        .map((n) => ({ name: n.name, role: `no replica of ${pvName}` })),
+    };
   }
 
   private readPod(signal?: AbortSignal): Promise<V1Pod | undefined> {

@@ -1,7 +1,7 @@
 import type { KubeSettings, PxchaosConfig, StorageDriver, Target } from '../../config/config-schema.js';
 import { STORAGE_CLASS as GLUSTER_STORAGE_CLASS } from '../../kube-lab/gluster-storage.js';
 import { POSTGRES_IMAGE_REPO } from '../../kube-lab/kube-lab-layout.js';
-import { GLUSTER_EXPECTATIONS } from '../gluster/gluster-expectations.js';
+import { GLUSTER_EXPECTATIONS, GLUSTER_PLACED_EXPECTATIONS } from '../gluster/gluster-expectations.js';
 import {
   GLUSTER_AGENT,
   GLUSTER_DRIVE,
@@ -15,7 +15,9 @@ import { pxDmName } from '../portworx/loop-device-script.js';
 import { detectPortworxSetup } from '../portworx/portworx-detected-setup.js';
 import { watchPxState } from '../portworx/watch-px-state.js';
 import { PORTWORX_STORAGE_CLASS } from '../portworx/portworx-storage-class.js';
-import type { Expectations } from '../expectations.js';
+import type { Expectations, PlacedExpectations } from '../expectations.js';
+import { glusterBrickNodes } from '../gluster/gluster-brick-nodes.js';
+import type { ReadReplicaNodes } from './replica-nodes.js';
 import type { AgentCommands, DriveCommands } from '../sut.js';
 import type { ClusterStorage } from './cluster-storage.js';
 import type { DetectDriverSetup } from './detected-driver-setup.js';
@@ -56,6 +58,10 @@ export interface StorageDriverProfile {
    * detects (`detect`), a run uses the detected expectations instead.
    */
   readonly expectations: Expectations;
+  /** When the fault hits a node holding a storage replica but not the pod, or neither (`--placement`). */
+  readonly placedExpectations: PlacedExpectations;
+  /** Which nodes hold the volume's replicas, as the driver reads it (lib/sut/placement.ts). */
+  readonly replicaNodes: ReadReplicaNodes;
   /**
    * For drivers whose behaviour under faults depends on the cluster's setup: reads it before the
    * run arranges Postgres, and gives the run's expectations, scheduler and stuck-pod remedy in
@@ -96,6 +102,8 @@ export const STORAGE_DRIVER_PROFILES: Readonly<Record<StorageDriver, StorageDriv
     storageRepair: GLUSTER_LAUNCH_HEAL,
     forceDeleteStuckPodAfterMs: 30_000,
     expectations: GLUSTER_EXPECTATIONS,
+    placedExpectations: GLUSTER_PLACED_EXPECTATIONS,
+    replicaNodes: glusterBrickNodes,
   },
   portworx: {
     name: 'portworx',
@@ -117,6 +125,14 @@ export const STORAGE_DRIVER_PROFILES: Readonly<Record<StorageDriver, StorageDriv
     // monitor moves pods off a node whose PX is down) and on the StorageClass's repl, which a run
     // detects (portworx-detected-setup.ts); a plan shows no expectations.
     expectations: {},
+    placedExpectations: {},
+    // A replica placement is refused: which nodes hold the volume is in `pxctl volume inspect`,
+    // which the harness does not read yet.
+    replicaNodes: () =>
+      Promise.resolve({
+        unknown:
+          "the Portworx volume's replica nodes are not readable yet (pxctl volume inspect is not read by the harness)",
+      }),
     detect: detectPortworxSetup,
     // Workshop-style loop-device drives and the StorageClass (issue 11).
     clusterStorage: (config, settings) => portworxClusterStorage(config.portworx, settings.storageClass),

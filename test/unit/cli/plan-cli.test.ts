@@ -10,7 +10,10 @@ import { parse } from 'yaml';
 import { registerPlanCommand } from '../../../lib/cli/plan-command.js';
 import { SCENARIO_NAMES } from '../../../lib/config/config-schema.js';
 import { RUN_LABEL } from '../../../lib/sut/postgres-on-k8s/run-namespace.js';
-import { validateManifest } from '../../support/kubernetes-schema.js';
+import { hasSchema, validateManifest } from '../../support/kubernetes-schema.js';
+import { pxFixture } from '../../support/px-fixtures.js';
+import { WORKSHOP_SPEC } from '../../support/px-kube-api.js';
+import { parseAllDocuments } from 'yaml';
 
 const CLI = join(process.cwd(), 'bin', 'pxchaos.js');
 const PASSWORD = 'S3cr3t-only-in-memory-7f1e';
@@ -24,6 +27,13 @@ interface Plan {
     manifests: Manifest[];
     drive?: { device: string; recordedIn: string };
     teardown: { delete: { kind: string; name: string }[]; steps: { on: string; argv: string[] }[] };
+    install?: {
+      source: string;
+      objects: (Manifest & { apiVersion: string; metadata: { annotations?: Record<string, string> } })[];
+      preflight: string[];
+      health: string;
+      uninstall: { step: string; argv?: string[] }[];
+    };
   };
   namespace: string;
   manifests: Manifest[];
@@ -210,6 +220,53 @@ describe('pxchaos plan', function () {
     expect(pod.containers[0]?.image).to.equal('registry.example/pause:3.10');
     expect(storage.drive?.recordedIn).to.equal("/srv/px chaos/it's/px-<node>.device");
     expect(storage.teardown.delete.map((d) => d.kind)).to.deep.equal(['DaemonSet']);
+  });
+
+  it('portworx.install: the rendered StorageCluster, preflight, health and the uninstall steps; a CRD, so only its metadata is checked', async () => {
+    const file = join(dir, 'px-install.yaml');
+    await writeFile(file, 'portworx:\n  install: { enabled: true, clusterName: px-lab }\n');
+    const storage = (parse(await planOutput(['--target', 'vm', '--sut', 'portworx'], file)) as Plan).storage!;
+    const install = storage.install!;
+    const [sc] = install.objects;
+    expect(install.objects).to.have.length(1);
+    expect(`${sc!.apiVersion}/${sc!.kind}`).to.equal('core.libopenstorage.org/v1alpha1/StorageCluster');
+    expect(hasSchema(sc)).to.equal(false);
+    expect(sc!.metadata.name).to.match(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+    expect(sc!.metadata.annotations).to.deep.equal({ 'pxchaos.io/installed-by': 'pxchaos' });
+    expect(JSON.stringify(sc)).to.include('/dev/mapper/pxchaos-px-<node>');
+    expect(install.preflight.join('\n')).to.include('one PX per kernel');
+    expect(install.health).to.include('pxctl -j status');
+    expect(install.uninstall.map((s) => s.step).join('\n')).to.match(
+      /px\/enabled=remove[\s\S]*wait until no PX pod[\s\S]*delete/,
+    );
+  });
+
+  it('portworx.install.specFile: every object of the spec, each validated where Kubernetes has a schema for it', async () => {
+    // The workshop's spec without the documents that do not parse upstream (SOURCES.md §8).
+    const spec = parseAllDocuments(pxFixture(WORKSHOP_SPEC))
+      .filter((d) => d.errors.length === 0 && d.toJS() !== null)
+      .map((d) => d.toString())
+      .join('---\n');
+    await writeFile(join(dir, 'portworx-spec.yaml'), spec);
+    const file = join(dir, 'px-spec-install.yaml');
+    await writeFile(file, 'portworx:\n  install: { enabled: true, specFile: portworx-spec.yaml }\n');
+    const install = (parse(await planOutput(['--target', 'vm', '--sut', 'portworx'], file)) as Plan).storage!
+      .install!;
+    expect(install.source).to.equal(`spec file ${join(dir, 'portworx-spec.yaml')}`);
+    const checked = install.objects.filter(hasSchema);
+    for (const o of checked) validateManifest(o);
+    expect(checked.map((o) => o.kind)).to.include.members([
+      'DaemonSet',
+      'ServiceAccount',
+      'ClusterRole',
+      'Deployment',
+    ]);
+    // What is left has no schema here: CRDs and the v1beta1 objects of a 2020 spec.
+    const unchecked = install.objects.filter((o) => !hasSchema(o)).map((o) => `${o.apiVersion}/${o.kind}`);
+    for (const u of unchecked)
+      expect(u).to.match(/v1beta1|v1alpha1|^portworx\.io|^stork\.libopenstorage\.org/);
+    for (const o of install.objects)
+      expect(o.metadata.annotations?.['pxchaos.io/installed-by']).to.equal('pxchaos');
   });
 
   it('bad input: one line on stderr, exit 2', async () => {

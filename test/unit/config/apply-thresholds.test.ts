@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { applyThresholds } from '../../../lib/config/apply-thresholds.js';
+import { applyPlacedThresholds, applyThresholds } from '../../../lib/config/apply-thresholds.js';
 import { loadConfig } from '../../../lib/config/load-config.js';
 import type { Expectation, FullExpectations } from '../../../lib/sut/expectations.js';
 
@@ -32,5 +32,19 @@ describe('applyThresholds', () => {
     expect(out['agent-down-past-grace']).to.equal(table['agent-down-past-grace']);
     // The input table is data shared by every run: it must not be mutated.
     expect(table['network-partition'].recoveryWithinMs).to.equal(45_000);
+  });
+});
+
+describe('applyPlacedThresholds', () => {
+  it('applies a scenario’s thresholds to its placed expectations too, and leaves the rest alone', async () => {
+    const config = await loadConfig({
+      cwd: '/nonexistent-dir-for-pxchaos-tests',
+      env: { PXCHAOS_SCENARIOS_NETWORK_PARTITION_THRESHOLDS_FAILED_WRITES_ALLOWED: 'false' },
+    });
+    const out = applyPlacedThresholds({ replica: table }, config);
+    expect(out.replica?.['network-partition']?.failedWritesAllowed).to.equal(false);
+    expect(out.replica?.['network-partition']?.source).to.include('failedWritesAllowed=false');
+    expect(out.replica?.['drive-offline']).to.equal(table['drive-offline']);
+    expect(out).to.not.have.property('bystander');
   });
 });

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import path from 'node:path';
 import { configInTempDir } from '../../support/config-in-temp-dir.js';
 import { DEFAULT_LOOP_DEVICE_SETTINGS } from '../../../lib/sut/portworx/loop-device-settings.js';
 
@@ -60,5 +61,33 @@ describe('config: portworx section', () => {
       ['portworx: { loopDevice: {} }', /portworx\.loopDevice .*unknown key/],
     ];
     for (const [text, pattern] of cases) expect(await errorOf(text), text).to.match(pattern);
+  });
+
+  it('portworx.install: off by default; the spec file is resolved against the config file; 15m health budget', async () => {
+    const { portworx } = await load('');
+    expect(portworx.install).to.deep.equal({
+      enabled: false,
+      clusterName: 'pxchaos',
+      namespace: 'kube-system',
+      healthTimeoutMs: 900_000,
+    });
+    const config = await load(
+      'portworx:\n  install: { enabled: true, specFile: specs/portworx.yaml, clusterName: px-lab, healthTimeout: 20m, image: portworx/oci-monitor:2.5.5 }\n',
+    );
+    expect(config.portworx.install).to.deep.equal({
+      enabled: true,
+      specFile: path.join(path.dirname(config.source!), 'specs/portworx.yaml'),
+      clusterName: 'px-lab',
+      namespace: 'kube-system',
+      image: 'portworx/oci-monitor:2.5.5',
+      healthTimeoutMs: 1_200_000,
+    });
+    for (const [text, pattern] of [
+      ['portworx: { install: { enabled: 1 } }', /portworx\.install\.enabled .*true or false/],
+      ['portworx: { install: { clusterName: PX_Lab } }', /portworx\.install\.clusterName .*lowercase/],
+      ['portworx: { install: { healthTimeout: 15 } }', /portworx\.install\.healthTimeout .*duration/],
+      ['portworx: { install: { healthTimeout: 1s } }', /portworx\.install\.healthTimeout .*at least 10000ms/],
+    ] as const)
+      expect(await errorOf(text), text).to.match(pattern);
   });
 });

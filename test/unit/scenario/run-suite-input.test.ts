@@ -5,7 +5,14 @@ import { expect } from 'chai';
 import { PxchaosError } from '../../../lib/errors.js';
 import { runSuite, type RunSuiteOptions } from '../../../lib/scenario/run-suite.js';
 
-const TOUCHED = ['PXCHAOS_CONFIG', 'PXCHAOS_TARGET', 'PXCHAOS_REPORT_DIR', 'PXCHAOS_STEP', 'DOCKER_HOST'];
+const TOUCHED = [
+  'PXCHAOS_CONFIG',
+  'PXCHAOS_TARGET',
+  'PXCHAOS_REPORT_DIR',
+  'PXCHAOS_STEP',
+  'PXCHAOS_PLACEMENT',
+  'DOCKER_HOST',
+];
 
 /**
  * runSuite must refuse these inputs before it touches anything. Docker is pointed at a socket that
@@ -58,6 +65,28 @@ describe('pxchaos run: refusals before anything starts', () => {
     const err = await refusal({ target: 'vm', reportDir: path.join(dir, 'vm'), config });
     expect(err.exitCode, err.message).to.equal(3);
     expect(err.message).to.equal(`target vm: kubeconfig ${path.join(dir, 'no-such-kubeconfig')} not found`);
+  });
+
+  it('an unknown --placement exits 2 naming the allowed values, before the config or Docker', async () => {
+    const err = await refusal({ target: 'lab', reportDir: path.join(dir, 'p'), placement: 'witness' });
+    expect(err.exitCode, err.message).to.equal(2);
+    expect(err.message).to.equal('unknown placement witness; expected: primary, replica, bystander, all');
+  });
+
+  it('--placement wins over the config file’s placement (a bad config value would exit 2 otherwise)', async () => {
+    const config = path.join(dir, 'placement.yaml');
+    await writeFile(config, 'placement: nowhere\n');
+    const bad = await refusal({ target: 'lab', reportDir: path.join(dir, 'p1'), config });
+    expect(bad.exitCode, bad.message).to.equal(2);
+    expect(bad.message).to.include('expected one of: primary, replica, bystander, all');
+    // With the flag the config's value is overridden, so the run gets as far as Docker (exit 3).
+    const flagged = await refusal({
+      target: 'lab',
+      reportDir: path.join(dir, 'p2'),
+      config,
+      placement: 'replica',
+    });
+    expect(flagged.exitCode, flagged.message).to.equal(3);
   });
 
   it('a report dir that is a regular file exits 2 in one line', async () => {

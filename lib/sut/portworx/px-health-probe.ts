@@ -1,0 +1,52 @@
+import type { V1Pod } from '@kubernetes/client-node';
+import { execInPod } from '../../k8s/pod-exec.js';
+import type { KubeClient } from '../../k8s/kube-client.js';
+import { isPodServing } from '../../k8s/ready-pod.js';
+import { pxNodeHealth, type PxNodeHealth } from './px-health.js';
+import { PX_POD_SELECTOR, PXCTL } from './px-install-settings.js';
+
+/** The PX container of the workshop's DaemonSet and of the Operator's pods. */
+const PX_CONTAINER = 'portworx';
+/** pxctl answers in well under a second when PX is up; a hung PX must not stall the poll. */
+const PXCTL_TIMEOUT_MS = 20_000;
+
+/**
+ * One poll of torpedo's "PX is up" on `nodes`: the PX pods listed once (label `name=portworx` in
+ * `namespace`), then `pxctl -j status` by exec in each node's Ready PX pod. Output is read whatever
+ * the exit code: pxctl exits non-zero with `PX is not running on this host`, which is the answer.
+ */
+export function kubePxHealthProbe(
+  client: KubeClient,
+  namespace: string,
+  nodes: readonly string[],
+): () => Promise<PxNodeHealth[]> {
+  return async () => {
+    const pods = (
+      await client.call(`list pods ${namespace} -l ${PX_POD_SELECTOR}`, () =>
+        client.core.listNamespacedPod({ namespace, labelSelector: PX_POD_SELECTOR }),
+      )
+    ).items;
+    return Promise.all(
+      nodes.map(async (node) => {
+        const pod = pxPodOn(pods, node);
+        if (!pod || !isPodServing(pod)) return pxNodeHealth(node, pod, undefined);
+        const status = await execInPod(
+          client,
+          { namespace, pod: pod.metadata?.name ?? '', container: PX_CONTAINER },
+          [PXCTL, '-j', 'status'],
+          { timeoutMs: PXCTL_TIMEOUT_MS },
+        ).then(
+          (r) => `${r.stdout}${r.stdout && r.stderr ? '\n' : ''}${r.stderr}`,
+          (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+        );
+        return pxNodeHealth(node, pod, status);
+      }),
+    );
+  };
+}
+
+/** The node's PX pod: a serving one if any (a rollout briefly has two). */
+function pxPodOn(pods: readonly V1Pod[], node: string): V1Pod | undefined {
+  const on = pods.filter((p) => p.spec?.nodeName === node);
+  return on.find(isPodServing) ?? on[0];
+}

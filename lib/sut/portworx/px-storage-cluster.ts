@@ -1,0 +1,55 @@
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { PxInstallSettings } from '../../config/config-schema.js';
+import type { LoopDeviceSettings } from './loop-device-settings.js';
+import { pxDmName } from './loop-device-script.js';
+
+/** The Operator's CRD (fixtures storagecluster-*.yaml): validated by the Operator, not by Kubernetes' schemas. */
+export const STORAGE_CLUSTER_API_VERSION = 'core.libopenstorage.org/v1alpha1';
+
+export interface StorageClusterSpec {
+  image?: string;
+  kvdb: { internal: true };
+  storage: { devices: string[] };
+  nodes: {
+    selector: { labelSelector: { matchLabels: Record<string, string> } };
+    storage: { devices: string[] };
+  }[];
+}
+
+export type StorageCluster = KubernetesObject & { spec: StorageClusterSpec };
+
+/**
+ * An Operator `StorageCluster` for PX on the loop-device layer (portworx.md "Install with loop
+ * devices"; fixtures storagecluster-internal-kvdb-… and storagecluster-explicit-devices-node-overrides-…):
+ * the embedded KVDB (`kvdb.internal: true`, the workshop's `-b`), and as each node's drive the dm
+ * device the loop-device DaemonSet made there. Those names differ per node (`pxchaos-px-<node>`), so
+ * each node gets its own `nodes[]` entry, selected by `kubernetes.io/hostname` as in the Operator's
+ * node-override example; the cluster-wide `storage.devices` stays empty so a node without an entry
+ * gets no drive rather than a wrong one. Without the dm layer the loop device is chosen on the node
+ * at attach time (losetup -f), and no spec rendered beforehand can name it: refused.
+ */
+export function renderStorageCluster(
+  install: PxInstallSettings,
+  loopDevices: LoopDeviceSettings,
+  nodes: readonly string[],
+): StorageCluster {
+  if (!loopDevices.deviceMapper)
+    throw new Error(
+      'a StorageCluster can name each node’s drive only with portworx.loopDevices.deviceMapper: true (the loop device itself is chosen on the node); set it, or give portworx.install.specFile',
+    );
+  if (nodes.length === 0) throw new Error('a StorageCluster needs at least one node for its drives');
+  return {
+    apiVersion: STORAGE_CLUSTER_API_VERSION,
+    kind: 'StorageCluster',
+    metadata: { name: install.clusterName, namespace: install.namespace },
+    spec: {
+      ...(install.image !== undefined && { image: install.image }),
+      kvdb: { internal: true },
+      storage: { devices: [] },
+      nodes: nodes.map((node) => ({
+        selector: { labelSelector: { matchLabels: { 'kubernetes.io/hostname': node } } },
+        storage: { devices: [`/dev/mapper/${pxDmName(node)}`] },
+      })),
+    },
+  };
+}
