@@ -10,12 +10,13 @@ import {
 } from '../gluster/gluster-node-commands.js';
 import { portworxClusterStorage } from '../portworx/portworx-cluster-storage.js';
 import { PORTWORX_AGENT, portworxDriveCommands } from '../portworx/portworx-node-commands.js';
+import { provisionPortworxStorage, teardownPortworxStorage } from '../portworx/px-provision-kube.js';
 import { pxDmName } from '../portworx/loop-device-script.js';
 import { detectPortworxSetup } from '../portworx/portworx-detected-setup.js';
 import { PORTWORX_STORAGE_CLASS } from '../portworx/portworx-storage-class.js';
 import type { Expectations } from '../expectations.js';
 import type { AgentCommands, DriveCommands } from '../sut.js';
-import type { ClusterStorage } from './cluster-storage.js';
+import type { ClusterStorage, ClusterStorageContext, ClusterStorageTeardown } from './cluster-storage.js';
 import type { DetectDriverSetup } from './detected-driver-setup.js';
 import type { PostgresK8sSettings } from './postgres-k8s-settings.js';
 
@@ -64,6 +65,15 @@ export interface StorageDriverProfile {
    * gluster: `pxchaos kube-lab up` provisions the kube lab's storage.
    */
   clusterStorage?(config: PxchaosConfig, settings: PostgresK8sSettings): ClusterStorage;
+  /**
+   * Provisions that storage on the cluster before a run arranges Postgres (and before `detect`
+   * reads the StorageClass); idempotent, what is there is reused. Marks what it creates.
+   */
+  provisionStorage?(ctx: ClusterStorageContext): Promise<void>;
+  /** `pxchaos teardown`: removes what provisionStorage created, and only that. */
+  teardownStorage?(ctx: ClusterStorageContext): Promise<ClusterStorageTeardown>;
+  /** Where no teardownStorage: what `pxchaos teardown` says instead (who owns the storage). */
+  readonly noTeardown?: string;
 }
 
 /**
@@ -86,6 +96,8 @@ export const STORAGE_DRIVER_PROFILES: Readonly<Record<StorageDriver, StorageDriv
     storageRepair: GLUSTER_LAUNCH_HEAL,
     forceDeleteStuckPodAfterMs: 30_000,
     expectations: GLUSTER_EXPECTATIONS,
+    noTeardown:
+      'nothing to tear down for gluster: the kube lab provisions its GlusterFS, and pxchaos kube-lab down removes it',
   },
   portworx: {
     name: 'portworx',
@@ -109,6 +121,8 @@ export const STORAGE_DRIVER_PROFILES: Readonly<Record<StorageDriver, StorageDriv
     detect: detectPortworxSetup,
     // Workshop-style loop-device drives and the StorageClass (issue 11).
     clusterStorage: (config, settings) => portworxClusterStorage(config.portworx, settings.storageClass),
+    provisionStorage: (ctx) => provisionPortworxStorage(ctx),
+    teardownStorage: (ctx) => teardownPortworxStorage(ctx),
   },
 };
 
