@@ -8,6 +8,7 @@ import { registerLabCommand } from './lab-command.js';
 import { registerPlanCommand } from './plan-command.js';
 import { registerReportCommand } from './report-command.js';
 import { registerRunCommand } from './run-command.js';
+import { registerTeardownCommand } from './teardown-command.js';
 
 function packageVersion(): string {
   try {
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerHealCommand(program);
   registerPlanCommand(program);
   registerReportCommand(program);
+  registerTeardownCommand(program);
   return program;
 }
 

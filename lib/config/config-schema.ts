@@ -288,6 +288,11 @@ function checked(expected: string, check: (value: string) => unknown) {
  * checked here with the renderer's own checks, and shell-quoted there.
  */
 const loopDevicesSchema = section({
+  /**
+   * Whether a run provisions them (and `pxchaos teardown` removes them): off by default, since a
+   * cluster with real disks for Portworx needs none.
+   */
+  enabled: z.boolean({ error: 'expected true or false' }).prefault(false),
   namespace: z
     .string({ error: 'expected a namespace name (lowercase letters, digits, dashes)' })
     .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, {

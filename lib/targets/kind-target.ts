@@ -15,7 +15,7 @@ import { kubeLabPostgresImage } from '../kube-lab/kube-lab-inspect.js';
 import { recycleReleasedVolumes } from '../kube-lab/gluster-storage.js';
 import { openPostgresOnKube } from './open-postgres-on-kube.js';
 import { kubeFaultSurface } from './kube-fault-surface.js';
-import type { FaultSurface, OpenTarget, Target } from './target.js';
+import type { ClusterAccess, FaultSurface, OpenTarget, Target } from './target.js';
 
 /** What the kind target's preflight found: an existing cluster, or one it will create in open(). */
 export type KindPreflight =
@@ -163,6 +163,7 @@ export class KindTarget implements Target {
         kubeconfig: found.kubeconfig,
         context: found.context,
         nodes: found.workers,
+        nodeAccess: (node) => found.nodes.find((n) => n.name === node),
         ...(kubeLabImage && { kubeLabImage }),
       },
       progress,
@@ -194,6 +195,19 @@ export class KindTarget implements Target {
         `target kind: no cluster '${found.cluster}' to act on (a run would create it)`,
       );
     return kubeFaultSurface(this.config, 'kind', `kind cluster '${found.cluster}'`, found.workers);
+  }
+
+  /** The cluster and every node container; undefined when there is no cluster (none is created). */
+  async clusterAccess(signal?: AbortSignal): Promise<ClusterAccess | undefined> {
+    const found = await this.preflight(signal);
+    if (found.plan !== 'use') return undefined;
+    return {
+      where: `kind cluster '${found.cluster}'`,
+      kubeconfig: found.kubeconfig,
+      context: found.context,
+      nodeAccess: (node) => found.nodes.find((n) => n.name === node),
+      close: async () => {},
+    };
   }
 
   /** No cluster of that name: create it in open() if kind is installed; otherwise say how to get one. */

@@ -23,6 +23,8 @@ export interface KubeRunCluster {
   readonly context: string;
   /** Where Postgres may run and faults go: named like their Kubernetes nodes. */
   readonly nodes: readonly NodeAccess[];
+  /** Every Kubernetes node by name (the control plane too): the storage driver's provisioning. */
+  readonly nodeAccess: (node: string) => NodeAccess | undefined;
   /** When the cluster is a kube lab: the PostgreSQL image its nodes' containerd holds. */
   readonly kubeLabImage?: string;
 }
@@ -50,7 +52,17 @@ export async function openPostgresOnKube(
   // Not bound to open()'s signal: the SUT keeps this client (watches, port-forward) after open.
   const client = await connectKube({ kubeconfig: cluster.kubeconfig, context: cluster.context });
   const profile = STORAGE_DRIVER_PROFILES[driver];
-  // Before anything is created: what the driver detects decides the StatefulSet's scheduler, and a
+  // The driver's cluster storage first (portworx: loop devices, PX, its StorageClass): the
+  // detection below reads the StorageClass.
+  await profile.provisionStorage?.({
+    config,
+    settings: defaults,
+    client,
+    nodeAccess: cluster.nodeAccess,
+    progress,
+    ...(signal && { signal }),
+  });
+  // Before anything of the run is created: what the driver detects decides the StatefulSet's scheduler, and a
   // detection that fails (a missing StorageClass, say) leaves nothing to tear down.
   const setup = await driverSetupForRun(config, profile, defaults, client, progress, signal);
   const { settings } = setup;

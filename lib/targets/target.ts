@@ -26,6 +26,17 @@ export interface FaultSurface extends Pick<Sut, 'agentCommands' | 'driveCommands
   close(): Promise<void>;
 }
 
+/** A Kubernetes target's cluster as `pxchaos teardown` acts on it: the API server and every node. */
+export interface ClusterAccess {
+  /** "kind cluster 'pxkube'", "cluster https://…": for messages. */
+  readonly where: string;
+  readonly kubeconfig: string;
+  readonly context: string;
+  /** Every Kubernetes node by name, the control plane too. */
+  nodeAccess(node: string): NodeAccess | undefined;
+  close(): Promise<void>;
+}
+
 /**
  * Where scenarios run (the lab, a kind cluster, VMs). Each target is one implementation of this
  * interface, registered in targets.ts; nothing else branches on the target's name.
@@ -42,4 +53,9 @@ export interface Target {
   open(progress: (line: string) => void, signal?: AbortSignal): Promise<OpenTarget>;
   /** After the preflight, the nodes and commands a fault by hand acts on; arranges nothing. */
   faultSurface(signal?: AbortSignal): Promise<FaultSurface>;
+  /**
+   * Kubernetes targets: the checked cluster and its nodes, creating nothing (undefined: no cluster
+   * exists, so nothing was provisioned on it).
+   */
+  clusterAccess?(signal?: AbortSignal): Promise<ClusterAccess | undefined>;
 }

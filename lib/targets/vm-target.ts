@@ -10,7 +10,7 @@ import type { KubeLabControlPlaneIps } from './kube-context-guard.js';
 import { kubeLabPostgresImage } from '../kube-lab/kube-lab-inspect.js';
 import { openPostgresOnKube } from './open-postgres-on-kube.js';
 import { kubeFaultSurface } from './kube-fault-surface.js';
-import type { FaultSurface, OpenTarget, Target } from './target.js';
+import type { ClusterAccess, FaultSurface, OpenTarget, Target } from './target.js';
 
 type VmSection = NonNullable<PxchaosConfig['vm']>;
 type InventoryNode = VmSection['inventory'][number];
@@ -132,7 +132,9 @@ export class VmTarget implements Target {
   async open(progress: (line: string) => void, signal?: AbortSignal): Promise<OpenTarget> {
     const found = await this.preflight(signal);
     const nodes = this.workerNodes(found);
-    const closeNodes = (): Promise<unknown> => Promise.all(nodes.map((n) => n.close()));
+    // Every inventory node, for the storage driver's provisioning (its DaemonSet may run on all).
+    const every = this.vm.inventory.map((n) => sshNodeOf(n, this.options.sshTimeoutMs));
+    const closeNodes = (): Promise<unknown> => Promise.all([...nodes, ...every].map((n) => n.close()));
     try {
       const kubeLabImage = found.kubeLab ? await kubeLabPostgresImage(found.kubeLab) : undefined;
       const open = await openPostgresOnKube(
@@ -142,6 +144,7 @@ export class VmTarget implements Target {
           kubeconfig: found.kubeconfig,
           context: found.context,
           nodes,
+          nodeAccess: (node) => every.find((n) => n.name === node),
           ...(kubeLabImage && { kubeLabImage }),
         },
         progress,
@@ -166,6 +169,21 @@ export class VmTarget implements Target {
     return kubeFaultSurface(this.config, 'vm', `cluster ${found.server}`, nodes, async () => {
       await Promise.all(nodes.map((n) => n.close()));
     });
+  }
+
+  /** The cluster and every inventory node over SSH (host keys pinned). */
+  async clusterAccess(signal?: AbortSignal): Promise<ClusterAccess> {
+    const found = await this.preflight(signal);
+    const every = this.vm.inventory.map((n) => sshNodeOf(n, this.options.sshTimeoutMs));
+    return {
+      where: `cluster ${found.server}`,
+      kubeconfig: found.kubeconfig,
+      context: found.context,
+      nodeAccess: (node) => every.find((n) => n.name === node),
+      close: async () => {
+        await Promise.all(every.map((n) => n.close()));
+      },
+    };
   }
 
   private workerNodes(found: VmPreflight): SshNode[] {

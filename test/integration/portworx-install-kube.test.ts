@@ -17,7 +17,6 @@
  * stand-in's DaemonSet is kept off nodes labelled `remove` by its node affinity instead, so the
  * DaemonSet controller removes the pods.
  */
-import type { KubernetesObject, V1DaemonSet } from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,80 +36,12 @@ import {
   ONE_KERNEL_STATEMENT,
   pxPreflight,
 } from '../../lib/sut/portworx/px-preflight.js';
+import { standInSpec } from '../support/px-stand-in-spec.js';
 import { requireDocker } from '../support/require-docker.js';
 import { SHARED_KUBE_LAB, sharedKubeLab } from '../support/shared-kube-lab.js';
 
 const NAME = 'pxchaos-pxinstall-it';
 const log = (line: string): void => console.log(`      ${line}`);
-
-/** The stand-in spec, shaped like the workshop's (names its RBAC and DaemonSet use, in its order). */
-function standInSpec(image: string): KubernetesObject[] {
-  const labels = { name: 'portworx' };
-  const pxctl = '#!/bin/sh\necho \'{\n "status": "STATUS_OK"\n}\'\n';
-  const ds: V1DaemonSet = {
-    apiVersion: 'apps/v1',
-    kind: 'DaemonSet',
-    metadata: { name: 'portworx', namespace: NAME, labels },
-    spec: {
-      selector: { matchLabels: labels },
-      template: {
-        metadata: { labels },
-        spec: {
-          serviceAccountName: 'px-account',
-          affinity: {
-            nodeAffinity: {
-              requiredDuringSchedulingIgnoredDuringExecution: {
-                nodeSelectorTerms: [
-                  {
-                    matchExpressions: [{ key: 'px/enabled', operator: 'NotIn', values: ['false', 'remove'] }],
-                  },
-                ],
-              },
-            },
-          },
-          terminationGracePeriodSeconds: 1,
-          containers: [
-            {
-              name: 'portworx',
-              image,
-              imagePullPolicy: 'Never',
-              command: [
-                'sh',
-                '-c',
-                'mkdir -p /opt/pwx/bin && printf "%s" "$PXCTL" > /opt/pwx/bin/pxctl && chmod +x /opt/pwx/bin/pxctl && exec sleep 100000',
-              ],
-              env: [{ name: 'PXCTL', value: pxctl }],
-              readinessProbe: { exec: { command: ['test', '-x', '/opt/pwx/bin/pxctl'] }, periodSeconds: 1 },
-              resources: { requests: { cpu: '1m', memory: '8Mi' }, limits: { memory: '64Mi' } },
-            },
-          ],
-        },
-      },
-    },
-  };
-  return [
-    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAME } },
-    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'px-account', namespace: NAME } },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRole',
-      metadata: { name: `${NAME}-node-get-put-list-role` },
-      rules: [{ apiGroups: [''], resources: ['nodes'], verbs: ['watch', 'get', 'update', 'list'] }],
-    } as KubernetesObject,
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRoleBinding',
-      metadata: { name: `${NAME}-node-role-binding` },
-      subjects: [{ kind: 'ServiceAccount', name: 'px-account', namespace: NAME }],
-      roleRef: {
-        kind: 'ClusterRole',
-        name: `${NAME}-node-get-put-list-role`,
-        apiGroup: 'rbac.authorization.k8s.io',
-      },
-    } as KubernetesObject,
-    ds,
-  ];
-}
 
 describe('Portworx install and uninstall on the kube lab (real Kubernetes; PX a stand-in DaemonSet)', function () {
   this.timeout(1_500_000);
@@ -129,7 +60,7 @@ describe('Portworx install and uninstall on the kube lab (real Kubernetes; PX a 
     const specFile = join(dir, 'portworx.yaml');
     writeFileSync(
       specFile,
-      standInSpec(up.images.postgres)
+      standInSpec(up.images.postgres, NAME)
         .map((o) => stringify(o))
         .join('---\n'),
     );

@@ -7,20 +7,20 @@ import { pxUninstallSteps } from './px-uninstall.js';
 import { PORTWORX_STORAGE_CLASS, portworxStorageClass } from './portworx-storage-class.js';
 
 /**
- * Portworx's cluster-level storage as the workshop sets it up: a loop-device drive on every node,
- * and the `portworx-replicated` StorageClass. The StorageClass only when the StatefulSet uses it:
+ * Portworx's cluster-level storage as the workshop sets it up: a loop-device drive on every node
+ * (when `portworx.loopDevices.enabled`), and the `portworx-replicated` StorageClass. The StorageClass only when the StatefulSet uses it:
  * a class named in `kube.storageClass` is the user's own, and creating another default class next
  * to it would change which class their other claims get. Portworx itself only when
  * `portworx.install.enabled` (installed after the drives, uninstalled before their teardown).
  */
 export function portworxClusterStorage(settings: PortworxSettings, storageClass: string): ClusterStorage {
-  const drives = loopDeviceDrives(settings.loopDevices);
-  const ds = drives.teardown.daemonSet;
+  const drives = settings.loopDevices.enabled ? loopDeviceDrives(settings.loopDevices) : undefined;
+  const ds = drives?.teardown.daemonSet;
   const ownClass = storageClass === PORTWORX_STORAGE_CLASS;
   const install = settings.install.enabled ? pxInstallObjects(settings, [NODE_PLACEHOLDER]) : undefined;
   return {
-    manifests: [drives.daemonSet, ...(ownClass ? [portworxStorageClass()] : [])],
-    drive: { device: drives.pxDevice, recordedIn: drives.pxDeviceRecord },
+    manifests: [...(drives ? [drives.daemonSet] : []), ...(ownClass ? [portworxStorageClass()] : [])],
+    ...(drives && { drive: { device: drives.pxDevice, recordedIn: drives.pxDeviceRecord } }),
     ...(install && {
       install: {
         source: install.source,
@@ -38,17 +38,19 @@ export function portworxClusterStorage(settings: PortworxSettings, storageClass:
     }),
     teardown: {
       delete: [
-        { kind: 'DaemonSet', namespace: ds.namespace, name: ds.name },
+        ...(ds ? [{ kind: 'DaemonSet', namespace: ds.namespace, name: ds.name }] : []),
         ...(ownClass ? [{ kind: 'StorageClass', name: PORTWORX_STORAGE_CLASS }] : []),
       ],
-      steps: [
-        {
-          on: EVERY_NODE,
-          purpose:
-            'after Portworx is uninstalled: remove the dm device (if any), detach the loop device, delete the backing file',
-          argv: drives.teardown.nodeArgv,
-        },
-      ],
+      steps: drives
+        ? [
+            {
+              on: EVERY_NODE,
+              purpose:
+                'after Portworx is uninstalled: remove the dm device (if any), detach the loop device, delete the backing file',
+              argv: drives.teardown.nodeArgv,
+            },
+          ]
+        : [],
     },
   };
 }

@@ -9,7 +9,7 @@ import { waitForPxHealth } from './px-health.js';
 import { kubePxHealthProbe } from './px-health-probe.js';
 import { pxInstallObjects, type PxInstallObjects } from './px-install-objects.js';
 import { PX_POD_SELECTOR } from './px-install-settings.js';
-import { gatherPxPreflightFacts, pxPreflight } from './px-preflight.js';
+import { gatherPxPreflightFacts, pxPreflight, type PxNodeFacts, type PxPreflight } from './px-preflight.js';
 import {
   PX_ENABLED_LABEL,
   uninstallPortworx,
@@ -41,6 +41,8 @@ export function pxNamespace(settings: PortworxSettings, objects: readonly Kubern
  * Install Portworx when `portworx.install.enabled`: preflight (refusing with every reason), apply
  * every object in order, then wait for torpedo's "PX is up" on every node, one progress line per
  * poll. Returns what was applied (undefined when install is off: the user's PX is used as it is).
+ * `judge`: the preflight's verdict on the facts (a test's stand-in PX loads no kernel module, so it
+ * may waive the one-kernel refusal; nothing else does).
  */
 export async function installPortworx(
   client: KubeClient,
@@ -48,9 +50,10 @@ export async function installPortworx(
   access: (node: string) => NodeAccess | undefined,
   progress: (line: string) => void,
   signal?: AbortSignal,
+  judge: (facts: readonly PxNodeFacts[]) => PxPreflight = pxPreflight,
 ): Promise<PxInstallObjects | undefined> {
   if (!settings.install.enabled) return undefined;
-  const preflight = pxPreflight(await gatherPxPreflightFacts(client, access));
+  const preflight = judge(await gatherPxPreflightFacts(client, access));
   if (preflight.refusals.length > 0) throw new PxPreflightRefused(preflight.refusals);
   const install = pxInstallObjects(settings, preflight.nodes);
   progress(`installing Portworx from ${install.source}: ${install.objects.map(objectLabel).join(', ')}`);

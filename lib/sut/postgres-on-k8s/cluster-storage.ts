@@ -1,5 +1,9 @@
 import type { KubernetesObject, V1DaemonSet, V1StorageClass } from '@kubernetes/client-node';
+import type { PxchaosConfig } from '../../config/config-schema.js';
 import type { NodeStep } from '../../faults/fault-steps.js';
+import type { KubeClient } from '../../k8s/kube-client.js';
+import type { NodeAccess } from '../../nodes/node-access.js';
+import type { PostgresK8sSettings } from './postgres-k8s-settings.js';
 
 export type ClusterStorageManifest = V1DaemonSet | V1StorageClass;
 
@@ -31,4 +35,20 @@ export interface ClusterStorage {
     readonly delete: readonly { readonly kind: string; readonly namespace?: string; readonly name: string }[];
     readonly steps: readonly NodeStep[];
   };
+}
+
+/** What a driver's provisioning and teardown act on: the cluster, and every node of it. */
+export interface ClusterStorageContext {
+  readonly config: PxchaosConfig;
+  readonly settings: PostgresK8sSettings;
+  readonly client: KubeClient;
+  /** Access to a Kubernetes node by name (every node, the control plane too), if the target has it. */
+  readonly nodeAccess: (node: string) => NodeAccess | undefined;
+  readonly progress: (line: string) => void;
+  readonly signal?: AbortSignal;
+}
+
+/** What a teardown did: one line per step, and whether any step removed anything. */
+export interface ClusterStorageTeardown {
+  readonly removedAnything: boolean;
 }

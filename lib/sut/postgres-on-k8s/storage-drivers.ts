@@ -11,6 +11,7 @@ import {
 import { portworxClusterStorage } from '../portworx/portworx-cluster-storage.js';
 import { portworxAgentCommands } from '../portworx/portworx-agent-stop.js';
 import { portworxDriveCommands } from '../portworx/portworx-node-commands.js';
+import { provisionPortworxStorage, teardownPortworxStorage } from '../portworx/px-provision-kube.js';
 import { pxDmName } from '../portworx/loop-device-script.js';
 import { detectPortworxSetup } from '../portworx/portworx-detected-setup.js';
 import { watchPxState } from '../portworx/watch-px-state.js';
@@ -19,7 +20,7 @@ import type { Expectations, PlacedExpectations } from '../expectations.js';
 import { glusterBrickNodes } from '../gluster/gluster-brick-nodes.js';
 import type { ReadReplicaNodes } from './replica-nodes.js';
 import type { AgentCommands, DriveCommands } from '../sut.js';
-import type { ClusterStorage } from './cluster-storage.js';
+import type { ClusterStorage, ClusterStorageContext, ClusterStorageTeardown } from './cluster-storage.js';
 import type { DetectDriverSetup } from './detected-driver-setup.js';
 import type { PostgresK8sSettings } from './postgres-k8s-settings.js';
 import type { StorageStateWatch, StorageStateWatchContext } from './storage-state-watch.js';
@@ -80,6 +81,15 @@ export interface StorageDriverProfile {
    * the storage check, not watched.
    */
   watchState?(config: PxchaosConfig, context: StorageStateWatchContext): StorageStateWatch;
+  /**
+   * Provisions that storage on the cluster before a run arranges Postgres (and before `detect`
+   * reads the StorageClass); idempotent, what is there is reused. Marks what it creates.
+   */
+  provisionStorage?(ctx: ClusterStorageContext): Promise<void>;
+  /** `pxchaos teardown`: removes what provisionStorage created, and only that. */
+  teardownStorage?(ctx: ClusterStorageContext): Promise<ClusterStorageTeardown>;
+  /** Where no teardownStorage: what `pxchaos teardown` says instead (who owns the storage). */
+  readonly noTeardown?: string;
 }
 
 /**
@@ -104,6 +114,8 @@ export const STORAGE_DRIVER_PROFILES: Readonly<Record<StorageDriver, StorageDriv
     expectations: GLUSTER_EXPECTATIONS,
     placedExpectations: GLUSTER_PLACED_EXPECTATIONS,
     replicaNodes: glusterBrickNodes,
+    noTeardown:
+      'nothing to tear down for gluster: the kube lab provisions its GlusterFS, and pxchaos kube-lab down removes it',
   },
   portworx: {
     name: 'portworx',
@@ -137,6 +149,8 @@ export const STORAGE_DRIVER_PROFILES: Readonly<Record<StorageDriver, StorageDriv
     // Workshop-style loop-device drives and the StorageClass (issue 11).
     clusterStorage: (config, settings) => portworxClusterStorage(config.portworx, settings.storageClass),
     watchState: (config, context) => watchPxState(config.portworx, context),
+    provisionStorage: (ctx) => provisionPortworxStorage(ctx),
+    teardownStorage: (ctx) => teardownPortworxStorage(ctx),
   },
 };
 

@@ -70,11 +70,15 @@ describe('pxchaos plan', function () {
   this.timeout(60_000);
   let dir: string;
   let emptyConfig: string;
+  /** Loop devices are off by default (a cluster with real disks needs none); the plans below show them. */
+  let loopConfig: string;
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'pxchaos-plan-'));
     emptyConfig = join(dir, 'empty.yaml');
     await writeFile(emptyConfig, '');
+    loopConfig = join(dir, 'loop.yaml');
+    await writeFile(loopConfig, 'portworx:\n  loopDevices: { enabled: true }\n');
   });
   after(async () => {
     await rm(dir, { recursive: true, force: true });
@@ -91,7 +95,7 @@ describe('pxchaos plan', function () {
       let text: string;
       let plan: Plan;
       before(async () => {
-        text = await planOutput(args, emptyConfig);
+        text = await planOutput(args, loopConfig);
         plan = parse(text) as Plan;
       });
 
@@ -199,6 +203,7 @@ describe('pxchaos plan', function () {
         'kube: { storageClass: px-db }',
         'portworx:',
         '  loopDevices:',
+        '    enabled: true',
         "    directory: /srv/px chaos/it's",
         '    size: 20G',
         '    deviceMapper: false',
@@ -220,6 +225,16 @@ describe('pxchaos plan', function () {
     expect(pod.containers[0]?.image).to.equal('registry.example/pause:3.10');
     expect(storage.drive?.recordedIn).to.equal("/srv/px chaos/it's/px-<node>.device");
     expect(storage.teardown.delete.map((d) => d.kind)).to.deep.equal(['DaemonSet']);
+  });
+
+  it('portworx without portworx.loopDevices.enabled: only the StorageClass, no drive and no node teardown', async () => {
+    const storage = (parse(await planOutput(['--target', 'vm', '--sut', 'portworx'], emptyConfig)) as Plan)
+      .storage!;
+    expect(storage.manifests.map((m) => `${m.kind}/${m.metadata.name}`)).to.deep.equal([
+      'StorageClass/portworx-replicated',
+    ]);
+    expect(storage).not.to.have.property('drive');
+    expect(storage.teardown.steps).to.deep.equal([]);
   });
 
   it('portworx.install: the rendered StorageCluster, preflight, health and the uninstall steps; a CRD, so only its metadata is checked', async () => {

@@ -6,9 +6,9 @@ import { DEFAULT_LOOP_DEVICE_SETTINGS } from '../../../lib/sut/portworx/loop-dev
 describe('config: portworx section', () => {
   const { load, errorOf } = configInTempDir('pxchaos-portworx-config-');
 
-  it('defaults to the workshop-style loop devices with a device-mapper layer', async () => {
+  it('defaults to the workshop-style loop devices with a device-mapper layer, not provisioned unless enabled', async () => {
     const { portworx } = await load('');
-    expect(portworx.loopDevices).to.deep.equal(DEFAULT_LOOP_DEVICE_SETTINGS);
+    expect(portworx.loopDevices).to.deep.equal({ enabled: false, ...DEFAULT_LOOP_DEVICE_SETTINGS });
   });
 
   it('reads every key; the directory is a node path, kept as written (not resolved locally)', async () => {
@@ -16,6 +16,7 @@ describe('config: portworx section', () => {
       [
         'portworx:',
         '  loopDevices:',
+        '    enabled: true',
         '    namespace: portworx',
         "    directory: /srv/px chaos/it's",
         '    size: 20G',
@@ -25,6 +26,7 @@ describe('config: portworx section', () => {
       ].join('\n'),
     );
     expect(portworx.loopDevices).to.deep.equal({
+      enabled: true,
       namespace: 'portworx',
       directory: "/srv/px chaos/it's",
       size: '20G',

@@ -1,0 +1,78 @@
+import type { Command } from 'commander';
+import type { PxchaosConfig } from '../config/config-schema.js';
+import { loadConfig } from '../config/load-config.js';
+import { UsageError } from '../errors.js';
+import { connectKube } from '../k8s/kube-client.js';
+import { acquireRunLock } from '../scenario/run-lock.js';
+import {
+  defaultStorageDriver,
+  postgresK8sSettings,
+  STORAGE_DRIVER_PROFILES,
+} from '../sut/postgres-on-k8s/storage-drivers.js';
+import { targetFor } from '../targets/targets.js';
+import { progressPrinter } from './cli-output.js';
+
+/**
+ * Undoes what runs provisioned for the configured storage driver on the target's cluster (portworx:
+ * PX if the harness installed it, the loop-device DaemonSet, each node's loop device and backing
+ * file, the StorageClass), only what carries the harness's marker; one line per step. Holds the
+ * cluster's run lock: a run in progress keeps its storage.
+ */
+export async function teardownClusterStorage(
+  config: PxchaosConfig,
+  progress: (line: string) => void,
+  signal?: AbortSignal,
+): Promise<void> {
+  if (config.target === 'lab')
+    throw new UsageError('teardown: --target kind|vm is required (the lab has its own: pxchaos lab down)');
+  const driver = config.kube.sut ?? defaultStorageDriver(config.target);
+  const profile = STORAGE_DRIVER_PROFILES[driver];
+  if (!profile.teardownStorage) {
+    progress(profile.noTeardown ?? `nothing to tear down for ${driver}`);
+    return;
+  }
+  const target = targetFor(config);
+  const { lockName } = await target.preflight(signal);
+  const lock = await acquireRunLock(lockName, { say: progress, what: 'pxchaos teardown' });
+  try {
+    const cluster = await target.clusterAccess?.(signal);
+    if (!cluster) {
+      progress(`nothing to tear down: no ${config.target} cluster exists`);
+      return;
+    }
+    try {
+      const client = await connectKube({ kubeconfig: cluster.kubeconfig, context: cluster.context });
+      progress(`tearing down the ${driver} storage pxchaos provisioned on ${cluster.where}`);
+      await profile.teardownStorage({
+        config,
+        settings: postgresK8sSettings(config.kube, driver),
+        client,
+        nodeAccess: (node) => cluster.nodeAccess(node),
+        progress,
+        ...(signal && { signal }),
+      });
+    } finally {
+      await cluster.close();
+    }
+  } finally {
+    lock.release();
+  }
+}
+
+/** `pxchaos teardown --target kind|vm [--config FILE]`. */
+export function registerTeardownCommand(program: Command): void {
+  program
+    .command('teardown')
+    .description(
+      'remove the storage runs provisioned on the cluster (portworx: PX if pxchaos installed it, loop devices, StorageClass); idempotent',
+    )
+    .option('--target <target>', 'kind | vm (default: the config)')
+    .option('--config <file>', 'configuration file (default: pxchaos.yaml when present)')
+    .action(async (opts: { target?: string; config?: string }) => {
+      const config = await loadConfig({
+        ...(opts.config !== undefined && { file: opts.config }),
+        ...(opts.target !== undefined && { overrides: { target: opts.target } }),
+      });
+      await teardownClusterStorage(config, progressPrinter());
+    });
+}
