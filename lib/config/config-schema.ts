@@ -122,17 +122,39 @@ const labSchema = section({
   leaderKeyFix: z.boolean({ error: 'expected true or false' }).prefault(true),
 });
 
+/**
+ * pgbench's TPC-B-like transactions through the fault (lib/workload/pgbench-run.ts), small by
+ * default: the kube lab runs on 2 cores over GlusterFS, and the load must not move the timings.
+ */
+const pgbenchRunSchema = section({
+  /** false: no pgbench transactions; the check "pgbench transactions atomic and durable" says it was not run. */
+  enabled: z.boolean({ error: 'expected true or false' }).prefault(true),
+  /** pgbench -c. */
+  clients: int(1, 99).prefault(2),
+  /** pgbench -R: transactions per second, all clients together. */
+  rate: number(0.1, 10_000).prefault(10),
+  /** pgbench -T of one pgbench process; a new one starts after every exit. */
+  segment: duration('10s', { wholeSeconds: true, min: 1000 }).prefault('10s'),
+}).transform((p) => ({
+  enabled: p.enabled,
+  clients: p.clients,
+  ratePerSec: p.rate,
+  segmentMs: p.segment,
+}));
+
 const workloadSchema = section({
   pgbenchScale: int(1, 10_000).prefault(10),
   /** Ledger writes per second. */
   writeRate: number(0.1, 1000).prefault(20),
   probeInterval: duration('100ms', { min: 10 }).prefault('100ms'),
   queryTimeout: duration('2s', { min: 50 }).prefault('2s'),
+  pgbench: pgbenchRunSchema.prefault({}),
 }).transform((w) => ({
   pgbenchScale: w.pgbenchScale,
   writeRate: w.writeRate,
   probeIntervalMs: w.probeInterval,
   queryTimeoutMs: w.queryTimeout,
+  pgbench: w.pgbench,
 }));
 
 const primaryMoves = z.union([z.boolean(), z.literal('either')], { error: 'expected true, false or either' });

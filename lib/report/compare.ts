@@ -49,6 +49,12 @@ const INFO_METRICS = new Set([
   'fault_verified_ms',
   'unknown_committed',
   'unknown_not_committed',
+  'pgbench_tx_acked',
+  'pgbench_tx_committed_unacked',
+  'pgbench_segments',
+  'pgbench_killed',
+  'pgbench_overran',
+  'pgbench_log_malformed',
 ]);
 /** Data-integrity figures: any increase is a regression. */
 const STRICT_METRICS = new Set([
@@ -58,9 +64,29 @@ const STRICT_METRICS = new Set([
   'failed_committed',
   'duplicates',
   'unexpected_rows',
+  'pgbench_tx_lost',
 ]);
 /** Counts that grow with the outage: judged with the count margin. */
-const COUNT_METRICS = new Set(['failed', 'unknown', 'probe_failed', 'unavailable_windows']);
+const COUNT_METRICS = new Set([
+  'failed',
+  'unknown',
+  'probe_failed',
+  'unavailable_windows',
+  'pgbench_restarts',
+  'pgbench_tx_failed',
+]);
+
+/**
+ * Findings of the current run that are regressions whatever the baseline says (a baseline with the
+ * same loss does not excuse it): any lost pgbench transaction, any broken pgbench invariant.
+ */
+function absoluteRegression(metric: string, current: number | string | undefined): string | undefined {
+  if (metric === 'pgbench_tx_lost' && typeof current === 'number' && current > 0)
+    return `${current} acknowledged pgbench transactions missing (pgbench_tx_lost; any is a regression)`;
+  if (metric === 'pgbench_invariant' && typeof current === 'string' && current !== 'ok')
+    return `pgbench invariant broken: ${current}`;
+  return undefined;
+}
 
 /** Metric names from lib/observe/metrics.ts; unknown `*_ms` names count as durations (higher is worse). */
 export function metricKind(name: string): MetricKind {
@@ -134,9 +160,12 @@ function compareScenario(
     const before = b?.metrics[metric];
     const after = c?.metrics[metric];
     const kind = metricKind(metric);
+    const absolute = absoluteRegression(metric, after);
     const regression =
-      typeof before === 'number' && typeof after === 'number' && isRegression(kind, before, after, m);
-    if (regression) {
+      absolute !== undefined ||
+      (typeof before === 'number' && typeof after === 'number' && isRegression(kind, before, after, m));
+    if (absolute !== undefined) regressions.push(`${name}: ${absolute}`);
+    else if (regression && typeof before === 'number' && typeof after === 'number') {
       const pct =
         before === 0 || !Number.isFinite(after)
           ? `from ${show(metric, before)}`
@@ -249,7 +278,7 @@ export function formatComparison(c: Comparison, labels: { baseline: string; curr
   const lines: string[] = [
     `baseline: ${labels.baseline}`,
     `current:  ${labels.current}`,
-    `a metric regresses when it is worse by more than ${c.margins.percent}% AND by more than ${formatDuration(c.margins.ms)} (durations) or ${c.margins.count} (failed/unknown writes); any more lost acknowledged writes is a regression`,
+    `a metric regresses when it is worse by more than ${c.margins.percent}% AND by more than ${formatDuration(c.margins.ms)} (durations) or ${c.margins.count} (failed/unknown writes); any more lost acknowledged writes is a regression, and so is any lost pgbench transaction or broken pgbench invariant`,
     '',
   ];
   for (const s of c.scenarios) {

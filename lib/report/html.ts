@@ -28,6 +28,8 @@ const KEY_FIGURES: readonly { key: string; label: string; bad?: (v: number) => b
   { key: 'acked', label: 'writes acked' },
   { key: 'failed', label: 'writes failed' },
   { key: 'unknown', label: 'writes unknown' },
+  { key: 'pgbench_tx_lost', label: 'pgbench transactions lost', bad: (v) => v > 0 },
+  { key: 'pgbench_tx_acked', label: 'pgbench transactions acked' },
 ];
 
 const h = (text: string): string => escapeText(redact(text));

@@ -15,6 +15,7 @@ import { formatDuration } from '../time/duration.js';
 import { countRows, ROWS_PER_SCALE } from '../workload/pgbench.js';
 import { FaultNotSupportedError, PlacementRefusedError } from './fault-not-supported.js';
 import { changedRanges, digestAccounts, type AccountsDigest } from '../workload/table-digest.js';
+import { tallyFigures } from '../workload/pgbench-invariants.js';
 import { FAULT_SCENARIOS, type FaultTarget } from './fault-catalog.js';
 import { LiveState } from './live-state.js';
 import { Progress } from './progress.js';
@@ -70,6 +71,8 @@ export async function runScenario(
     progress.step(name);
   };
   const values: Record<string, number | string> = { placement };
+  // Turned off, the pgbench check says so whether or not the flow gets that far.
+  if (!config.workload.pgbench.enabled) values.pgbench = 'off';
   const meta = (): TimelineMeta => ({
     scenario: kind,
     target: facts.target ?? config.target,
@@ -228,7 +231,10 @@ export async function runScenario(
     values.settle_ms = Math.round(timeline.now() - settleFrom);
     await sleep(AFTERMATH_MS);
     // The pause comes after the time-bound part, before the next action.
-    await stepGate(step, 'Healed on schedule. Next: read back the ledger, count rows, look for leftovers.');
+    await stepGate(
+      step,
+      "Healed on schedule. Next: read back the ledger, count rows, check pgbench's tables, look for leftovers.",
+    );
   } catch (err) {
     error = (err as Error).message;
     progress.step(`stopped early: ${error}`);
@@ -243,23 +249,32 @@ export async function runScenario(
     if (target && presence?.gone !== undefined) {
       // Nothing is left to read back or inspect: say so in one line instead of a minute of timeouts.
       facts.leftovers = [presence.gone];
+      if (workload?.pgbench)
+        Object.assign(values, tallyFigures(workload.pgbench.tally), { pgbench_error: presence.gone });
       await lease?.release().catch(() => undefined);
     } else if (target) {
       const { sut } = target;
-      mark('assert: read back the ledger, count rows, look for leftovers');
+      mark("assert: read back the ledger, count rows, check pgbench's tables, look for leftovers");
+      // With pgbench running, the contents are compared net of its transactions (table-digest.ts).
+      const netOf = workload?.pgbench?.tagPrefix;
       const read = await Promise.allSettled([
         workload ? workload.readBack(AbortSignal.timeout(60_000)) : Promise.reject(new Error('no ledger')),
-        sut
-          .writeEndpoint(AbortSignal.timeout(10_000))
-          .then((e) => digestAccounts(e, { signal: AbortSignal.timeout(180_000) })),
+        sut.writeEndpoint(AbortSignal.timeout(10_000)).then((e) =>
+          digestAccounts(e, {
+            signal: AbortSignal.timeout(180_000),
+            ...(netOf !== undefined && { netOfHistoryTagged: netOf }),
+          }),
+        ),
         primaryAfterRecovery(sut),
         checkNothingLeftBehind(sut),
+        workload?.pgbenchCheck(AbortSignal.timeout(180_000)),
       ]);
       if (read[0].status === 'fulfilled') ledger = read[0].value;
       if (read[1].status === 'fulfilled') {
         const after = read[1].value;
         values.rows_after = after.rows;
         values.accounts_digest_after = after.digest;
+        if (netOf !== undefined) values.accounts_digest_net_of = netOf;
         if (digestBefore) {
           const changed = changedRanges(digestBefore, after);
           values.contents_changed_ranges = changed.length;
@@ -274,6 +289,7 @@ export async function runScenario(
         values.primary_after_error = String((read[2].reason as Error | undefined)?.message ?? read[2].reason);
       facts.leftovers =
         read[3].status === 'fulfilled' ? read[3].value : [`leftover check failed: ${String(read[3].reason)}`];
+      if (read[4].status === 'fulfilled' && read[4].value) Object.assign(values, read[4].value);
       await lease?.release().catch(() => undefined);
     }
 

@@ -6,6 +6,7 @@ import {
   recoveredWithin,
   rowsPreserved,
   contentsPreserved,
+  pgbenchAtomicDurable,
 } from '../assert/verdicts.js';
 import type { Metrics } from '../observe/metrics.js';
 import type { Verdict } from '../observe/timeline-events.js';
@@ -69,6 +70,8 @@ function computeCheck(key: CheckKey, facts: FlowFacts, e: Expectation, m: Metric
       return rowsPreserved(m);
     case 'contentsPreserved':
       return contentsPreserved(m);
+    case 'pgbenchAtomicDurable':
+      return pgbenchAtomicDurable(m);
     case 'failedWrites': {
       const v = { ...noFailedWrite(m), name: CHECK.failedWrites };
       // Where the expectation allows failed writes (a failover), they are reported, not failed on.

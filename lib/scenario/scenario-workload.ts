@@ -5,13 +5,19 @@ import type { PxchaosConfig } from '../config/config-schema.js';
 import { AvailabilityProbe } from '../workload/availability-probe.js';
 import { WriteLedger } from '../workload/write-ledger.js';
 import type { LedgerReadBack } from '../observe/ledger-check.js';
+import { resolveEndpoint } from '../workload/endpoint-source.js';
+import { PgbenchRun } from '../workload/pgbench-run.js';
+import { pgbenchFigures, readPgbenchState, tallyFigures } from '../workload/pgbench-invariants.js';
 
 /**
  * The client side of a scenario: the write ledger, the availability probe and the SUT's platform
- * events, all recording into one timeline. Started before the fault, stopped after the heal.
+ * events, all recording into one timeline, and pgbench's transactions (unless turned off), whose
+ * figures pgbenchCheck() reads after the run. Started before the fault, stopped after the heal.
  */
 export class ScenarioWorkload {
   readonly ledger: WriteLedger;
+  /** undefined when workload.pgbench.enabled is false. */
+  readonly pgbench: PgbenchRun | undefined;
   private readonly probe: AvailabilityProbe;
   private readonly watchStop = new AbortController();
   private started = false;
@@ -35,6 +41,16 @@ export class ScenarioWorkload {
       intervalMs: workload.probeIntervalMs,
       applicationName: 'pxchaos-probe',
     });
+    this.pgbench = workload.pgbench.enabled
+      ? new PgbenchRun({
+          endpoint,
+          scale: workload.pgbenchScale,
+          clients: workload.pgbench.clients,
+          ratePerSec: workload.pgbench.ratePerSec,
+          segmentMs: workload.pgbench.segmentMs,
+          applicationName: 'pxchaos-pgbench',
+        })
+      : undefined;
   }
 
   /** Runs until stop(): no signal here, a setup deadline would stop the writers when it fires. */
@@ -56,6 +72,7 @@ export class ScenarioWorkload {
     await this.ledger.start();
     this.probe.start();
     this.started = true;
+    await this.pgbench?.start();
   }
 
   /** Idempotent; never throws (it runs in cleanups). */
@@ -63,7 +80,25 @@ export class ScenarioWorkload {
     if (!this.started) return;
     this.started = false;
     this.watchStop.abort();
-    await Promise.allSettled([this.ledger.stop(), this.probe.stop()]);
+    await Promise.allSettled([this.ledger.stop(), this.probe.stop(), this.pgbench?.stop()]);
+  }
+
+  /**
+   * pgbench's figures after recovery (call after stop()): the logs' tally and the database's state
+   * (lib/workload/pgbench-invariants.ts). Never throws: what could not be read is pgbench_error.
+   */
+  async pgbenchCheck(signal: AbortSignal): Promise<Record<string, number | string>> {
+    if (!this.pgbench) return { pgbench: 'off' };
+    const tally = this.pgbench.tally;
+    try {
+      const endpoint = await resolveEndpoint((s) => this.sut.writeEndpoint(s), 10_000, signal);
+      return pgbenchFigures(tally, await readPgbenchState(endpoint, tally.tagPrefix, { signal }));
+    } catch (err) {
+      return {
+        ...tallyFigures(tally),
+        pgbench_error: `pgbench's tables could not be read: ${(err as Error).message}`,
+      };
+    }
   }
 
   readBack(signal: AbortSignal): Promise<LedgerReadBack> {

@@ -10,6 +10,7 @@ export const CHECK = {
   failedNotCommitted: 'failed writes did not commit',
   rowsPreserved: 'pgbench rows preserved',
   contentsPreserved: 'pgbench table contents preserved',
+  pgbenchAtomicDurable: 'pgbench transactions atomic and durable',
   failedWrites: 'failed writes within expectation',
   primaryPlacement: 'primary placement as expected',
   healthyAfterHeal: 'cluster healthy after heal',

@@ -24,6 +24,8 @@ export interface SyntheticRunOptions {
   readonly recoveryWithinMs?: number;
   /** Acknowledged writes found missing after recovery. */
   readonly lostAcked?: number;
+  /** pgbench transactions acknowledged and missing from pgbench_history after recovery. */
+  readonly pgbenchLost?: number;
   readonly startedAt?: string;
   readonly primaryBefore?: string;
   readonly primaryAfter?: string;
@@ -154,7 +156,14 @@ export function syntheticRun(options: SyntheticRunOptions = {}): SyntheticRun {
   }
   events.sort((a, b) => a.t - b.t);
 
-  const metrics = computeMetrics(events, options.lostAcked ?? 0, before, after);
+  const metrics = {
+    ...computeMetrics(events, options.lostAcked ?? 0, before, after),
+    // pgbench at 10 transactions/s from the workload's start, none while writes failed.
+    pgbench_tx_acked: Math.round(((end - 1600 - workloadStart - (recoverAt - injectAt)) / 1000) * 10),
+    pgbench_tx_lost: options.pgbenchLost ?? 0,
+    pgbench_restarts: Math.ceil(outage / 2000),
+    pgbench_invariant: 'ok',
+  };
   const verdicts = judge(
     metrics,
     options.recoveryWithinMs ?? 60_000,
@@ -229,6 +238,12 @@ function judge(
       passed: metrics.rows_before === metrics.rows_after,
       message: `expected ${metrics.rows_before} rows, measured ${metrics.rows_after}`,
       durationMs: 180,
+    },
+    {
+      name: 'pgbench transactions atomic and durable',
+      passed: metrics.pgbench_tx_lost === 0 && metrics.pgbench_invariant === 'ok',
+      message: `expected every acknowledged pgbench transaction in pgbench_history, ${String(metrics.pgbench_tx_lost)} missing`,
+      durationMs: 0,
     },
     {
       name: primaryMoves ? 'primary moved to a replica' : 'primary stayed',

@@ -2,10 +2,12 @@ import * as chai from 'chai';
 import { expect } from 'chai';
 import { chaiPxchaos } from '../../../lib/assert/chai-pxchaos.js';
 import {
+  contentsPreserved,
   invariant,
   ledgerConsistent,
   noAcknowledgedWriteLost,
   noFailedWrite,
+  pgbenchAtomicDurable,
   recoveredWithin,
   rowsPreserved,
   verdictsFor,
@@ -141,6 +143,90 @@ describe('verdicts', () => {
     expect(strict.map((v) => v.name)).to.include('no failed write');
     expect(invariant('pod UID kept', false, { expected: 'uid a', measured: 'uid b' }).message).to.equal(
       'expected uid a, measured uid b',
+    );
+  });
+
+  describe('pgbench transactions atomic and durable', () => {
+    const checked: Metrics = {
+      pgbench_tag: '5f3a9c01p',
+      pgbench_tx_acked: 1480,
+      pgbench_tx_lost: 0,
+      pgbench_tx_committed_unacked: 2,
+      pgbench_restarts: 3,
+      pgbench_invariant: 'ok',
+    };
+
+    it('passes when the sums agree and every acknowledged transaction is there, with the figures', () => {
+      const v = pgbenchAtomicDurable(checked);
+      expect(v).to.include({ name: 'pgbench transactions atomic and durable', passed: true });
+      expect(v.message).to.equal(
+        'sum(abalance) = sum(tbalance) = sum(bbalance) = sum(pgbench_history.delta); all 1480 acknowledged transactions in pgbench_history (2 committed without an acknowledgement; 3 restarts of pgbench)',
+      );
+    });
+
+    it('fails on a broken equation, naming it with its numbers', () => {
+      const broken =
+        'sum(abalance) -4988 ≠ sum(tbalance) 12 = sum(bbalance) 12 = sum(pgbench_history.delta) 12';
+      const v = pgbenchAtomicDurable({ ...checked, pgbench_invariant: broken });
+      expect(v.passed).to.equal(false);
+      expect(v.message).to.equal(
+        `expected every pgbench transaction whole and every acknowledged one present; not atomic: ${broken}`,
+      );
+    });
+
+    it('fails on a lost acknowledged transaction, naming the clients', () => {
+      const v = pgbenchAtomicDurable({
+        ...checked,
+        pgbench_tx_lost: 1,
+        pgbench_lost_clients: '5f3a9c01p2c1: 7 acknowledged, 6 in pgbench_history',
+      });
+      expect(v.passed).to.equal(false);
+      expect(v.message).to.equal(
+        'expected every pgbench transaction whole and every acknowledged one present; 1 acknowledged transactions missing from pgbench_history (5f3a9c01p2c1: 7 acknowledged, 6 in pgbench_history)',
+      );
+    });
+
+    it('fails when nothing was acknowledged or nothing could be read, saying why', () => {
+      const none = pgbenchAtomicDurable({
+        ...checked,
+        pgbench_tx_acked: 0,
+        pgbench_last_error: 'pgbench could not run on the harness host: spawn pgbench ENOENT',
+      });
+      expect(none.passed).to.equal(false);
+      expect(none.message).to.contain('pgbench acknowledged no transaction').and.to.contain('ENOENT');
+      const unread = pgbenchAtomicDurable({
+        pgbench_tx_acked: 30,
+        pgbench_error: "pgbench's tables could not be read: connect ECONNREFUSED",
+      });
+      expect(unread.passed).to.equal(false);
+      expect(unread.message).to.equal(
+        "expected pgbench's tables checked after recovery; not measured: pgbench's tables could not be read: connect ECONNREFUSED",
+      );
+      expect(pgbenchAtomicDurable({}).message).to.contain('not measured: pgbench never ran');
+    });
+
+    it('passes, saying it was not run, when pgbench is turned off', () => {
+      const v = pgbenchAtomicDurable({ pgbench: 'off' });
+      expect(v.passed).to.equal(true);
+      expect(v.message).to.match(/^not run: .*workload\.pgbench\.enabled: false/);
+    });
+  });
+
+  it('says the contents were compared net of the run’s pgbench transactions when they were', () => {
+    const same = { accounts_digest_before: 'abcdef0123456789', accounts_digest_after: 'abcdef0123456789' };
+    expect(contentsPreserved(same).message).to.equal('pgbench_accounts digest abcdef012345 before and after');
+    const net = { ...same, accounts_digest_net_of: '5f3a9c01p' };
+    expect(contentsPreserved(net).message).to.equal(
+      "pgbench_accounts digest abcdef012345 before and after net of this run's pgbench transactions (pgbench_history tagged 5f3a9c01p…)",
+    );
+    const changed = contentsPreserved({
+      ...net,
+      accounts_digest_after: '0123456789abcdef',
+      contents_changed: 'aid 0–99999',
+    });
+    expect(changed.passed).to.equal(false);
+    expect(changed.message).to.match(
+      /^expected pgbench_accounts unchanged net of this run's pgbench transactions .*changed: aid 0–99999$/,
     );
   });
 

@@ -179,9 +179,35 @@ describe('loadConfig', () => {
     expect(await expectUsageError(loadConfig({ cwd: dir, env: {} }))).to.include('expected a mapping');
   });
 
+  it('runs pgbench transactions small by default, tunable, and turned off by one key or variable', async () => {
+    const defaults = await loadConfig({ cwd: dir, env: {} });
+    expect(defaults.workload.pgbench).to.deep.equal({
+      enabled: true,
+      clients: 2,
+      ratePerSec: 10,
+      segmentMs: 10_000,
+    });
+    await writeConfig('workload:\n  pgbench: { clients: 4, rate: 2.5, segment: 30s }\n');
+    const tuned = await loadConfig({ cwd: dir, env: {} });
+    expect(tuned.workload.pgbench).to.deep.equal({
+      enabled: true,
+      clients: 4,
+      ratePerSec: 2.5,
+      segmentMs: 30_000,
+    });
+    const off = await loadConfig({ cwd: dir, env: { PXCHAOS_WORKLOAD_PGBENCH_ENABLED: 'false' } });
+    expect(off.workload.pgbench.enabled).to.equal(false);
+    await writeConfig('workload:\n  pgbench: { segment: 1500ms, clients: 0 }\n');
+    const message = await expectUsageError(loadConfig({ cwd: dir, env: {} }));
+    expect(message).to.include('workload.pgbench.segment').and.to.include('whole seconds');
+    expect(message).to.include('workload.pgbench.clients').and.to.include('from 1 to 99');
+  });
+
   it('accepts the documented example file', async () => {
     const c = await loadConfig({ cwd: dir, env: {}, file: path.join(repoRoot, 'pxchaos.example.yaml') });
     expect(c.target).to.equal('lab');
+    // The example documents the defaults.
+    expect(c.workload.pgbench).to.deep.equal((await loadConfig({ cwd: dir, env: {} })).workload.pgbench);
     expect(c.scenarios['network-partition']?.thresholds?.recoveryWithinMs).to.equal(parseDuration('60s'));
     expect(c.vm?.inventory).to.have.length(2);
   });

@@ -12,12 +12,17 @@ import { syntheticRun, type SyntheticRunOptions } from '../../support/synthetic-
 let root: string;
 
 /** Writes a report dir the way the runner does: result + timeline per scenario, then the reports. */
-async function writeRun(name: string, runs: SyntheticRunOptions[]): Promise<string> {
+async function writeRun(
+  name: string,
+  runs: SyntheticRunOptions[],
+  metrics: Record<string, number | string> = {},
+): Promise<string> {
   const dir = path.join(root, name);
   await mkdir(dir, { recursive: true });
   for (const options of runs) {
     const { result, timeline } = syntheticRun(options);
-    await writeFile(path.join(dir, `${result.scenario}.result.json`), JSON.stringify(result));
+    const stored = { ...result, metrics: { ...result.metrics, ...metrics } };
+    await writeFile(path.join(dir, `${result.scenario}.result.json`), JSON.stringify(stored));
     await writeFile(path.join(dir, `${result.scenario}.timeline.json`), JSON.stringify(timeline));
   }
   await writeReports(dir);
@@ -89,6 +94,26 @@ describe('pxchaos report compare', () => {
     const r = await cli('compare', path.join(base, 'junit.xml'), path.join(cur, 'junit.xml'));
     expect(r.code, r.out).to.equal(1);
     expect(r.out).to.include('network-partition [lab/patroni]: rto_ms');
+  });
+
+  it('exits 1 on a lost pgbench transaction or a broken invariant read back from junit.xml properties', async () => {
+    const figures = { pgbench_tx_acked: 900, pgbench_tx_lost: 0, pgbench_invariant: 'ok' };
+    const base = await writeRun('pgb-a', [partition], figures);
+    const cur = await writeRun('pgb-b', [partition], {
+      ...figures,
+      pgbench_tx_lost: 2,
+      pgbench_invariant:
+        'sum(abalance) 7 ≠ sum(tbalance) 12 = sum(bbalance) 12 = sum(pgbench_history.delta) 12',
+    });
+    for (const dir of [base, cur]) await unlink(path.join(dir, 'network-partition.result.json'));
+    const r = await cli('compare', path.join(base, 'junit.xml'), path.join(cur, 'junit.xml'));
+    expect(r.code, r.out).to.equal(1);
+    expect(r.out).to.include(
+      'network-partition [lab/patroni]: 2 acknowledged pgbench transactions missing (pgbench_tx_lost; any is a regression)',
+    );
+    expect(r.out).to.include(
+      'network-partition [lab/patroni]: pgbench invariant broken: sum(abalance) 7 ≠ sum(tbalance) 12',
+    );
   });
 
   it('honours --margin-percent and --margin-ms', async () => {
@@ -189,6 +214,47 @@ describe('compareRuns margins', () => {
       compareRuns([result(1000)], [result(1000, { unknown: 40 })], { ...DEFAULT_MARGINS, count: 5 })
         .regressions,
     ).to.have.length(1);
+  });
+
+  describe('pgbench transactions', () => {
+    const run = (extra: Record<string, number | string>) => ({
+      ...syntheticRun({ seed: 1 }).result,
+      metrics: { rto_ms: 1000, pgbench_tx_acked: 900, pgbench_tx_lost: 0, pgbench_invariant: 'ok', ...extra },
+    });
+
+    it('calls any lost pgbench transaction a regression, even one the baseline lost too', () => {
+      expect(compareRuns([run({})], [run({})]).regressions).to.be.empty;
+      const lost = compareRuns([run({})], [run({ pgbench_tx_lost: 1 })]);
+      expect(lost.regressions).to.deep.equal([
+        'network-partition [lab/patroni]: 1 acknowledged pgbench transactions missing (pgbench_tx_lost; any is a regression)',
+      ]);
+      expect(lost.scenarios[0]?.metrics.find((d) => d.metric === 'pgbench_tx_lost')?.regression).to.equal(
+        true,
+      );
+      const both = compareRuns([run({ pgbench_tx_lost: 3 })], [run({ pgbench_tx_lost: 2 })]);
+      expect(both.regressions).to.have.length(1);
+      // Against a baseline without pgbench figures (older, or turned off), a clean run is no regression.
+      const older = { ...run({}), metrics: { rto_ms: 1000 } };
+      expect(compareRuns([older], [run({})]).regressions).to.be.empty;
+    });
+
+    it('calls a broken pgbench invariant a regression, quoting the equation', () => {
+      const broken = 'sum(abalance) 7 ≠ sum(tbalance) 12 = sum(bbalance) 12 = sum(pgbench_history.delta) 12';
+      const c = compareRuns([run({})], [run({ pgbench_invariant: broken })]);
+      expect(c.regressions).to.deep.equal([
+        `network-partition [lab/patroni]: pgbench invariant broken: ${broken}`,
+      ]);
+      expect(compareRuns([run({ pgbench_invariant: broken })], [run({})]).regressions).to.be.empty;
+    });
+
+    it('takes more acknowledged pgbench transactions as information, and restarts with the count margin', () => {
+      expect(compareRuns([run({})], [run({ pgbench_tx_acked: 90 })]).regressions).to.be.empty;
+      expect(compareRuns([run({ pgbench_restarts: 2 })], [run({ pgbench_restarts: 12 })]).regressions).to.be
+        .empty;
+      expect(
+        compareRuns([run({ pgbench_restarts: 2 })], [run({ pgbench_restarts: 40 })]).regressions,
+      ).to.have.length(1);
+    });
   });
 
   it('flags a scenario missing from the current run', () => {

@@ -67,6 +67,23 @@ describe('renderHtml', () => {
     );
   });
 
+  it("shows pgbench's transactions acknowledged and lost among the headline figures, a loss marked", () => {
+    const lost = syntheticRun({ scenario: 'drive-offline', seed: 4, pgbenchLost: 3 });
+    const page = renderHtml([lost.result], new Map([[lost.result.scenario, lost.timeline]]));
+    expect(page).to.include(
+      '<div class="figure bad"><div class="value">3</div><div class="label">pgbench transactions lost</div></div>',
+    );
+    expect(page).to.match(
+      /<div class="value">[\d,]+<\/div><div class="label">pgbench transactions acked<\/div>/,
+    );
+    expect(page).to.match(
+      /<tr class="fail"><td class="mark">✘<\/td><td>pgbench transactions atomic and durable<\/td>/,
+    );
+    expect(html).to.include(
+      '<div class="figure"><div class="value">0</div><div class="label">pgbench transactions lost</div></div>',
+    );
+  });
+
   it('is self-contained: no scripts, no external fetches', () => {
     expect(html).not.to.match(/<script\b|<link\b|<img\b|@import|url\(|src=|href="(?!#)/i);
   });

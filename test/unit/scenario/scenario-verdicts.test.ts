@@ -37,6 +37,12 @@ const goodMetrics = {
   accounts_digest_before: '3f2a9c0d1e4b5a6978c0d1e2f3a4b5c6',
   accounts_digest_after: '3f2a9c0d1e4b5a6978c0d1e2f3a4b5c6',
   contents_changed_ranges: 0,
+  accounts_digest_net_of: '5f3a9c01p',
+  pgbench_tx_acked: 420,
+  pgbench_tx_lost: 0,
+  pgbench_tx_committed_unacked: 1,
+  pgbench_restarts: 2,
+  pgbench_invariant: 'ok',
   primary_before: 'n1',
   primary_after: 'n2',
   fault_node: 'n1',
@@ -47,6 +53,22 @@ describe('scenario checks', () => {
     const checks = scenarioVerdicts(facts(), goodMetrics);
     expect(checks.map((c) => c.key)).to.deep.equal(CHECK_KEYS);
     expect(checks.filter((c) => !c.verdict.passed).map((c) => c.verdict.message)).to.deep.equal([]);
+  });
+
+  it('reports pgbench’s check: red with the broken equation, green saying so when turned off', () => {
+    const broken =
+      'sum(abalance) -4988 ≠ sum(tbalance) 12 = sum(bbalance) 12 = sum(pgbench_history.delta) 12';
+    const red = scenarioVerdicts(facts(), { ...goodMetrics, pgbench_invariant: broken });
+    const check = red.find((c) => c.key === 'pgbenchAtomicDurable')?.verdict;
+    expect(check?.name).to.equal('pgbench transactions atomic and durable');
+    expect(check?.passed).to.equal(false);
+    expect(check?.message).to.contain(broken);
+    expect(red.filter((c) => !c.verdict.passed)).to.have.length(1);
+    const off: Record<string, number | string> = { ...goodMetrics, pgbench: 'off' };
+    for (const key of Object.keys(off)) if (key.startsWith('pgbench_')) delete off[key];
+    const green = scenarioVerdicts(facts(), off).find((c) => c.key === 'pgbenchAtomicDurable')?.verdict;
+    expect(green?.passed).to.equal(true);
+    expect(green?.message).to.match(/^not run/);
   });
 
   it('fails placement when the primary stayed but should have moved, naming both nodes', () => {
@@ -67,7 +89,7 @@ describe('scenario checks', () => {
     expect(byKey.rowsPreserved?.passed).to.equal(true);
     expect(byKey.contentsPreserved?.passed).to.equal(false);
     expect(byKey.contentsPreserved?.message).to.equal(
-      'expected pgbench_accounts unchanged; digest 3f2a9c0d1e4b → 000000000000, changed: aid 100000–199999',
+      "expected pgbench_accounts unchanged net of this run's pgbench transactions (pgbench_history tagged 5f3a9c01p…); digest 3f2a9c0d1e4b → 000000000000, changed: aid 100000–199999",
     );
   });
 
