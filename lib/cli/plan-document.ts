@@ -98,7 +98,7 @@ function plannedFaults(driver: StorageDriver, config: PxchaosConfig): PlannedFau
   const driveMode = config.scenarios['drive-offline']?.driveMode ?? 'error';
   const profile = STORAGE_DRIVER_PROFILES[driver];
   const agentCommands = profile.agent(PRIMARY_NODE, config);
-  const drive = profile.drive(PRIMARY_NODE);
+  const drive = profile.drive(PRIMARY_NODE, config);
   const steps = (
     kind: string,
     inject: readonly string[],

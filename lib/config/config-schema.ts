@@ -385,6 +385,15 @@ const portworxSchema = section({
     container: text('a container name').prefault('portworx'),
   }).prefault({}),
   install: pxInstallSchema.prefault({}),
+  /**
+   * A real SCSI disk PX uses (its kernel name, e.g. `sdb`, the same on every node): drive-offline
+   * then sets /sys/block/<dev>/device/state to offline (I/O fails; a SCSI disk cannot hang) instead
+   * of acting on the loop-device layer's dm device.
+   */
+  scsiDrive: z
+    .string({ error: 'expected a block device kernel name like sdb' })
+    .regex(/^[a-z][a-z0-9]{0,31}$/, { error: 'expected a block device kernel name like sdb (no /dev/)' })
+    .optional(),
 });
 
 const fingerprint = z

@@ -21,7 +21,7 @@ export function kubeFaultSurface(
     nodes: new Map(nodes.map((n) => [n.name, n])),
     partitionProbePort: profile.partitionProbePort,
     agentCommands: (node) => profile.agent(node, config),
-    driveCommands: (node) => profile.drive(node),
+    driveCommands: (node) => profile.drive(node, config),
     close,
   };
 }

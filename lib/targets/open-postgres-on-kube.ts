@@ -98,7 +98,7 @@ export async function openPostgresOnKube(
     nodes: cluster.nodes,
     agentCommands: (node) => profile.agent(node, config),
     // The drive a node's replica sits on is the driver's business (issue 10 / 11 resolve it per node).
-    driveCommands: (node) => profile.drive(node),
+    driveCommands: (node) => profile.drive(node, config),
     expectations: setup.expectations,
     placedExpectations: setup.placedExpectations,
     replicaNodes: profile.replicaNodes,

@@ -29,7 +29,7 @@ import type { KubeLabUp } from '../../lib/kube-lab/kube-lab-up.js';
 import { DockerExecNode } from '../../lib/nodes/docker-exec-node.js';
 import { waitForPxHealth } from '../../lib/sut/portworx/px-health.js';
 import { kubePxHealthProbe } from '../../lib/sut/portworx/px-health-probe.js';
-import { pxNamespace, uninstallInstalledPortworx } from '../../lib/sut/portworx/px-install-kube.js';
+import { installedPxPods, uninstallInstalledPortworx } from '../../lib/sut/portworx/px-install-kube.js';
 import { pxInstallObjects } from '../../lib/sut/portworx/px-install-objects.js';
 import {
   gatherPxPreflightFacts,
@@ -101,7 +101,8 @@ describe('Portworx install and uninstall on the kube lab (real Kubernetes; PX a 
 
   it('installs from the spec file, waits for PX up on every node, and uninstalls the documented way', async () => {
     const install = pxInstallObjects(settings, workers);
-    const ns = pxNamespace(settings, install.objects);
+    const pxPods = installedPxPods(settings, install.objects);
+    const ns = pxPods.namespace;
     expect(ns).to.equal(NAME);
     // Nothing yet: uninstall does nothing.
     const before = await uninstallInstalledPortworx(client, settings, install.objects, access, log);
@@ -112,7 +113,7 @@ describe('Portworx install and uninstall on the kube lab (real Kubernetes; PX a 
 
     await applyObjects(client, install.objects);
     const lines: string[] = [];
-    const health = await waitForPxHealth(kubePxHealthProbe(client, ns, workers), {
+    const health = await waitForPxHealth(kubePxHealthProbe(client, pxPods, workers), {
       timeoutMs: 300_000,
       // torpedo polls every 10 s; 2 s keeps the test short and shows the polls before the pods are Ready.
       pollMs: 2_000,

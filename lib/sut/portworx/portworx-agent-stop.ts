@@ -1,4 +1,5 @@
 import type { AgentCommands } from '../sut.js';
+import { PXCTL } from './pxctl-path.js';
 
 /**
  * How the agent faults take PX down on a node (config `portworx.agentStop`, portworx.md "How to
@@ -19,7 +20,6 @@ import type { AgentCommands } from '../sut.js';
 export const PX_AGENT_STOP_METHODS = ['systemctl', 'label', 'pkill'] as const;
 export type PxAgentStopMethod = (typeof PX_AGENT_STOP_METHODS)[number];
 
-const PXCTL = '/opt/pwx/bin/pxctl';
 /** Exits 0 when PX on this node reports STATUS_OK. */
 const PX_OK = `${PXCTL} -j status 2>/dev/null | grep -q '"status": *"STATUS_OK"'`;
 export const KUBELET_KUBECONFIG = '/etc/kubernetes/kubelet.conf';

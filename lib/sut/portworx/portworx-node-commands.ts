@@ -8,8 +8,7 @@ import type { DriveCommands } from '../sut.js';
 /**
  * A device-mapper device layered over the PX drive at provisioning (`dmsetup create <name> …
  * linear`, portworx.md): suspend = I/O hangs; an `error` table = I/O fails; the saved linear table
- * brings it back. `drive` is the dm name. (Real SCSI disks could use /sys/block/sdX/device/state
- * instead, but cannot hang.)
+ * brings it back. `drive` is the dm name. (Real SCSI disks: portworxScsiDriveCommands.)
  */
 export function portworxDriveCommands(drive: string): DriveCommands {
   const saved = `/run/pxchaos-drive-${drive.replace(/[^A-Za-z0-9_.-]/g, '_')}.table`;
@@ -35,5 +34,25 @@ export function portworxDriveCommands(drive: string): DriveCommands {
       ].join('\n'),
     ),
     status: arg('! dmsetup info "$1" | grep -q SUSPENDED && ! dmsetup table "$1" | grep -q " error"'),
+  };
+}
+
+/**
+ * A real SCSI disk PX uses (config `portworx.scsiDrive`): its device state set to `offline` makes
+ * every I/O fail, `running` brings it back (portworx.md). A SCSI disk cannot be made to hang: that
+ * mode refuses in one line, as does a node without the device. `device` is the kernel name (sdb).
+ */
+export function portworxScsiDriveCommands(device: string): DriveCommands {
+  const arg = (script: string): string[] => ['sh', '-c', script, 'pxchaos-scsi-drive', device];
+  const state = 'state="/sys/block/$1/device/state"';
+  const present = `[ -w "$state" ] || { echo "no SCSI device state $state on this node: portworx.scsiDrive names a disk this node does not have" >&2; exit 1; }`;
+  return {
+    hang: arg(
+      'echo "a SCSI disk cannot be made to hang: drive-offline on /dev/$1 needs driveMode error" >&2; exit 1',
+    ),
+    error: arg([state, present, 'echo offline >"$state"'].join('\n')),
+    // Idempotent, and a node without the disk has nothing to restore.
+    restore: arg([state, '[ ! -e "$state" ] || echo running >"$state"'].join('\n')),
+    status: arg([state, '[ ! -e "$state" ] || [ "$(cat "$state")" = running ]'].join('\n')),
   };
 }

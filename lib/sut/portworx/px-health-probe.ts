@@ -3,27 +3,26 @@ import { execInPod } from '../../k8s/pod-exec.js';
 import type { KubeClient } from '../../k8s/kube-client.js';
 import { isPodServing } from '../../k8s/ready-pod.js';
 import { pxNodeHealth, type PxNodeHealth } from './px-health.js';
-import { PX_POD_SELECTOR, PXCTL } from './px-install-settings.js';
+import type { PxPods } from './px-pods.js';
+import { PXCTL } from './pxctl-path.js';
 
-/** The PX container of the workshop's DaemonSet and of the Operator's pods. */
-const PX_CONTAINER = 'portworx';
 /** pxctl answers in well under a second when PX is up; a hung PX must not stall the poll. */
 const PXCTL_TIMEOUT_MS = 20_000;
 
 /**
- * One poll of torpedo's "PX is up" on `nodes`: the PX pods listed once (label `name=portworx` in
- * `namespace`), then `pxctl -j status` by exec in each node's Ready PX pod. Output is read whatever
+ * One poll of torpedo's "PX is up" on `nodes`: the PX pods listed once (config `portworx.pxPods`), then `pxctl -j status` by exec in each node's Ready PX pod. Output is read whatever
  * the exit code: pxctl exits non-zero with `PX is not running on this host`, which is the answer.
  */
 export function kubePxHealthProbe(
   client: KubeClient,
-  namespace: string,
+  pxPods: PxPods,
   nodes: readonly string[],
 ): () => Promise<PxNodeHealth[]> {
+  const { namespace, labelSelector, container } = pxPods;
   return async () => {
     const pods = (
-      await client.call(`list pods ${namespace} -l ${PX_POD_SELECTOR}`, () =>
-        client.core.listNamespacedPod({ namespace, labelSelector: PX_POD_SELECTOR }),
+      await client.call(`list pods ${namespace} -l ${labelSelector}`, () =>
+        client.core.listNamespacedPod({ namespace, labelSelector }),
       )
     ).items;
     return Promise.all(
@@ -32,7 +31,7 @@ export function kubePxHealthProbe(
         if (!pod || !isPodServing(pod)) return pxNodeHealth(node, pod, undefined);
         const status = await execInPod(
           client,
-          { namespace, pod: pod.metadata?.name ?? '', container: PX_CONTAINER },
+          { namespace, pod: pod.metadata?.name ?? '', container },
           [PXCTL, '-j', 'status'],
           { timeoutMs: PXCTL_TIMEOUT_MS },
         ).then(

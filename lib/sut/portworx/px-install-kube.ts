@@ -8,7 +8,7 @@ import type { PortworxSettings } from '../../config/config-schema.js';
 import { waitForPxHealth } from './px-health.js';
 import { kubePxHealthProbe } from './px-health-probe.js';
 import { pxInstallObjects, type PxInstallObjects } from './px-install-objects.js';
-import { PX_POD_SELECTOR } from './px-install-settings.js';
+import type { PxPods } from './px-pods.js';
 import { gatherPxPreflightFacts, pxPreflight, type PxNodeFacts, type PxPreflight } from './px-preflight.js';
 import {
   PX_ENABLED_LABEL,
@@ -31,10 +31,14 @@ export class PxPreflightRefused extends Error {
   }
 }
 
-/** Where the PX pods run: the spec's `portworx` DaemonSet's namespace, else the configured one. */
-export function pxNamespace(settings: PortworxSettings, objects: readonly KubernetesObject[]): string {
+/**
+ * How to find the PX pods (config `portworx.pxPods`, which the state poller reads too); for a PX the
+ * harness installs, in the spec's `portworx` DaemonSet's namespace, else the install's.
+ */
+export function installedPxPods(settings: PortworxSettings, objects: readonly KubernetesObject[]): PxPods {
+  if (!settings.install.enabled) return settings.pxPods;
   const ds = objects.find((o) => o.kind === 'DaemonSet' && o.metadata?.name === 'portworx');
-  return ds?.metadata?.namespace ?? settings.install.namespace;
+  return { ...settings.pxPods, namespace: ds?.metadata?.namespace ?? settings.install.namespace };
 }
 
 /**
@@ -58,19 +62,22 @@ export async function installPortworx(
   const install = pxInstallObjects(settings, preflight.nodes);
   progress(`installing Portworx from ${install.source}: ${install.objects.map(objectLabel).join(', ')}`);
   await applyObjects(client, install.objects);
-  await waitForPxHealth(kubePxHealthProbe(client, pxNamespace(settings, install.objects), preflight.nodes), {
-    timeoutMs: settings.install.healthTimeoutMs,
-    pollMs: PX_HEALTH_POLL_MS,
-    progress,
-    ...(signal && { signal }),
-  });
+  await waitForPxHealth(
+    kubePxHealthProbe(client, installedPxPods(settings, install.objects), preflight.nodes),
+    {
+      timeoutMs: settings.install.healthTimeoutMs,
+      pollMs: PX_HEALTH_POLL_MS,
+      progress,
+      ...(signal && { signal }),
+    },
+  );
   return install;
 }
 
 /** The uninstall's operations on a real cluster. */
 export function kubePxUninstallOps(
   client: KubeClient,
-  namespace: string,
+  pods: PxPods,
   access: (node: string) => NodeAccess | undefined,
 ): PxUninstallOps {
   return {
@@ -96,8 +103,8 @@ export function kubePxUninstallOps(
     },
     pxPods: async () =>
       (
-        await client.call(`list pods ${namespace} -l ${PX_POD_SELECTOR}`, () =>
-          client.core.listNamespacedPod({ namespace, labelSelector: PX_POD_SELECTOR }),
+        await client.call(`list pods ${pods.namespace} -l ${pods.labelSelector}`, () =>
+          client.core.listNamespacedPod({ namespace: pods.namespace, labelSelector: pods.labelSelector }),
         )
       ).items,
     onNode: (node, argv) => {
@@ -119,7 +126,7 @@ export function uninstallInstalledPortworx(
   access: (node: string) => NodeAccess | undefined,
   progress: (line: string) => void,
 ): Promise<PxUninstallOutcome> {
-  return uninstallPortworx(objects, kubePxUninstallOps(client, pxNamespace(settings, objects), access), {
+  return uninstallPortworx(objects, kubePxUninstallOps(client, installedPxPods(settings, objects), access), {
     podsGoneTimeoutMs: PODS_GONE_TIMEOUT_MS,
     pollMs: PODS_GONE_POLL_MS,
     progress,

@@ -9,7 +9,7 @@ import { kubePxHealthProbe } from './px-health-probe.js';
 import {
   installPortworx,
   PX_HEALTH_POLL_MS,
-  pxNamespace,
+  installedPxPods,
   uninstallInstalledPortworx,
 } from './px-install-kube.js';
 import { gatherPxPreflightFacts, pxPreflight, type PxNodeFacts, type PxPreflight } from './px-preflight.js';
@@ -41,7 +41,7 @@ export function kubePxProvisionOps(
 ): PxProvisionOps {
   const { client, progress, signal, nodeAccess } = ctx;
   const settings = ctx.config.portworx;
-  const namespace = pxNamespace(settings, plan.install ?? []);
+  const pxPods = installedPxPods(settings, plan.install ?? []);
   return {
     read: (o: KubernetesObject) =>
       client
@@ -72,7 +72,7 @@ export function kubePxProvisionOps(
     waitPxUp: async () => {
       // The nodes PX runs on, by the preflight's own rule (Ready, schedulable, not px/enabled=false).
       const { nodes } = pxPreflight(await gatherPxPreflightFacts(client, nodeAccess));
-      await waitForPxHealth(kubePxHealthProbe(client, namespace, nodes), {
+      await waitForPxHealth(kubePxHealthProbe(client, pxPods, nodes), {
         timeoutMs: settings.install.healthTimeoutMs,
         pollMs: PX_HEALTH_POLL_MS,
         progress,

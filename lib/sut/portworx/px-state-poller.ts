@@ -9,6 +9,7 @@ import {
   type PxPodRead,
   type PxStateSnapshot,
 } from './px-state-snapshot.js';
+import { PXCTL } from './pxctl-path.js';
 
 /**
  * PX's own view of its nodes and of the Postgres volume, polled into the timeline while a run
@@ -36,8 +37,6 @@ export interface PxStatePollerOptions {
   /** At most one px-state-unreadable event this often (default 60 s). */
   readonly unreadableEveryMs?: number;
 }
-
-export const PXCTL = '/opt/pwx/bin/pxctl';
 
 export class PxStatePoller {
   private state: PxStateSnapshot | undefined;

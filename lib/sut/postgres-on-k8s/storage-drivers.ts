@@ -10,7 +10,7 @@ import {
 } from '../gluster/gluster-node-commands.js';
 import { portworxClusterStorage } from '../portworx/portworx-cluster-storage.js';
 import { portworxAgentCommands } from '../portworx/portworx-agent-stop.js';
-import { portworxDriveCommands } from '../portworx/portworx-node-commands.js';
+import { portworxDriveCommands, portworxScsiDriveCommands } from '../portworx/portworx-node-commands.js';
 import { provisionPortworxStorage, teardownPortworxStorage } from '../portworx/px-provision-kube.js';
 import { pxDmName } from '../portworx/loop-device-script.js';
 import { detectPortworxSetup } from '../portworx/portworx-detected-setup.js';
@@ -39,7 +39,7 @@ export interface StorageDriverProfile {
   /** The agent faults' commands on `node` (a Kubernetes node name, or a plan's placeholder). */
   agent(node: string, config: PxchaosConfig): AgentCommands;
   /** The drive fault's commands on `node` (a Kubernetes node name, or a plan's placeholder). */
-  drive(node: string): DriveCommands;
+  drive(node: string, config: PxchaosConfig): DriveCommands;
   /** A port every storage node listens on: a partition is verified by it being cut (and back) from a peer. */
   readonly partitionProbePort: number;
   /** Whether SUT health also runs the agent and drive status commands on every node. */
@@ -129,7 +129,10 @@ export const STORAGE_DRIVER_PROFILES: Readonly<Record<StorageDriver, StorageDriv
     agent: (node, config) => portworxAgentCommands(config.portworx.agentStop, node),
     // The PX drive behind the loop-device layer's dm device on that node (loop-device-script.ts);
     // a node without it refuses the fault, naming what is missing.
-    drive: (node) => portworxDriveCommands(pxDmName(node)),
+    drive: (node, config) =>
+      config.portworx.scsiDrive
+        ? portworxScsiDriveCommands(config.portworx.scsiDrive)
+        : portworxDriveCommands(pxDmName(node)),
     // Health is the pod's and Postgres'; PX's own state goes into the timeline (watchState).
     partitionProbePort: 9001, // PX's management port, on every PX node (portworx.md: 9001-9022)
     checksNodes: false,

@@ -213,7 +213,7 @@ describe('fault placement', () => {
         credentials: new PostgresCredentials('secret'),
         nodes,
         agentCommands: (n) => STORAGE_DRIVER_PROFILES[driver].agent(n, configSchema.parse({})),
-        driveCommands: (n) => STORAGE_DRIVER_PROFILES[driver].drive(n),
+        driveCommands: (n) => STORAGE_DRIVER_PROFILES[driver].drive(n, configSchema.parse({})),
         expectations: {},
         replicaNodes: STORAGE_DRIVER_PROFILES[driver].replicaNodes,
       });

@@ -1,16 +1,29 @@
 import { expect } from 'chai';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { configSchema, STORAGE_DRIVERS } from '../../../lib/config/config-schema.js';
 import { timerStartArgv } from '../../../lib/faults/auto-revert-timer.js';
 import { STORAGE_DRIVER_PROFILES } from '../../../lib/sut/postgres-on-k8s/storage-drivers.js';
 import { PX_AGENT_STOP_METHODS } from '../../../lib/sut/portworx/portworx-agent-stop.js';
-import type { AgentCommands } from '../../../lib/sut/sut.js';
+import type { PxchaosConfig } from '../../../lib/config/config-schema.js';
+import { portworxScsiDriveCommands } from '../../../lib/sut/portworx/portworx-node-commands.js';
+import type { AgentCommands, DriveCommands } from '../../../lib/sut/sut.js';
 
 /** Every agent-stop method's commands (only portworx has several), with what they are called. */
 function agentsOf(driver: (typeof STORAGE_DRIVERS)[number]): [string, AgentCommands][] {
   return PX_AGENT_STOP_METHODS.map((m): [string, AgentCommands] => [
     `agentStop ${m}`,
     STORAGE_DRIVER_PROFILES[driver].agent('worker-1', configSchema.parse({ portworx: { agentStop: m } })),
+  ]);
+}
+
+/** The drive commands of every drive setting (portworx: the dm layer, or a real SCSI disk). */
+function drivesOf(driver: (typeof STORAGE_DRIVERS)[number]): [string, DriveCommands][] {
+  return [
+    ['dm layer', configSchema.parse({})],
+    ['scsiDrive sdb', configSchema.parse({ portworx: { scsiDrive: 'sdb' } })],
+  ].map(([name, config]): [string, DriveCommands] => [
+    name as string,
+    STORAGE_DRIVER_PROFILES[driver].drive('worker-1', config as PxchaosConfig),
   ]);
 }
 
@@ -21,17 +34,18 @@ function shellParses(script: string): void {
 
 function commandsOf(driver: (typeof STORAGE_DRIVERS)[number]): [string, readonly string[]][] {
   const p = STORAGE_DRIVER_PROFILES[driver];
-  const drive = p.drive('worker-1');
   return [
     ...agentsOf(driver).flatMap(([m, a]) =>
       Object.entries({ ...a, ...(a.holdDown && { holdKill: a.holdDown.kill, holdStart: a.holdDown.start }) })
         .filter(([k]) => k !== 'holdDown')
         .map(([k, v]): [string, readonly string[]] => [`${m} agent.${k}`, v as readonly string[]]),
     ),
-    ...Object.entries(drive).map(([k, v]): [string, readonly string[]] => [
-      `drive.${k}`,
-      v as readonly string[],
-    ]),
+    ...drivesOf(driver).flatMap(([d, drive]) =>
+      Object.entries(drive).map(([k, v]): [string, readonly string[]] => [
+        `${d} drive.${k}`,
+        v as readonly string[],
+      ]),
+    ),
     ...(p.storageCheck ? [['storageCheck', p.storageCheck] as [string, readonly string[]]] : []),
   ];
 }
@@ -47,12 +61,11 @@ describe('storage driver node commands', () => {
     });
 
     it(`${driver}: the restores still parse once wrapped in the auto-revert timer`, () => {
-      const p = STORAGE_DRIVER_PROFILES[driver];
       const agentStarts = agentsOf(driver).flatMap(([, a]) => [
         a.start,
         ...(a.holdDown ? [a.holdDown.start] : []),
       ]);
-      for (const revert of [...agentStarts, p.drive('worker-1').restore]) {
+      for (const revert of [...agentStarts, ...drivesOf(driver).map(([, d]) => d.restore)]) {
         const timer = timerStartArgv('pxchaos-timer-x', 60_000, revert);
         shellParses(timer[2]!);
         shellParses(timer[4]!);
@@ -60,12 +73,43 @@ describe('storage driver node commands', () => {
     });
 
     it(`${driver}: faults and their undoing are different commands`, () => {
-      const p = STORAGE_DRIVER_PROFILES[driver];
-      const drive = p.drive('worker-1');
       for (const [m, a] of agentsOf(driver)) expect(a.kill, m).not.to.deep.equal(a.start);
-      expect(drive.error).not.to.deep.equal(drive.restore);
-      expect(drive.hang).not.to.deep.equal(drive.restore);
-      expect(drive.hang).not.to.deep.equal(drive.error);
+      for (const [d, drive] of drivesOf(driver)) {
+        expect(drive.error, d).not.to.deep.equal(drive.restore);
+        expect(drive.hang, d).not.to.deep.equal(drive.restore);
+        expect(drive.hang, d).not.to.deep.equal(drive.error);
+      }
     });
   }
+});
+
+describe('portworx drive-offline on a real SCSI disk (portworx.scsiDrive)', () => {
+  // Run for real, on a device name no machine has: what a node without the disk does.
+  const drive = portworxScsiDriveCommands('pxchaosnodisk0');
+  const run = (argv: readonly string[]) => spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' });
+
+  it('refuses to hang a SCSI disk, naming the mode to use', () => {
+    const r = run(drive.hang);
+    expect(r.status).to.equal(1);
+    expect(r.stderr).to.contain('a SCSI disk cannot be made to hang').and.contain('driveMode error');
+  });
+
+  it('refuses on a node without the disk, naming the sysfs file, and touches nothing', () => {
+    const r = run(drive.error);
+    expect(r.status).to.equal(1);
+    expect(r.stderr).to.contain('/sys/block/pxchaosnodisk0/device/state');
+  });
+
+  it('a node without the disk has nothing to restore and nothing offline (leftover check)', () => {
+    expect(run(drive.restore).status).to.equal(0);
+    expect(run(drive.status).status).to.equal(0);
+  });
+
+  it('the profile takes it from the config, and the config refuses a path for a name', () => {
+    const config = configSchema.parse({ portworx: { scsiDrive: 'sdb' } });
+    expect(STORAGE_DRIVER_PROFILES.portworx.drive('worker-1', config).error.join(' ')).to.contain('sdb');
+    expect(() => configSchema.parse({ portworx: { scsiDrive: '/dev/sdb' } })).to.throw(
+      /kernel name like sdb/,
+    );
+  });
 });

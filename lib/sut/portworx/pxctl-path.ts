@@ -1,0 +1,2 @@
+/** pxctl on a PX node, and inside the PX pod (the workshop's container `portworx` mounts the node's /opt/pwx). */
+export const PXCTL = '/opt/pwx/bin/pxctl';
