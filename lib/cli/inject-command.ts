@@ -9,9 +9,10 @@ import { agentCrashPlan, driveOfflinePlan } from '../faults/sut-fault-plans.js';
 import { loadConfig } from '../config/load-config.js';
 import type { FaultSurface } from '../targets/target.js';
 import { targetFor } from '../targets/targets.js';
+import { refuseWhileRunHolds } from '../scenario/run-lock.js';
 import { TARGETS } from '../config/config-schema.js';
 import type { NodeAccess } from '../nodes/node-access.js';
-import { formatDuration, parseDuration } from '../time/duration.js';
+import { formatDuration, MAX, parseDuration } from '../time/duration.js';
 import { progressPrinter } from './cli-output.js';
 
 /** How much longer than --for the node-side timer waits before reverting on its own. */
@@ -42,7 +43,11 @@ async function surfaceOf(options: TargetCliOptions): Promise<FaultSurface> {
   });
   if (options.lab !== undefined && config.target !== 'lab')
     throw new UsageError(`--lab names a lab, but the target is ${config.target}`);
-  return targetFor(config, { ...(options.lab !== undefined && { lab: options.lab }) }).faultSurface();
+  const target = targetFor(config, { ...(options.lab !== undefined && { lab: options.lab }) });
+  // A fault by hand during a run would be measured as the run's SUT misbehaving: refused (exit 3).
+  const { lockName } = await target.preflight();
+  await refuseWhileRunHolds(lockName, 'pxchaos inject');
+  return target.faultSurface();
 }
 
 /** A node of the surface by name, or exit 2 listing the known ones. */
@@ -59,7 +64,7 @@ function nodeOf(surface: FaultSurface, name: string): NodeAccess {
 
 /** `--for` as milliseconds: a positive duration with a unit. */
 export function parseForOption(text: string): number {
-  const ms = parseDuration(text, '--for');
+  const ms = parseDuration(text, '--for', { maxMs: MAX.injectFor });
   if (ms <= 0) throw new UsageError(`--for: '${text}' must be longer than zero`);
   return ms;
 }

@@ -8,7 +8,7 @@ import { kubeLabUp } from '../kube-lab/kube-lab-up.js';
 import { describeTimings } from '../kube-lab/kubeadm-config.js';
 import { UsageError } from '../errors.js';
 import { acquireRunLock, type RunLock } from '../scenario/run-lock.js';
-import { parseDuration } from '../time/duration.js';
+import { MAX, parseDuration } from '../time/duration.js';
 import { progressFor } from './cli-output.js';
 
 interface KubeLabCliOptions {
@@ -103,7 +103,9 @@ export function registerKubeLabCommand(program: Command): void {
       const grace =
         o.nodeMonitorGracePeriod === undefined
           ? undefined
-          : parseDuration(o.nodeMonitorGracePeriod, '--node-monitor-grace-period');
+          : parseDuration(o.nodeMonitorGracePeriod, '--node-monitor-grace-period', {
+              maxMs: MAX.clusterTimer,
+            });
       if (grace !== undefined && (grace < 2000 || grace % 1000 !== 0))
         throw new UsageError('--node-monitor-grace-period must be whole seconds, at least 2s');
       const lock = await lockKubeLab(name, 'up');

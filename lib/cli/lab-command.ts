@@ -5,14 +5,18 @@ import { labStatus, type LabStatus } from '../lab/lab-status.js';
 import type { PatroniTimings } from '../lab/lab-timings.js';
 import { labUp } from '../lab/lab-up.js';
 import { resolveLab } from '../config/resolve-lab.js';
-import { parseDuration } from '../time/duration.js';
+import { MAX, parseDuration } from '../time/duration.js';
+
+const LIMIT = { maxMs: MAX.clusterTimer };
 import { progressFor } from './cli-output.js';
+import { refuseWhileRunHolds } from '../scenario/run-lock.js';
 
 interface LabCliOptions {
   readonly name?: string;
   readonly config?: string;
   readonly nodes?: string;
   readonly json?: boolean;
+  readonly force?: boolean;
   readonly ttl?: string;
   readonly loopWait?: string;
   readonly retryTimeout?: string;
@@ -31,11 +35,13 @@ function parseNodes(value: string | undefined, configured: 3 | 5): 3 | 5 {
 
 function parseTimings(o: LabCliOptions): Partial<PatroniTimings> {
   return {
-    ...(o.ttl !== undefined && { ttlMs: parseDuration(o.ttl, '--ttl') }),
-    ...(o.loopWait !== undefined && { loopWaitMs: parseDuration(o.loopWait, '--loop-wait') }),
-    ...(o.retryTimeout !== undefined && { retryTimeoutMs: parseDuration(o.retryTimeout, '--retry-timeout') }),
+    ...(o.ttl !== undefined && { ttlMs: parseDuration(o.ttl, '--ttl', LIMIT) }),
+    ...(o.loopWait !== undefined && { loopWaitMs: parseDuration(o.loopWait, '--loop-wait', LIMIT) }),
+    ...(o.retryTimeout !== undefined && {
+      retryTimeoutMs: parseDuration(o.retryTimeout, '--retry-timeout', LIMIT),
+    }),
     ...(o.primaryStartTimeout !== undefined && {
-      primaryStartTimeoutMs: parseDuration(o.primaryStartTimeout, '--primary-start-timeout'),
+      primaryStartTimeoutMs: parseDuration(o.primaryStartTimeout, '--primary-start-timeout', LIMIT),
     }),
   };
 }
@@ -126,8 +132,11 @@ export function registerLabCommand(program: Command): void {
     .option(...nameOption)
     .option(...configOption)
     .option('--json', 'print what was removed as JSON')
+    .option('--force', 'remove it even while a run uses it (the run then reports its target vanished)')
     .action(async (o: LabCliOptions) => {
       const { name } = await resolve(o);
+      if (!o.force)
+        await refuseWhileRunHolds(`lab ${name}`, `pxchaos lab down ${name}`, { override: 'add --force' });
       const removed = await labDown(name, progressFor(o.json));
       if (o.json) process.stdout.write(`${JSON.stringify({ name, removed }, null, 2)}\n`);
       else {

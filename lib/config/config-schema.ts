@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_MARGINS } from '../report/compare.js';
-import { parseDuration } from '../time/duration.js';
+import { DurationTooLongError, formatLimit, MAX, parseDuration } from '../time/duration.js';
 import type { FaultKind } from '../sut/expectations.js';
 import {
   checkImageReference,
@@ -34,16 +34,19 @@ const _everyFaultKindListed: MissingScenario extends never ? true : never = true
 export const TARGETS = ['lab', 'kind', 'vm'] as const;
 
 /** A duration with a unit → milliseconds. Bare numbers are refused (is `20` seconds or ms?). */
-function duration(example: string, opts: { min?: number; wholeSeconds?: boolean } = {}) {
+function duration(example: string, opts: { min?: number; max?: number; wholeSeconds?: boolean } = {}) {
+  const max = opts.max ?? MAX.config;
   const expected = opts.wholeSeconds
     ? `expected a duration in whole seconds with a unit (like ${example})`
     : `expected a duration with a unit (like ${example}; units: ms, s, m, h)`;
   return z.string({ error: expected }).transform((text, ctx) => {
     let ms: number;
     try {
-      ms = parseDuration(text);
-    } catch {
-      ctx.addIssue({ code: 'custom', message: expected, input: text });
+      ms = parseDuration(text, 'duration', { maxMs: max });
+    } catch (err) {
+      // No timer may be set past what setTimeout holds: every duration has a maximum (docs/durations.md).
+      const message = err instanceof DurationTooLongError ? `expected at most ${formatLimit(max)}` : expected;
+      ctx.addIssue({ code: 'custom', message, input: text });
       return z.NEVER;
     }
     if (opts.wholeSeconds && ms % 1000 !== 0) {
@@ -89,10 +92,10 @@ function section<T extends z.core.$ZodLooseShape>(shape: T) {
 
 const patroniSchema = section({
   // Patroni's own units are whole seconds and it enforces these minimums (dynamic configuration docs).
-  ttl: duration('20s', { wholeSeconds: true, min: 20_000 }).prefault('20s'),
-  loopWait: duration('2s', { wholeSeconds: true, min: 1000 }).prefault('2s'),
-  retryTimeout: duration('5s', { wholeSeconds: true, min: 3000 }).prefault('5s'),
-  primaryStartTimeout: duration('10s', { wholeSeconds: true }).prefault('10s'),
+  ttl: duration('20s', { wholeSeconds: true, min: 20_000, max: MAX.clusterTimer }).prefault('20s'),
+  loopWait: duration('2s', { wholeSeconds: true, min: 1000, max: MAX.clusterTimer }).prefault('2s'),
+  retryTimeout: duration('5s', { wholeSeconds: true, min: 3000, max: MAX.clusterTimer }).prefault('5s'),
+  primaryStartTimeout: duration('10s', { wholeSeconds: true, max: MAX.clusterTimer }).prefault('10s'),
 })
   .refine((p) => p.loopWait + 2 * p.retryTimeout <= p.ttl, {
     error: 'expected loopWait + 2 × retryTimeout ≤ ttl (Patroni requires it)',
@@ -134,7 +137,7 @@ const pgbenchRunSchema = section({
   /** pgbench -R: transactions per second, all clients together. */
   rate: number(0.1, 10_000).prefault(10),
   /** pgbench -T of one pgbench process; a new one starts after every exit. */
-  segment: duration('10s', { wholeSeconds: true, min: 1000 }).prefault('10s'),
+  segment: duration('10s', { wholeSeconds: true, min: 1000, max: MAX.scenario }).prefault('10s'),
 }).transform((p) => ({
   enabled: p.enabled,
   clients: p.clients,
@@ -146,8 +149,8 @@ const workloadSchema = section({
   pgbenchScale: int(1, 10_000).prefault(10),
   /** Ledger writes per second. */
   writeRate: number(0.1, 1000).prefault(20),
-  probeInterval: duration('100ms', { min: 10 }).prefault('100ms'),
-  queryTimeout: duration('2s', { min: 50 }).prefault('2s'),
+  probeInterval: duration('100ms', { min: 10, max: 10_000 }).prefault('100ms'),
+  queryTimeout: duration('2s', { min: 50, max: 300_000 }).prefault('2s'),
   pgbench: pgbenchRunSchema.prefault({}),
 }).transform((w) => ({
   pgbenchScale: w.pgbenchScale,
@@ -160,13 +163,13 @@ const workloadSchema = section({
 const primaryMoves = z.union([z.boolean(), z.literal('either')], { error: 'expected true, false or either' });
 
 const thresholdsSchema = section({
-  recoveryWithin: duration('60s').optional(),
+  recoveryWithin: duration('60s', { max: MAX.scenario }).optional(),
   failedWritesAllowed: z.boolean({ error: 'expected true or false' }).optional(),
   primaryMoves: primaryMoves.optional(),
 });
 
 const scenarioSchema = section({
-  hold: duration('40s').optional(),
+  hold: duration('40s', { max: MAX.scenario }).optional(),
   /** drive-offline only: 'error' (I/O fails) or 'hang' (I/O blocks). */
   driveMode: z.enum(['error', 'hang'], { error: 'expected error or hang' }).optional(),
   thresholds: thresholdsSchema.optional(),
@@ -259,13 +262,13 @@ const kubeSchema = section({
   storageSize: quantity('1Gi').prefault('1Gi'),
   schedulerName: text('a scheduler name (stork for Portworx)').optional(),
   /** How long the pod stays bound to a NotReady/unreachable node before eviction (Kubernetes' default: 300s). */
-  tolerationSeconds: duration('30s', { wholeSeconds: true }).prefault('30s'),
+  tolerationSeconds: duration('30s', { wholeSeconds: true, max: MAX.clusterTimer }).prefault('30s'),
   /**
    * Force-delete the Postgres pod once its node has been NotReady this long (Kubernetes never
    * replaces a StatefulSet pod on an unreachable node). Default by driver: gluster 30s; portworx
    * never when a run detects Stork with its health monitor on (Stork moves the pod), else 30s.
    */
-  forceDeleteStuckPodAfter: duration('30s').optional(),
+  forceDeleteStuckPodAfter: duration('30s', { max: MAX.scenario }).optional(),
   resources: kubeResourcesSchema.prefault({}),
   nodeSelector: z
     .record(
@@ -364,7 +367,7 @@ const pxInstallSchema = section({
   /** The StorageCluster's `spec.image` (the Operator's default when unset). */
   image: checked('expected a container image reference without spaces', checkImageReference).optional(),
   /** torpedo's budget for "PX is up" (portworx.md: 15 min, polled every 10 s). */
-  healthTimeout: duration('15m', { min: 10_000 }).prefault('15m'),
+  healthTimeout: duration('15m', { min: 10_000, max: MAX.scenario }).prefault('15m'),
 }).transform(({ healthTimeout, ...i }) => ({ ...i, healthTimeoutMs: healthTimeout }));
 
 /** Settings of the portworx storage driver beyond the StatefulSet's (which are `kube`). */

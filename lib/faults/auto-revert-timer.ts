@@ -48,11 +48,13 @@ export function timerStartArgvSleeping(marker: string, sleep: string, revert: re
 
 /**
  * argv that cancels a timer: kills its process group (the setsid'ed `sh` leads it, so its `sleep`
- * goes too). Exit 0 whether or not the timer was still pending.
+ * goes too), with `pkill -g` rather than `kill -- -PGID`, which the nodes' /bin/sh (dash) rejects
+ * ("Illegal number"), leaving the `sleep` orphaned until it ran out. Exit 0 whether or not the
+ * timer was still pending.
  */
 export function timerCancelArgv(marker: string): string[] {
   const pattern = shellQuote(selfExcludingPattern(marker));
-  const script = `for p in $(pgrep -f ${pattern}); do kill -TERM -- "-$p" 2>/dev/null || kill -TERM "$p" 2>/dev/null; done; true`;
+  const script = `for p in $(pgrep -f ${pattern}); do pkill -TERM -g "$p" 2>/dev/null || kill -TERM "$p" 2>/dev/null; done; true`;
   return ['sh', '-c', script];
 }
 

@@ -62,12 +62,16 @@ function say(line: string): void {
   process.stderr.write(`pxchaos: ${line}\n`);
 }
 
+/**
+ * A second signal does not wait for the heal (nor for closing a target): it says why, runs the
+ * interrupt hooks (the reports) if they have not run yet, for at most this long, and exits.
+ */
+const SECOND_SIGNAL_BOUND_MS = 5_000;
+let hooksRun: Promise<void> | undefined;
+let leaving = false;
+
 async function healAllAndExit(reason: Reason, err?: unknown): Promise<void> {
-  if (healing) {
-    // A second Ctrl-C while healing: leave now; the node-side timers and `pxchaos heal` remain.
-    say(`${reason} again: exiting without waiting; run 'pxchaos heal' (auto-revert timers are armed)`);
-    process.exit(EXIT_CODE[reason]);
-  }
+  if (healing) return leaveNow(reason);
   healing = true;
   if (err !== undefined) {
     const text =
@@ -79,7 +83,7 @@ async function healAllAndExit(reason: Reason, err?: unknown): Promise<void> {
     say(`${reason}: ${text}`);
   }
   const faults = [...tracked];
-  say(`${reason}: healing ${faults.length} active fault(s) before exiting`);
+  say(`${reason}: healing ${faults.length} active fault(s) before exiting (${reason} again exits at once)`);
   const results = await Promise.allSettled(faults.map((f) => f.heal()));
   results.forEach((r, i) => {
     if (r.status === 'rejected') {
@@ -88,17 +92,43 @@ async function healAllAndExit(reason: Reason, err?: unknown): Promise<void> {
       );
     }
   });
-  // Last registered first: the scenario saves its result before the run writes the reports.
-  for (const hook of [...hooks].reverse()) {
-    try {
-      await Promise.race([
-        hook(reason),
-        new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), HOOK_TIMEOUT_MS).unref()),
-      ]);
-    } catch (hookErr) {
-      say(`${reason}: ${(hookErr as Error).message}`);
+  await runHooks(reason, HOOK_TIMEOUT_MS);
+  process.exit(EXIT_CODE[reason]);
+}
+
+/** Once per process: the hooks, last registered first (the scenario saves its result before the run writes the reports). */
+function runHooks(reason: Reason, eachMs: number): Promise<void> {
+  hooksRun ??= (async () => {
+    for (const hook of [...hooks].reverse()) {
+      try {
+        await Promise.race([
+          hook(reason),
+          new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), eachMs).unref()),
+        ]);
+      } catch (hookErr) {
+        say(`${reason}: ${(hookErr as Error).message}`);
+      }
     }
-  }
+  })();
+  return hooksRun;
+}
+
+/** The second signal: say what is left undone and why, write what can be written quickly, exit. */
+async function leaveNow(reason: Reason): Promise<never> {
+  // A third signal while the reports are written: out at once.
+  if (leaving) process.exit(EXIT_CODE[reason]);
+  leaving = true;
+  const open = tracked.size;
+  say(
+    `${reason} again: exiting without waiting${open ? ` for the heal of ${open} fault(s)` : ''}` +
+      ` — the node-side auto-revert timers still revert every fault on schedule, and 'pxchaos heal' reverts them now;` +
+      ` the next run removes what this one arranged.` +
+      ` Writing what reports can be written (at most ${SECOND_SIGNAL_BOUND_MS / 1000} s)`,
+  );
+  await Promise.race([
+    runHooks(reason, SECOND_SIGNAL_BOUND_MS),
+    new Promise((resolve) => setTimeout(resolve, SECOND_SIGNAL_BOUND_MS).unref()),
+  ]);
   process.exit(EXIT_CODE[reason]);
 }
 

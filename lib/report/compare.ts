@@ -248,8 +248,17 @@ export function compareRuns(
     pairs.push([c ? `${suiteName(b)} vs ${suiteName(c)}` : suiteName(b), b, c]);
   }
   for (const c of unmatched) pairs.push([suiteName(c), undefined, c]);
+  // Two runs with nothing in common are not a comparison: every line would read "absent → FAIL".
+  if (!pairs.some(([, b, c]) => b && c))
+    throw new UsageError(
+      `no scenario in common: baseline has ${listNames(baseline)}; current has ${listNames(current)}`,
+    );
   const scenarios = pairs.map(([name, b, c]) => compareScenario(name, b, c, margins));
   return { margins, scenarios, regressions: scenarios.flatMap((s) => s.regressions) };
+}
+
+function listNames(results: readonly ScenarioResult[]): string {
+  return [...new Set(results.map(suiteName))].join(', ') || 'none';
 }
 
 function pad(text: string, width: number, right = false): string {

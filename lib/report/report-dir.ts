@@ -1,4 +1,5 @@
-import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, lstat, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 
@@ -6,9 +7,11 @@ import { UsageError } from '../errors.js';
  * Creates the report directory and proves it is writable (a probe file), before a run touches the
  * cluster: a report that cannot be written must fail in a second, not after the chaos. Missing
  * parents are made one at a time (not `mkdir -p`, which loops forever under /proc on Node 20).
- * Any problem is one UsageError line (exit 2).
+ * `files` (names inside the directory) are every file the run will write: each must be absent or
+ * a writable regular file — a `junit.xml` that is a directory once let a whole suite run and end in
+ * EISDIR with no report. Any problem is one UsageError line (exit 2).
  */
-export async function prepareReportDir(dir: string): Promise<void> {
+export async function prepareReportDir(dir: string, files: readonly string[] = []): Promise<void> {
   const absolute = path.resolve(dir);
   const fail = (why: string): never => {
     throw new UsageError(`report directory ${absolute}: ${why}`);
@@ -36,4 +39,24 @@ export async function prepareReportDir(dir: string): Promise<void> {
     fail(`not writable (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
   await rm(probe, { force: true });
+  for (const name of files) await checkWritableFile(path.join(absolute, name), fail);
+}
+
+/** Absent, or a regular file this process may overwrite (a symlink is followed, as writeFile would). */
+async function checkWritableFile(file: string, fail: (why: string) => never): Promise<void> {
+  const link = await lstat(file).catch(() => undefined);
+  if (!link) return;
+  const info = await stat(file).catch(() => undefined);
+  if (!info) fail(`${path.basename(file)} is a dangling link; remove it`);
+  if (!info.isFile()) fail(`${path.basename(file)} is not a regular file (${kindOf(info)}); remove it`);
+  await access(file, constants.W_OK).catch((err: NodeJS.ErrnoException) =>
+    fail(`${path.basename(file)} is not writable (${err.code ?? err.message})`),
+  );
+}
+
+function kindOf(info: Awaited<ReturnType<typeof stat>>): string {
+  if (info.isDirectory()) return 'a directory';
+  if (info.isFIFO()) return 'a FIFO';
+  if (info.isSocket()) return 'a socket';
+  return 'a device or other special file';
 }

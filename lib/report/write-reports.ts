@@ -6,6 +6,10 @@ import { renderHtml } from './html.js';
 import { renderJunit } from './junit.js';
 import { readResults, readTimelineJson } from './read-results.js';
 
+/** The run-wide reports, rebuilt after every run in the report directory. */
+export const JUNIT_FILE = 'junit.xml';
+export const HTML_FILE = 'report.html';
+
 export interface WrittenReports {
   /** Absolute path of junit.xml. */
   readonly junit: string;
@@ -29,8 +33,8 @@ export async function writeReports(reportDir: string): Promise<WrittenReports> {
     if (timeline !== undefined)
       timelines.set(placedName(s.result.scenario, s.result.placement as Placement | undefined), timeline);
   }
-  const junit = path.join(dir, 'junit.xml');
-  const html = path.join(dir, 'report.html');
+  const junit = path.join(dir, JUNIT_FILE);
+  const html = path.join(dir, HTML_FILE);
   await writeFile(junit, renderJunit(results));
   await writeFile(html, renderHtml(results, timelines));
   return { junit, html, results };

@@ -29,9 +29,8 @@ export async function acquireRunLock(
   key: string,
   options: { readonly dir?: string; readonly say?: (line: string) => void; readonly what?: string } = {},
 ): Promise<RunLock> {
-  const dir = path.join(options.dir ?? defaultStateDir(), 'locks');
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const file = path.join(dir, `run-${key.replace(/[^A-Za-z0-9_.-]+/g, '-')}.lock`);
+  const file = lockFile(key, options.dir);
+  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   const pidStart = processStartTime(process.pid);
   const mine: RunLockHolder = {
     pid: process.pid,
@@ -78,6 +77,39 @@ export async function acquireRunLock(
   // Also on process.exit() from the signal handler: the lock must not outlive this process.
   process.on('exit', release);
   return { file, release };
+}
+
+function lockFile(key: string, dir = defaultStateDir()): string {
+  return path.join(dir, 'locks', `run-${key.replace(/[^A-Za-z0-9_.-]+/g, '-')}.lock`);
+}
+
+/** The live holder of `key`'s run lock, if any (a dead holder's lock counts as free). */
+export async function liveRunLockHolder(
+  key: string,
+  dir?: string,
+): Promise<{ readonly holder: RunLockHolder; readonly file: string } | undefined> {
+  const file = lockFile(key, dir);
+  const holder = await readHolder(file);
+  return holder && ownerAlive(holder) ? { holder, file } : undefined;
+}
+
+/**
+ * A command that would disturb a run in progress (`inject` faulting its SUT, `lab down` removing
+ * it) refuses while a live run holds the target: exit 3 naming the run. Without this, a fault by
+ * hand during a suite was accepted and the suite still reported PASS.
+ */
+export async function refuseWhileRunHolds(
+  key: string,
+  doing: string,
+  options: { readonly dir?: string; readonly override?: string } = {},
+): Promise<void> {
+  const held = await liveRunLockHolder(key, options.dir);
+  if (!held) return;
+  const { holder, file } = held;
+  throw new EnvironmentError(
+    `${doing} refused: ${key} is in use by ${holder.what} (pid ${holder.pid} on ${holder.host}, started ${holder.startedAt}; lock ${file}); ` +
+      `wait for it to finish or stop it (kill -INT ${holder.pid})${options.override ? `, or ${options.override}` : ''}`,
+  );
 }
 
 async function readHolder(file: string): Promise<RunLockHolder | undefined> {

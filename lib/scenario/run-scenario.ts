@@ -29,6 +29,7 @@ import {
 } from './scenario-verdicts.js';
 import { saveScenario } from './scenario-files.js';
 import { healDeadRunsFaults } from './heal-dead-runs.js';
+import { outsideFaults } from './outside-faults.js';
 import { TargetPresence } from './target-presence.js';
 import { ScenarioWorkload } from './scenario-workload.js';
 import { stepGate, stepNote } from './step-gate.js';
@@ -101,6 +102,8 @@ export async function runScenario(
   let fault: ActiveFault | undefined;
   let presence: TargetPresence | undefined;
   let error: string | undefined;
+  /** From here on, another process's fault on the run's nodes disturbs what the run measures. */
+  let measuringFrom: Date | undefined;
 
   try {
     // A dead run's fault still in force would poison this one: heal it first, and say so.
@@ -151,6 +154,7 @@ export async function runScenario(
     if (!node) throw new Error(`${choice.role} '${faultNode}' is not among the SUT's nodes`);
 
     mark('arrange: write ledger, availability probe, platform watch');
+    measuringFrom = new Date();
     workload = new ScenarioWorkload(sut, timeline, config.workload);
     await workload.start();
     await sleep(BASELINE_MS);
@@ -293,6 +297,14 @@ export async function runScenario(
       await lease?.release().catch(() => undefined);
     }
 
+    if (target && measuringFrom) {
+      facts.outsideFaults = await outsideFaults(target.sut.nodes, {
+        from: measuringFrom,
+        to: new Date(),
+      }).catch((err: unknown) => [`the fault journal could not be read: ${(err as Error).message}`]);
+      values.outside_faults = facts.outsideFaults.length;
+      for (const line of facts.outsideFaults) mark(`assert: disturbed by an outside fault: ${line}`);
+    }
     const data = timeline.toData(meta(), { values, ...(ledger && { ledger }) });
     const metrics = computeMetrics(data);
     const checks = scenarioVerdicts(facts, metrics, error);

@@ -12,8 +12,15 @@ import { onInterrupt } from '../faults/signal-heal.js';
 import { acquireRunLock } from './run-lock.js';
 import { targetFor } from '../targets/targets.js';
 import { beginTargetSession, endTargetSession } from './target-session.js';
+import { runReportFiles } from './scenario-files.js';
 import { formatDuration } from '../time/duration.js';
-import { PLACEMENT_CHOICES, placedName, type Placement, type PlacementChoice } from '../sut/placement.js';
+import {
+  expandPlacement,
+  PLACEMENT_CHOICES,
+  placedName,
+  type Placement,
+  type PlacementChoice,
+} from '../sut/placement.js';
 
 export interface RunSuiteOptions {
   readonly target?: string;
@@ -51,7 +58,8 @@ export async function runSuite(options: RunSuiteOptions): Promise<number> {
   if (options.placement) process.env.PXCHAOS_PLACEMENT = options.placement;
   const config = await loadConfig(); // bad config → exit 2 before anything starts
   const reportDir = path.resolve(config.reportDir);
-  await prepareReportDir(reportDir); // exit 2 now, not after the chaos
+  // Exit 2 now, not after the chaos: the directory and every file the run will write in it.
+  await prepareReportDir(reportDir, runReportFiles(scenarios, expandPlacement(config.placement)));
   // Exit 3 before anything runs (not 0/9 checks), then one run per lab or cluster.
   const { lockName } = await targetFor(config).preflight();
   const lock = await acquireRunLock(lockName, {

@@ -5,10 +5,22 @@ import { saveTimeline, type TimelineData } from '../observe/timeline.js';
 import type { ScenarioResult, Verdict } from '../observe/timeline-events.js';
 import { placedName, type Placement } from '../sut/placement.js';
 import { RESULT_SUFFIX, TIMELINE_SUFFIX } from '../report/read-results.js';
+import { HTML_FILE, JUNIT_FILE } from '../report/write-reports.js';
 
 /** `network-partition` for the primary placement (the name scripts know), `network-partition@replica` otherwise. */
 export function scenarioFileBase(data: Pick<TimelineData, 'scenario' | 'placement'>): string {
   return placedName(data.scenario, data.placement as Placement | undefined);
+}
+
+/** Every file a run of these scenarios and placements writes in its report directory. */
+export function runReportFiles(scenarios: readonly string[], placements: readonly Placement[]): string[] {
+  const perScenario = scenarios.flatMap((scenario) =>
+    placements.flatMap((placement) => {
+      const base = placedName(scenario, placement);
+      return [`${base}${TIMELINE_SUFFIX}`, `${base}${RESULT_SUFFIX}`, `${base}${RESULT_SUFFIX}.tmp`];
+    }),
+  );
+  return [JUNIT_FILE, HTML_FILE, ...perScenario];
 }
 
 /**

@@ -25,6 +25,8 @@ export interface FlowFacts {
   faultError?: string;
   health?: SutHealth;
   leftovers?: readonly string[];
+  /** Faults of other processes on the run's nodes during its window (outside-faults.ts). */
+  outsideFaults?: readonly string[];
 }
 
 export interface CheckedVerdict {
@@ -100,6 +102,16 @@ function computeCheck(key: CheckKey, facts: FlowFacts, e: Expectation, m: Metric
             measured: facts.leftovers.length === 0 ? 'nothing left behind' : facts.leftovers.join('; '),
           })
         : fail(CHECK.nothingLeftBehind, 'expected a leftover check; the target was never reached');
+    case 'noOutsideFault':
+      // The figures of a run disturbed from outside are not the SUT's: the run is red, naming why.
+      return facts.outsideFaults
+        ? facts.outsideFaults.length === 0
+          ? invariant(CHECK.noOutsideFault, true, {
+              expected: "no other process's fault on the run's nodes",
+              measured: 'none in the journal during the run',
+            })
+          : fail(CHECK.noOutsideFault, `disturbed by an outside fault: ${facts.outsideFaults.join('; ')}`)
+        : fail(CHECK.noOutsideFault, 'expected a look at the fault journal; the run never started measuring');
   }
 }
 

@@ -15,6 +15,7 @@ export const CHECK = {
   primaryPlacement: 'primary placement as expected',
   healthyAfterHeal: 'cluster healthy after heal',
   nothingLeftBehind: 'nothing left behind',
+  noOutsideFault: 'no outside fault during the run',
 } as const;
 
 export type CheckKey = keyof typeof CHECK;

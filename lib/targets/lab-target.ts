@@ -24,7 +24,7 @@ export function labTarget(config: PxchaosConfig, options: LabTargetOptions = {})
     async preflight() {
       await requireDocker();
       // Several labs and none named: refuse rather than fault a guessed one.
-      return { lockName: `lab ${(await resolveLab()).name}` };
+      return { lockName: `lab ${(await resolveLab({ flag: options.lab, configFile: config.source })).name}` };
     },
     async open(progress, signal) {
       await labUp({

@@ -28,6 +28,8 @@ export class LocalNodeAccess implements NodeAccess {
       let stderr = '';
       child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
       child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+      // A command that exits before reading its stdin (a timer's launcher) must not fail the exec.
+      child.stdin.on('error', () => undefined);
       child.stdin.end(stdin ?? '');
       const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
       let timedOut = false;

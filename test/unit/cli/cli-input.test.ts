@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { buildProgram } from '../../../lib/cli/main.js';
 import { parseForOption, parsePeersOption } from '../../../lib/cli/inject-command.js';
 import { UsageError } from '../../../lib/errors.js';
+import { parseDuration, TIMER_MAX_MS } from '../../../lib/time/duration.js';
 import { trackActiveFault, trackedFaultCount } from '../../../lib/faults/signal-heal.js';
 
 describe('CLI input', () => {
@@ -10,6 +11,17 @@ describe('CLI input', () => {
     expect(parseForOption('1m30s')).to.equal(90_000);
     for (const bad of ['10x', '10', '', '0s', '-5s'])
       expect(() => parseForOption(bad), bad).to.throw(UsageError);
+  });
+
+  it('refuses --for past its maximum (24h), never past what a timer can hold', () => {
+    expect(parseForOption('24h')).to.equal(86_400_000);
+    for (const long of ['24h1s', '597h', '99999999h'])
+      expect(() => parseForOption(long), long).to.throw(
+        UsageError,
+        `--for: '${long}' is longer than the maximum of 24h`,
+      );
+    expect(parseDuration('596h')).to.equal(596 * 3_600_000);
+    expect(() => parseDuration('597h')).to.throw(UsageError, `maximum of ${TIMER_MAX_MS}ms`);
   });
 
   it('parses --peers lists', () => {

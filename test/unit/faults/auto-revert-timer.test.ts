@@ -1,11 +1,19 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { expect } from 'chai';
 import {
+  cancelAutoRevertTimer,
+  startAutoRevertTimer,
+  timerPending,
   selfExcludingPattern,
   timerCancelArgv,
   timerMarker,
   timerStartArgv,
 } from '../../../lib/faults/auto-revert-timer.js';
+import { LocalNodeAccess } from '../../support/local-node-access.js';
+import { waitFor } from '../../support/wait-for.js';
 
 describe('auto-revert timer argv', () => {
   it('refuses fault ids that could break out of a pattern', () => {
@@ -27,5 +35,36 @@ describe('auto-revert timer argv', () => {
     expect(argv.at(-2)).to.equal(`sleep 2; iptables -D INPUT -j 'A B'`);
     // the launcher script is valid sh
     execFileSync('sh', ['-n', '-c', argv[2]!]);
+  });
+});
+
+/** The timer on this machine's own /bin/sh (dash on Debian, as on the lab and kube-lab nodes). */
+describe('auto-revert timer on a real /bin/sh', () => {
+  const node = new LocalNodeAccess('local');
+  const groupMembers = (pgid: string): string[] =>
+    spawnSync('ps', ['-o', 'pid=,args=', '-g', pgid], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
+
+  it('cancel ends the timer and its sleep: nothing of its process group is left', async () => {
+    const marker = timerMarker(`cancel-test-${process.pid}`);
+    const flag = path.join(os.tmpdir(), `${marker}.reverted`);
+    await startAutoRevertTimer(node, marker, 60_000, ['touch', flag]);
+    let pgid = '';
+    await waitFor('the timer running', () => {
+      pgid = spawnSync('pgrep', ['-f', selfExcludingPattern(marker)], { encoding: 'utf8' }).stdout.trim();
+      return pgid !== '';
+    });
+    expect(
+      groupMembers(pgid).some((l) => /\bsleep 60\b/.test(l)),
+      groupMembers(pgid).join('\n'),
+    ).to.equal(true);
+    expect(await timerPending(node, marker)).to.equal(true);
+
+    await cancelAutoRevertTimer(node, marker);
+    await waitFor('the group gone', () => groupMembers(pgid).length === 0, 5000);
+    expect(await timerPending(node, marker)).to.equal(false);
+    expect(existsSync(flag), 'the revert ran on cancel').to.equal(false);
   });
 });

@@ -258,7 +258,25 @@ describe('compareRuns margins', () => {
   });
 
   it('flags a scenario missing from the current run', () => {
-    const c = compareRuns([result(1000)], []);
+    const other = { ...syntheticRun({ scenario: 'drive-offline', seed: 2 }).result };
+    const c = compareRuns([result(1000), other], [result(1000)]);
+    expect(c.regressions).to.have.length(1);
     expect(c.regressions[0]).to.include('missing from the current run');
+  });
+
+  it('refuses two runs with no scenario in common (exit 2, one line naming both sides)', () => {
+    const other = syntheticRun({ scenario: 'drive-offline', seed: 2 }).result;
+    const err = (() => {
+      try {
+        compareRuns([result(1000)], [other]);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).to.be.instanceOf(UsageError);
+    expect((err as UsageError).exitCode).to.equal(2);
+    expect((err as UsageError).message).to.match(
+      /^no scenario in common: baseline has network-partition \[.*\]; current has drive-offline \[.*\]$/,
+    );
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -103,5 +103,38 @@ describe('pxchaos run: refusals before anything starts', () => {
     expect(err.exitCode, err.message).to.equal(2);
     expect(err.message).to.match(/^report directory \/proc\/forbidden: cannot create/);
     expect(err.message).to.not.include('\n');
+  });
+
+  it('a report file the run would write that is a directory (junit.xml, a result) exits 2 before anything runs', async () => {
+    for (const [name, file] of [
+      ['junit', 'junit.xml'],
+      ['result', 'drive-offline.result.json'],
+      ['replica', 'network-partition@replica.timeline.json'],
+    ] as const) {
+      const reportDir = path.join(dir, `files-${name}`);
+      await mkdir(path.join(reportDir, file), { recursive: true });
+      const err = await refusal({ target: 'lab', reportDir, placement: 'all' });
+      expect(err.exitCode, err.message).to.equal(2);
+      expect(err.message).to.equal(
+        `report directory ${reportDir}: ${file} is not a regular file (a directory); remove it`,
+      );
+    }
+    // A file of a scenario this run does not write is not its business.
+    const other = path.join(dir, 'files-other');
+    await mkdir(path.join(other, 'drive-offline.result.json'), { recursive: true });
+    const err = await refusal({ target: 'lab', reportDir: other, scenarios: ['network-partition'] });
+    expect(err.exitCode, err.message).to.equal(3);
+  });
+
+  it('a duration over its maximum in the environment (hold: 600h) exits 2 in one line', async () => {
+    process.env.PXCHAOS_SCENARIOS_NETWORK_PARTITION_HOLD = '600h';
+    try {
+      const err = await refusal({ target: 'lab', reportDir: path.join(dir, 'hold') });
+      expect(err.exitCode, err.message).to.equal(2);
+      expect(err.message).to.include('expected at most 1h (got "600h")');
+      expect(err.message).to.not.include('\n');
+    } finally {
+      delete process.env.PXCHAOS_SCENARIOS_NETWORK_PARTITION_HOLD;
+    }
   });
 });

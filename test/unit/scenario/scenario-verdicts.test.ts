@@ -20,6 +20,7 @@ function facts(overrides: Partial<FlowFacts> = {}): FlowFacts {
     faultVerified: true,
     health: healthy,
     leftovers: [],
+    outsideFaults: [],
     ...overrides,
   };
 }
@@ -49,6 +50,17 @@ const goodMetrics = {
 };
 
 describe('scenario checks', () => {
+  it('a fault of another process on the run’s nodes turns the run red, naming it', () => {
+    const outside =
+      'agent-down on n2 (agent-down-1) by pid 4242 on ci-host, in force 2026-12-07T07:00:01.000Z – still open';
+    const checks = scenarioVerdicts(facts({ outsideFaults: [outside] }), goodMetrics);
+    const failed = checks.filter((c) => !c.verdict.passed);
+    expect(failed.map((c) => c.key)).to.deep.equal(['noOutsideFault']);
+    expect(failed[0]?.verdict.message).to.equal(`disturbed by an outside fault: ${outside}`);
+    const unread = scenarioVerdicts(facts({ outsideFaults: undefined }), goodMetrics);
+    expect(unread.find((c) => c.key === 'noOutsideFault')?.verdict.passed).to.equal(false);
+  });
+
   it('a good run passes every check, one per declared check', () => {
     const checks = scenarioVerdicts(facts(), goodMetrics);
     expect(checks.map((c) => c.key)).to.deep.equal(CHECK_KEYS);
