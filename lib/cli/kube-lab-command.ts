@@ -62,6 +62,7 @@ function printStatus(s: KubeLabStatus): void {
     process.stdout.write(
       `  volume ${v.name}: ${v.started ? 'started' : 'stopped'}, bricks online ${v.bricks.filter((b) => b.online).length}/${v.bricks.length}, PV ${v.pv} ${v.phase ?? ''}\n`,
     );
+  for (const ns of s.runNamespaces ?? []) process.stdout.write(`  run namespace ${ns}\n`);
   if (s.timings) process.stdout.write(`  timers: ${describeTimings(s.timings)}\n`);
   process.stdout.write(`  kubeconfig: ${s.access.kubeconfig} (context ${s.access.context})\n`);
   process.stdout.write(`  vm inventory: ${s.access.inventory}\n`);

@@ -10,6 +10,7 @@ import {
   STORAGE_DRIVER_PROFILES,
 } from '../sut/postgres-on-k8s/storage-drivers.js';
 import { targetFor } from '../targets/targets.js';
+import { describeRunNamespace, listRunNamespaces } from '../sut/postgres-on-k8s/dead-run-namespaces.js';
 import { progressPrinter } from './cli-output.js';
 
 /**
@@ -42,10 +43,18 @@ export async function teardownClusterStorage(
     }
     try {
       const client = await connectKube({ kubeconfig: cluster.kubeconfig, context: cluster.context });
+      const settings = postgresK8sSettings(config.kube, driver);
+      // Run namespaces are a run's, not the storage's: listed (a dead run's hold a volume), not removed.
+      const leftovers = await listRunNamespaces(client, settings.namespacePrefix);
+      progress(
+        leftovers.length
+          ? `leftover run namespaces: ${leftovers.map((ns) => describeRunNamespace(ns, cluster.context)).join('; ')}`
+          : 'no leftover run namespaces',
+      );
       progress(`tearing down the ${driver} storage pxchaos provisioned on ${cluster.where}`);
       await profile.teardownStorage({
         config,
-        settings: postgresK8sSettings(config.kube, driver),
+        settings,
         client,
         nodeAccess: (node) => cluster.nodeAccess(node),
         progress,

@@ -44,7 +44,7 @@ function duration(example: string, opts: { min?: number; max?: number; wholeSeco
     try {
       ms = parseDuration(text, 'duration', { maxMs: max });
     } catch (err) {
-      // No timer may be set past what setTimeout holds: every duration has a maximum (docs/durations.md).
+      // No timer may be set past what setTimeout holds: every duration has a maximum (docs/run-safety.md).
       const message = err instanceof DurationTooLongError ? `expected at most ${formatLimit(max)}` : expected;
       ctx.addIssue({ code: 'custom', message, input: text });
       return z.NEVER;

@@ -1,4 +1,7 @@
+import type { V1Namespace } from '@kubernetes/client-node';
 import { DockerExecNode } from '../nodes/docker-exec-node.js';
+import { describeRunNamespace, runNamespaceStates } from '../sut/postgres-on-k8s/dead-run-namespaces.js';
+import { MANAGED_BY, MANAGED_BY_LABEL, RUN_LABEL } from '../sut/postgres-on-k8s/run-namespace.js';
 import { glusterVolumeState, STORAGE_CLASS, volumeName, type GlusterVolumeState } from './gluster-storage.js';
 import { kubeLabAccessPaths, type KubeLabAccessFiles } from './kube-lab-access.js';
 import { inspectKubeLab } from './kube-lab-inspect.js';
@@ -28,6 +31,8 @@ export interface KubeLabStatus {
     readonly storageClass: string;
     readonly volumes: readonly (GlusterVolumeState & { readonly pv: string; readonly phase?: string })[];
   };
+  /** Run namespaces still on the cluster (a killed run's hold a volume until the next run removes them). */
+  readonly runNamespaces?: readonly string[];
   readonly problems: readonly string[];
 }
 
@@ -77,6 +82,7 @@ export async function kubeLabStatus(name: string): Promise<KubeLabStatus> {
     if (n.brick && n.brick.state !== 'healthy') problems.push(`${n.name}: brick ${n.brick.state}`);
   }
   let storage: KubeLabStatus['storage'];
+  let runNamespaces: string[] | undefined;
   let timings: KubeTimings | undefined;
   const worker = found.containers.find((c) => c.role === 'worker' && c.running);
   if (cp?.running) {
@@ -98,6 +104,17 @@ export async function kubeLabStatus(name: string): Promise<KubeLabStatus> {
     }
     if (!volumes.length) problems.push(`no PersistentVolumes for ${volumeName(0)}…`);
     storage = { storageClass: STORAGE_CLASS, volumes };
+    const ns = await kubectl(
+      cp.name,
+      ['get', 'namespaces', '-l', `${MANAGED_BY_LABEL}=${MANAGED_BY},${RUN_LABEL}`, '-o', 'json'],
+      {
+        timeoutMs: 20_000,
+      },
+    );
+    if (ns.exitCode === 0)
+      runNamespaces = runNamespaceStates((JSON.parse(ns.stdout) as { items: V1Namespace[] }).items).map((n) =>
+        describeRunNamespace(n, access.context),
+      );
   }
   return {
     name,
@@ -107,6 +124,7 @@ export async function kubeLabStatus(name: string): Promise<KubeLabStatus> {
     access,
     ...(timings && { timings }),
     ...(storage && { storage }),
+    ...(runNamespaces && { runNamespaces }),
     problems,
   };
 }

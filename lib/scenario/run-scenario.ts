@@ -112,6 +112,8 @@ export async function runScenario(
     // Building a lab, or arranging Postgres on a slow Kubernetes volume, takes minutes (progress meanwhile).
     lease = await leaseTarget(config, (line) => progress.step(line), AbortSignal.timeout(900_000));
     target = lease.target;
+    for (const line of lease.notes) timeline.record({ kind: 'step', name: `arrange: ${line}` });
+    if (lease.notes.length) values.dead_runs_cleaned = lease.notes.join('; ');
     const { sut } = target;
     presence = new TargetPresence(sut.nodes);
     facts.target = target.name;

@@ -11,16 +11,13 @@ import { writeReports, type WrittenReports } from '../report/write-reports.js';
 import { onInterrupt } from '../faults/signal-heal.js';
 import { acquireRunLock } from './run-lock.js';
 import { targetFor } from '../targets/targets.js';
-import { beginTargetSession, endTargetSession } from './target-session.js';
+import { beginTargetSession, endTargetSession, openSessionTarget } from './target-session.js';
+import { healDeadRunsFaults } from './heal-dead-runs.js';
+import { Progress } from './progress.js';
+import type { PxchaosConfig } from '../config/config-schema.js';
 import { runReportFiles } from './scenario-files.js';
 import { formatDuration } from '../time/duration.js';
-import {
-  expandPlacement,
-  PLACEMENT_CHOICES,
-  placedName,
-  type Placement,
-  type PlacementChoice,
-} from '../sut/placement.js';
+import { expandPlacement, PLACEMENT_CHOICES, placedName, type Placement } from '../sut/placement.js';
 
 export interface RunSuiteOptions {
   readonly target?: string;
@@ -31,6 +28,9 @@ export interface RunSuiteOptions {
   /** primary | replica | bystander | all (default: the config's `placement`, else primary). */
   readonly placement?: string;
 }
+
+/** Building a lab, or arranging Postgres on a slow Kubernetes volume, takes minutes (progress meanwhile). */
+const OPEN_TIMEOUT_MS = 900_000;
 
 const SCENARIO_DIR = fileURLToPath(new URL('../../scenarios/', import.meta.url));
 
@@ -66,7 +66,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<number> {
     say: (line) => process.stderr.write(`pxchaos: ${line}\n`),
   });
   try {
-    return await runLocked(scenarios, config.target, reportDir, config.placement);
+    return await runLocked(scenarios, config, reportDir);
   } finally {
     lock.release();
   }
@@ -74,10 +74,10 @@ export async function runSuite(options: RunSuiteOptions): Promise<number> {
 
 async function runLocked(
   scenarios: readonly ScenarioName[],
-  target: string,
+  config: PxchaosConfig,
   reportDir: string,
-  placement: PlacementChoice,
 ): Promise<number> {
+  const { target, placement } = config;
   const runStarted = Date.now();
   process.stderr.write(
     `pxchaos: ${scenarios.length} scenario(s) on target ${target}: ${scenarios.join(', ')}${placement === 'primary' ? '' : `; placement ${placement}`}; reports in ${reportDir}\n`,
@@ -96,7 +96,21 @@ async function runLocked(
     const mocha = new Mocha({ reporter: 'spec', timeout: 0, retries: 0 });
     for (const name of scenarios) mocha.addFile(path.join(SCENARIO_DIR, `${name}.spec.ts`));
     await mocha.loadFilesAsync();
-    beginTargetSession();
+    // Before any scenario: a dead run's faults healed (its partition would make the target look
+    // broken), then the target opened once for all of them — a dead run's namespace removed, and a
+    // target that refuses (another run's namespace, no claimable volume) ends the run here, exit 3.
+    const progress = new Progress('run');
+    const arrange = (line: string): void => progress.step(`arrange: ${line}`);
+    const healed = await healDeadRunsFaults();
+    for (const line of healed) arrange(line);
+    beginTargetSession(healed);
+    arrange(`target ${config.target}`);
+    await openSessionTarget(config, arrange, AbortSignal.timeout(OPEN_TIMEOUT_MS)).catch(
+      async (err: unknown) => {
+        await closeTargets();
+        throw err;
+      },
+    );
     const failures = await new Promise<number>((resolve) => mocha.run(resolve)).finally(closeTargets);
     mocha.dispose();
 

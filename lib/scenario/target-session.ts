@@ -1,15 +1,21 @@
 import type { PxchaosConfig } from '../config/config-schema.js';
 import type { OpenTarget } from '../targets/target.js';
 import { targetFor } from '../targets/targets.js';
+import { PxchaosError } from '../errors.js';
 
 /** A scenario's hold on the opened target: release() closes it unless a run session keeps it. */
 export interface TargetLease {
   readonly target: OpenTarget;
+  /** What opening the target cleaned up, given to the first scenario that leases it (for its report). */
+  readonly notes: readonly string[];
   release(): Promise<void>;
 }
 
 interface Session {
   opened?: Promise<OpenTarget>;
+  /** Lines for the first scenario's report: what was cleaned up before it (dead runs' faults, namespaces). */
+  readonly notes: string[];
+  notesTold?: boolean;
   /** Aborted when the session ends, so that an open still arranging fails now and tears down. */
   readonly ended: AbortController;
 }
@@ -22,8 +28,30 @@ let session: Session | undefined;
  * still settles the SUT, checks the data and takes its own digest first, as the lab's scenarios
  * do on their reused lab). endTargetSession() closes it when the run ends.
  */
-export function beginTargetSession(): void {
-  session = { ended: new AbortController() };
+export function beginTargetSession(notes: readonly string[] = []): void {
+  session = { ended: new AbortController(), notes: [...notes] };
+}
+
+/**
+ * Opens the session's target now, before any scenario: a target that refuses (bad input, exit 2;
+ * another run's namespace or no claimable volume, exit 3) stops the run at once with its one line
+ * instead of failing every check of every scenario. Any other failure is left to the scenarios,
+ * which retry the open and report it as their checks' failure.
+ */
+export async function openSessionTarget(
+  config: PxchaosConfig,
+  progress: (line: string) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  const current = session;
+  if (!current) throw new Error('openSessionTarget needs beginTargetSession first');
+  current.opened = targetFor(config).open(progress, AbortSignal.any([signal, current.ended.signal]));
+  try {
+    await current.opened;
+  } catch (err) {
+    current.opened = undefined;
+    if (err instanceof PxchaosError) throw err;
+  }
 }
 
 /**
@@ -49,13 +77,15 @@ export async function leaseTarget(
 ): Promise<TargetLease> {
   if (!session) {
     const target = await targetFor(config).open(progress, signal);
-    return { target, release: () => target.close() };
+    return { target, notes: target.notes ?? [], release: () => target.close() };
   }
   const current = session;
   current.opened ??= targetFor(config).open(progress, AbortSignal.any([signal, current.ended.signal]));
   try {
     const target = await current.opened;
-    return { target, release: () => Promise.resolve() };
+    const notes = current.notesTold ? [] : [...current.notes, ...(target.notes ?? [])];
+    current.notesTold = true;
+    return { target, notes, release: () => Promise.resolve() };
   } catch (err) {
     current.opened = undefined;
     throw err;

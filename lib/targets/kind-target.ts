@@ -151,7 +151,6 @@ export class KindTarget implements Target {
     if (found.plan !== 'use')
       throw new EnvironmentError(`target kind: cluster '${found.cluster}' not found after kind created it`);
     const kubeLabImage = found.kubeLab ? await kubeLabPostgresImage(found.cluster) : undefined;
-    if (found.kubeLab) await this.recycleKubeLabVolumes(found, progress, signal);
     if (found.kubeLab && !kubeLabImage && !this.config.kube.image)
       throw new EnvironmentError(
         `target kind: kube lab '${found.cluster}' predates the PostgreSQL image label; pxchaos kube-lab up --name ${found.cluster} recreates it`,
@@ -165,6 +164,10 @@ export class KindTarget implements Target {
         nodes: found.workers,
         nodeAccess: (node) => found.nodes.find((n) => n.name === node),
         ...(kubeLabImage && { kubeLabImage }),
+        ...(found.kubeLab && {
+          reclaimVolumes: (say: (line: string) => void, s?: AbortSignal) =>
+            this.recycleKubeLabVolumes(found, say, s),
+        }),
       },
       progress,
       signal,

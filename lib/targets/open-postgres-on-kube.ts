@@ -6,6 +6,8 @@ import type { NodeAccess } from '../nodes/node-access.js';
 import { arrangePostgres } from '../sut/postgres-on-k8s/arrange-postgres.js';
 import { PostgresOnK8sSut } from '../sut/postgres-on-k8s/postgres-on-k8s-sut.js';
 import { newRunId, runNamespaceName } from '../sut/postgres-on-k8s/run-namespace.js';
+import { checkClaimableVolume } from '../sut/postgres-on-k8s/claimable-volume.js';
+import { clearDeadRunNamespaces } from '../sut/postgres-on-k8s/dead-run-namespaces.js';
 import { deleteRunNamespace } from '../sut/postgres-on-k8s/run-namespace-teardown.js';
 import {
   defaultStorageDriver,
@@ -27,6 +29,8 @@ export interface KubeRunCluster {
   readonly nodeAccess: (node: string) => NodeAccess | undefined;
   /** When the cluster is a kube lab: the PostgreSQL image its nodes' containerd holds. */
   readonly kubeLabImage?: string;
+  /** Makes released volumes claimable again (a kube lab's fixed pool); after dead runs' namespaces went. */
+  readonly reclaimVolumes?: (progress: (line: string) => void, signal?: AbortSignal) => Promise<void>;
 }
 
 /**
@@ -51,6 +55,16 @@ export async function openPostgresOnKube(
     );
   // Not bound to open()'s signal: the SUT keeps this client (watches, port-forward) after open.
   const client = await connectKube({ kubeconfig: cluster.kubeconfig, context: cluster.context });
+  // A run killed with -9 left its namespace holding a volume: removed (its run provably dead) so
+  // that its volume can be reclaimed; another run's is refused here (exit 3), before anything is made.
+  const notes = await clearDeadRunNamespaces(client, {
+    prefix: defaults.namespacePrefix,
+    context: cluster.context,
+    progress,
+    ...(signal && { signal }),
+  });
+  for (const line of notes) progress(line);
+  await cluster.reclaimVolumes?.(progress, signal);
   const profile = STORAGE_DRIVER_PROFILES[driver];
   // The driver's cluster storage first (portworx: loop devices, PX, its StorageClass): the
   // detection below reads the StorageClass.
@@ -66,6 +80,8 @@ export async function openPostgresOnKube(
   // detection that fails (a missing StorageClass, say) leaves nothing to tear down.
   const setup = await driverSetupForRun(config, profile, defaults, client, progress, signal);
   const { settings } = setup;
+  // A claim that cannot bind stops the run now, naming who holds the volumes (not minutes later).
+  await checkClaimableVolume(client, settings.storageClass, cluster.context);
   const runId = newRunId();
   const namespace = runNamespaceName(settings.namespacePrefix, runId);
   const teardown = (): Promise<unknown> =>
@@ -116,6 +132,7 @@ export async function openPostgresOnKube(
   return {
     name: cluster.target,
     sut,
+    notes,
     async close() {
       await sut.close();
       await teardown();

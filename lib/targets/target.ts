@@ -8,6 +8,8 @@ export type TargetName = PxchaosConfig['target'];
 export interface OpenTarget {
   readonly name: TargetName;
   readonly sut: Sut;
+  /** What opening it found and cleaned up (a dead run's namespace removed): for the report. */
+  readonly notes?: readonly string[];
   close(): Promise<void>;
 }
 

@@ -10,7 +10,7 @@ const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
  */
 export const TIMER_MAX_MS = 2_147_483_647;
 
-/** Per-option maxima (docs/durations.md lists them): each well under TIMER_MAX_MS. */
+/** Per-option maxima (docs/run-safety.md lists them): each well under TIMER_MAX_MS. */
 export const MAX = {
   /** `pxchaos inject --for`: a fault by hand lasts a working day at most. */
   injectFor: 24 * 3_600_000,

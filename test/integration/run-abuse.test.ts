@@ -6,7 +6,6 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { FaultJournal } from '../../lib/faults/journal.js';
 import { findLeftovers } from '../../lib/faults/leftovers.js';
-import { labDown } from '../../lib/lab/lab-down.js';
 import { labUp } from '../../lib/lab/lab-up.js';
 import { resolveDockerNodes } from '../../lib/nodes/docker-label-nodes.js';
 import { requireDocker } from '../support/require-docker.js';
@@ -108,6 +107,15 @@ describe(`pxchaos run under abuse (real lab '${LAB}')`, function () {
     expect(refused.output.trim().split('\n')).to.have.length(1);
 
     await until(first, 'observe:', 300_000, 'the fault held');
+    // A fault by hand during the run would be measured as the SUT's own behaviour: refused.
+    const inject = await start(['inject', 'agent-down', '--node', 'n2', '--for', '5s', '--lab', LAB]).done;
+    expect(inject.code, inject.output).to.equal(3);
+    expect(inject.output).to.match(
+      new RegExp(
+        `^pxchaos: pxchaos inject refused: lab ${LAB} is in use by pxchaos run on lab ${LAB} \\(pid ${first.child.pid} `,
+      ),
+    );
+    expect(inject.output.trim().split('\n')).to.have.length(1);
     // Nothing written yet by this run: the previous report is still there for CI.
     expect(await readFile(path.join(reportDir, 'junit.xml'), 'utf8')).to.include('previous run');
     first.child.kill('SIGINT');
@@ -125,12 +133,33 @@ describe(`pxchaos run under abuse (real lab '${LAB}')`, function () {
   });
 
   // Last: it removes the lab.
-  it('fails within seconds, in one line, when the lab is taken down under a running scenario', async function () {
+  it('lab down refuses during a run; with --force the run fails within seconds, naming the vanished target and an outside fault', async function () {
     this.timeout(600_000);
     const run = start(['run', '--scenario', 'network-partition']);
     await until(run, 'observe:', 300_000, 'the fault held');
+    // Another harness faults n1 around the run lock (journaled straight into the run's journal).
+    const journal = new FaultJournal(stateDir);
+    const [n1] = [...(await resolveDockerNodes({ lab: LAB })).values()].filter((n) => n.name === 'n1');
+    if (!n1) throw new Error('no n1 in the lab');
+    await journal.open({
+      id: 'outside-it',
+      kind: 'agent-down',
+      description: 'a fault of another harness',
+      node: 'n1',
+      address: n1.address,
+      revert: ['true'],
+      timerMarker: 'pxchaos-timer-outside-it',
+      expiresAt: new Date(Date.now() + 60_000).toISOString(),
+    });
+    await journal.close('outside-it', 'healed');
+    const refused = await start(['lab', 'down', '--name', LAB]).done;
+    expect(refused.code, refused.output).to.equal(3);
+    expect(refused.output).to.match(
+      new RegExp(`lab down ${LAB} refused: .*pid ${run.child.pid} .*add --force`),
+    );
     const downFrom = performance.now();
-    await labDown(LAB, () => undefined);
+    const down = await start(['lab', 'down', '--name', LAB, '--force']).done;
+    expect(down.code, down.output).to.equal(0);
     const ended = await run.done;
     expect(ended.code, ended.output).to.equal(1);
     const tookMs = ended.endedAt - downFrom;
@@ -138,9 +167,14 @@ describe(`pxchaos run under abuse (real lab '${LAB}')`, function () {
     expect(tookMs, 'ms from the start of lab down to the end of the run').to.be.below(20_000);
     const result = JSON.parse(
       await readFile(path.join(reportDir, 'network-partition.result.json'), 'utf8'),
-    ) as { verdicts: { passed: boolean; message?: string }[] };
+    ) as { verdicts: { name: string; passed: boolean; message?: string }[] };
     const messages = result.verdicts.filter((v) => !v.passed).map((v) => v.message ?? '');
     expect(messages.join('\n')).to.match(/target vanished: node n\d is gone/);
+    const outside = result.verdicts.find((v) => v.name === 'no outside fault during the run');
+    expect(outside?.passed).to.equal(false);
+    expect(outside?.message).to.match(
+      new RegExp(`^disturbed by an outside fault: agent-down on n1 \\(outside-it\\) by pid ${process.pid} `),
+    );
     for (const m of messages) expect(m).to.not.include('\n');
   });
 });

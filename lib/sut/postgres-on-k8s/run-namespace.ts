@@ -1,6 +1,7 @@
 import type { V1Namespace } from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
 import { UsageError } from '../../errors.js';
+import { ownerAnnotations } from './run-namespace-owner.js';
 
 /** On every namespace a run creates: the harness deletes a namespace only if it carries both. */
 export const RUN_LABEL = 'pxchaos.io/run';
@@ -23,13 +24,22 @@ export function runNamespaceName(prefix: string, runId: string): string {
   return name;
 }
 
-export function runNamespace(prefix: string, runId: string): V1Namespace {
+/**
+ * The run namespace, annotated with the process that made it (run-namespace-owner.ts): a later run
+ * removes it only when that process is provably gone.
+ */
+export function runNamespace(
+  prefix: string,
+  runId: string,
+  owner: Readonly<Record<string, string>> = ownerAnnotations(),
+): V1Namespace {
   return {
     apiVersion: 'v1',
     kind: 'Namespace',
     metadata: {
       name: runNamespaceName(prefix, runId),
       labels: { [RUN_LABEL]: runId, [MANAGED_BY_LABEL]: MANAGED_BY },
+      annotations: { ...owner },
     },
   };
 }
