@@ -15,7 +15,10 @@ import { beginTargetSession, endTargetSession, openSessionTarget } from './targe
 import { healDeadRunsFaults } from './heal-dead-runs.js';
 import { Progress } from './progress.js';
 import type { PxchaosConfig } from '../config/config-schema.js';
-import { runReportFiles } from './scenario-files.js';
+import { runReportFiles, saveScenario } from './scenario-files.js';
+import { Timeline } from '../observe/timeline.js';
+import { computeMetrics } from '../observe/metrics.js';
+import { CHECK, CHECK_KEYS } from './verdict-names.js';
 import { formatDuration } from '../time/duration.js';
 import { expandPlacement, PLACEMENT_CHOICES, placedName, type Placement } from '../sut/placement.js';
 
@@ -85,7 +88,11 @@ async function runLocked(
   // Interrupted (after the heal): the reports still cover what ran; the exit stays 130/143.
   // Reports first: closing a Kubernetes target waits for its run namespace to go (~30 s), longer than
   // an interrupt hook may take (measured: Ctrl-C during an arrange left no report at all).
+  let arranging = true;
   const unhook = onInterrupt(async (reason) => {
+    // Stopped before any scenario began: each still gets its result, saying so.
+    if (arranging)
+      await saveNotReached(scenarios, config, reportDir, `interrupted by ${reason} (during arrange)`);
     const written = await finishReports(reportDir, runStarted);
     process.stderr.write(
       `pxchaos: interrupted by ${reason}; reports of what ran: ${written.junit}, ${written.html}\n`,
@@ -111,6 +118,7 @@ async function runLocked(
         throw err;
       },
     );
+    arranging = false;
     const failures = await new Promise<number>((resolve) => mocha.run(resolve)).finally(closeTargets);
     mocha.dispose();
 
@@ -130,6 +138,26 @@ async function runLocked(
   } finally {
     unhook();
   }
+}
+
+/** A result for every scenario and placement of the run, each check failing with `why`. */
+async function saveNotReached(
+  scenarios: readonly ScenarioName[],
+  config: PxchaosConfig,
+  reportDir: string,
+  why: string,
+): Promise<void> {
+  for (const scenario of scenarios)
+    for (const placement of expandPlacement(config.placement)) {
+      const data = new Timeline().toData({ scenario, target: config.target, sut: 'unknown', placement });
+      const verdicts = CHECK_KEYS.map((key) => ({
+        name: CHECK[key],
+        passed: false,
+        message: why,
+        durationMs: 0,
+      }));
+      await saveScenario(reportDir, data, computeMetrics(data), verdicts, 0);
+    }
 }
 
 /** The run's target, shared by its scenarios, is closed once they are done (or interrupted). */
