@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { FaultJournal } from '../../lib/faults/journal.js';
 import { findLeftovers } from '../../lib/faults/leftovers.js';
+import { labDown } from '../../lib/lab/lab-down.js';
 import { labUp } from '../../lib/lab/lab-up.js';
 import { resolveDockerNodes } from '../../lib/nodes/docker-label-nodes.js';
 import { requireDocker } from '../support/require-docker.js';
@@ -77,6 +78,8 @@ describe(`pxchaos run under abuse (real lab '${LAB}')`, function () {
   });
   after(async function () {
     this.timeout(120_000);
+    // The last test interrupts the lab's creation: remove what it made.
+    await labDown(LAB).catch(() => undefined);
     if (stateDir) await rm(stateDir, { recursive: true, force: true });
     if (reportDir) await rm(reportDir, { recursive: true, force: true });
   });
@@ -132,7 +135,7 @@ describe(`pxchaos run under abuse (real lab '${LAB}')`, function () {
     );
   });
 
-  // Last: it removes the lab.
+  // It removes the lab.
   it('lab down refuses during a run; with --force the run fails within seconds, naming the vanished target and an outside fault', async function () {
     this.timeout(600_000);
     const run = start(['run', '--scenario', 'network-partition']);
@@ -176,5 +179,28 @@ describe(`pxchaos run under abuse (real lab '${LAB}')`, function () {
       new RegExp(`^disturbed by an outside fault: agent-down on n1 \\(outside-it\\) by pid ${process.pid} `),
     );
     for (const m of messages) expect(m).to.not.include('\n');
+  });
+
+  // After the lab is gone: the run has to create it, a long arrange to interrupt.
+  it('on SIGINT while it arranges, saves a failed result for every scenario saying so (exit 130)', async function () {
+    this.timeout(300_000);
+    const run = start(['run', '--scenario', 'network-partition', '--scenario', 'drive-offline']);
+    await until(run, `creating lab ${LAB}`, 60_000, 'the lab being created');
+    run.child.kill('SIGINT');
+    const ended = await run.done;
+    expect(ended.code, ended.output).to.equal(130);
+    for (const scenario of ['network-partition', 'drive-offline']) {
+      const result = JSON.parse(await readFile(path.join(reportDir, `${scenario}.result.json`), 'utf8')) as {
+        verdicts: { passed: boolean; message?: string }[];
+      };
+      expect(result.verdicts).to.not.be.empty;
+      for (const v of result.verdicts) {
+        expect(v.passed).to.equal(false);
+        expect(v.message).to.equal('interrupted by SIGINT (during arrange)');
+      }
+    }
+    expect(await readFile(path.join(reportDir, 'junit.xml'), 'utf8')).to.include(
+      'interrupted by SIGINT (during arrange)',
+    );
   });
 });
