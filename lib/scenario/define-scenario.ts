@@ -1,8 +1,8 @@
-import { loadConfig } from '../config/load-config.js';
 import type { FaultKind } from '../sut/expectations.js';
 import { expandPlacement, type Placement } from '../sut/placement.js';
 import { CheckFailure } from './check-failure.js';
 import { runScenario, type ScenarioOutcome } from './run-scenario.js';
+import { runSettings } from './run-settings.js';
 import { CHECK, CHECK_KEYS } from './verdict-names.js';
 
 /**
@@ -12,7 +12,8 @@ import { CHECK, CHECK_KEYS } from './verdict-names.js';
  * Async because the placement comes from the config (spec files await it at their top level).
  */
 export async function defineScenario(kind: FaultKind): Promise<void> {
-  for (const placement of expandPlacement((await loadConfig()).placement)) definePlaced(kind, placement);
+  for (const placement of expandPlacement((await runSettings()).config.placement))
+    definePlaced(kind, placement);
 }
 
 function definePlaced(kind: FaultKind, placement: Placement): void {

@@ -10,6 +10,7 @@ import { prepareReportDir } from '../report/report-dir.js';
 import { writeReports, type WrittenReports } from '../report/write-reports.js';
 import { onInterrupt } from '../faults/signal-heal.js';
 import { acquireRunLock } from './run-lock.js';
+import { beginRunSettings, endRunSettings } from './run-settings.js';
 import { targetFor } from '../targets/targets.js';
 import { beginTargetSession, endTargetSession, openSessionTarget } from './target-session.js';
 import { healDeadRunsFaults } from './heal-dead-runs.js';
@@ -18,7 +19,7 @@ import type { PxchaosConfig } from '../config/config-schema.js';
 import { runReportFiles, saveScenario } from './scenario-files.js';
 import { Timeline } from '../observe/timeline.js';
 import { computeMetrics } from '../observe/metrics.js';
-import { CHECK, CHECK_KEYS } from './verdict-names.js';
+import { interruptedVerdicts } from './scenario-verdicts.js';
 import { formatDuration } from '../time/duration.js';
 import { expandPlacement, PLACEMENT_CHOICES, placedName, type Placement } from '../sut/placement.js';
 
@@ -53,13 +54,11 @@ export async function runSuite(options: RunSuiteOptions): Promise<number> {
   )
     throw new UsageError(`unknown placement ${options.placement}; expected: ${PLACEMENT_CHOICES.join(', ')}`);
   const scenarios = (options.scenarios?.length ? options.scenarios : SCENARIO_NAMES) as ScenarioName[];
-  // Flags reach the specs through the environment, the same way a user's PXCHAOS_* variables do.
-  if (options.config) process.env.PXCHAOS_CONFIG = path.resolve(options.config);
-  if (options.target) process.env.PXCHAOS_TARGET = options.target;
-  if (options.reportDir) process.env.PXCHAOS_REPORT_DIR = path.resolve(options.reportDir);
-  if (options.step) process.env.PXCHAOS_STEP = '1';
-  if (options.placement) process.env.PXCHAOS_PLACEMENT = options.placement;
-  const config = await loadConfig(); // bad config → exit 2 before anything starts
+  // Flags are values: they win over the environment, which wins over the file (exit 2 if bad).
+  const config = await loadConfig({
+    ...(options.config !== undefined && { file: options.config }),
+    overrides: { target: options.target, reportDir: options.reportDir, placement: options.placement },
+  });
   const reportDir = path.resolve(config.reportDir);
   // Exit 2 now, not after the chaos: the directory and every file the run will write in it.
   await prepareReportDir(reportDir, runReportFiles(scenarios, expandPlacement(config.placement)));
@@ -69,7 +68,15 @@ export async function runSuite(options: RunSuiteOptions): Promise<number> {
     say: (line) => process.stderr.write(`pxchaos: ${line}\n`),
   });
   try {
-    return await runLocked(scenarios, config, reportDir);
+    // The scenarios read these (not the environment); aborted, every wait of theirs ends.
+    const ended = new AbortController();
+    beginRunSettings({ config, step: options.step === true, signal: ended.signal });
+    try {
+      return await runLocked(scenarios, config, reportDir);
+    } finally {
+      ended.abort(new Error('the run ended'));
+      endRunSettings();
+    }
   } finally {
     lock.release();
   }
@@ -91,8 +98,7 @@ async function runLocked(
   let arranging = true;
   const unhook = onInterrupt(async (reason) => {
     // Stopped before any scenario began: each still gets its result, saying so.
-    if (arranging)
-      await saveNotReached(scenarios, config, reportDir, `interrupted by ${reason} (during arrange)`);
+    if (arranging) await saveNotReached(scenarios, config, reportDir, reason);
     const written = await finishReports(reportDir, runStarted);
     process.stderr.write(
       `pxchaos: interrupted by ${reason}; reports of what ran: ${written.junit}, ${written.html}\n`,
@@ -140,22 +146,17 @@ async function runLocked(
   }
 }
 
-/** A result for every scenario and placement of the run, each check failing with `why`. */
+/** A result for every scenario and placement of the run, each check failing as interrupted during arrange. */
 async function saveNotReached(
   scenarios: readonly ScenarioName[],
   config: PxchaosConfig,
   reportDir: string,
-  why: string,
+  reason: string,
 ): Promise<void> {
   for (const scenario of scenarios)
     for (const placement of expandPlacement(config.placement)) {
       const data = new Timeline().toData({ scenario, target: config.target, sut: 'unknown', placement });
-      const verdicts = CHECK_KEYS.map((key) => ({
-        name: CHECK[key],
-        passed: false,
-        message: why,
-        durationMs: 0,
-      }));
+      const verdicts = interruptedVerdicts(reason, 'arrange').map((c) => c.verdict);
       await saveScenario(reportDir, data, computeMetrics(data), verdicts, 0);
     }
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { LiveState } from './live-state.js';
 
 /** A condition the scenario waits for while the fault is held (testcontainers' Wait strategies, for faults). */
@@ -26,3 +27,31 @@ export const Until = {
     };
   },
 } as const;
+
+export interface WaitOptions {
+  /** The clock `met` is asked with (the timeline's). */
+  readonly clock: () => number;
+  /** How long to wait from now. */
+  readonly deadlineMs: number;
+  /** Between two looks (default 250 ms). */
+  readonly everyMs?: number;
+  /** Runs at every look; throwing ends the wait (a vanished target). */
+  readonly alsoCheck?: () => void;
+  readonly signal?: AbortSignal;
+}
+
+/** Waits until `condition` is met or the deadline passes; says which, and how long it waited. */
+export async function waitForCondition(
+  condition: Condition,
+  live: LiveState,
+  options: WaitOptions,
+): Promise<{ readonly met: boolean; readonly heldMs: number }> {
+  const from = options.clock();
+  const heldMs = (): number => options.clock() - from;
+  for (;;) {
+    if (condition.met(live, heldMs(), options.clock())) return { met: true, heldMs: heldMs() };
+    if (heldMs() >= options.deadlineMs) return { met: false, heldMs: heldMs() };
+    options.alsoCheck?.();
+    await sleep(options.everyMs ?? 250, undefined, options.signal ? { signal: options.signal } : {});
+  }
+}

@@ -1,0 +1,52 @@
+import { inject } from '../../faults/fault.js';
+import { FaultJournal } from '../../faults/journal.js';
+import { FAULT_SCENARIOS, type FaultScenario, type FaultTarget } from '../fault-catalog.js';
+import { FaultNotSupportedError } from '../fault-not-supported.js';
+import { stepGate } from '../step-gate.js';
+import type { Arranged } from './arrange.js';
+import type { ScenarioContext } from './scenario-context.js';
+
+/** The fault in force and what it was built for (observe and heal use both). */
+export interface Acted {
+  readonly scenario: FaultScenario;
+  readonly faultTarget: FaultTarget;
+}
+
+/** Act: the fault built for the chosen node, injected and verified in force. Sets `held.fault`. */
+export async function act(ctx: ScenarioContext, arranged: Arranged): Promise<Acted> {
+  const { sut, node, role, expectation } = arranged;
+  const { kind, facts } = ctx;
+  if (!expectation) throw new FaultNotSupportedError(sut.name, kind, ctx.placement);
+  const faultTarget: FaultTarget = {
+    sut,
+    node,
+    peers: sut.nodes.filter((n) => n !== node),
+    expectation,
+    role,
+    driveMode: ctx.config.scenarios['drive-offline']?.driveMode ?? 'error',
+  };
+  const scenario = FAULT_SCENARIOS[kind];
+  await stepGate(ctx.step, scenario.explain(faultTarget));
+  ctx.mark(`act: ${scenario.title(faultTarget)} on ${node.name}`);
+  const plan = await scenario.plan(faultTarget);
+  try {
+    ctx.held.fault = await inject(plan, {
+      journal: new FaultJournal(),
+      signal: ctx.within(60_000),
+      onEvent: (phase, detail) =>
+        ctx.timeline.record({
+          kind: 'fault',
+          phase,
+          fault: kind,
+          node: node.name,
+          ...(detail && { detail }),
+        }),
+    });
+    facts.faultVerified = true;
+  } catch (err) {
+    facts.faultVerified = false;
+    facts.faultError = (err as Error).message;
+    throw err;
+  }
+  return { scenario, faultTarget };
+}

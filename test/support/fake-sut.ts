@@ -1,0 +1,100 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { configSchema } from '../../lib/config/config-schema.js';
+import type { Expectation } from '../../lib/sut/expectations.js';
+import type { NodeRoles } from '../../lib/sut/placement.js';
+import type { AgentCommands, DriveCommands, PgEndpoint, Sut, SutHealth } from '../../lib/sut/sut.js';
+import { scenarioContext, type ScenarioContext } from '../../lib/scenario/flow/scenario-context.js';
+import type { FaultKind } from '../../lib/sut/expectations.js';
+import type { Placement } from '../../lib/sut/placement.js';
+import { LocalNodeAccess } from './local-node-access.js';
+
+/** What a fake SUT answers; a method left out throws "not faked" (a phase that should not call it). */
+export interface FakeSutAnswers {
+  readonly expectation?: Expectation;
+  readonly endpoint?: () => Promise<PgEndpoint>;
+  readonly primary?: () => Promise<string>;
+  readonly roles?: () => Promise<NodeRoles>;
+  readonly health?: () => Promise<SutHealth>;
+  readonly settle?: (signal: AbortSignal) => Promise<SutHealth>;
+  readonly loadPgbench?: (scale: number) => Promise<{ rows: number }>;
+  /** Default n1..n3 on this host; [] for a phase that looks at every node (leftovers). */
+  readonly nodes?: readonly string[];
+}
+
+const notFaked = (what: string) => (): Promise<never> => Promise.reject(new Error(`${what}: not faked`));
+/** Agent and drive "commands" that run on this host: true = running/healthy. */
+const HEALTHY: AgentCommands & DriveCommands = {
+  kill: ['true'],
+  stop: ['true'],
+  start: ['true'],
+  status: ['true'],
+  hang: ['true'],
+  error: ['true'],
+  restore: ['true'],
+};
+
+export const EXPECTATION: Expectation = {
+  recoveryWithinMs: 200,
+  failedWritesAllowed: true,
+  primaryMoves: 'either',
+  holdMs: 200,
+  settleWithinMs: 1000,
+  source: 'a unit test',
+};
+
+/** A SUT on this host's nodes n1..n3 (commands run locally), answering as told. */
+export function fakeSut(answers: FakeSutAnswers = {}): Sut {
+  const expectation = answers.expectation ?? EXPECTATION;
+  return {
+    name: 'patroni',
+    nodes: (answers.nodes ?? ['n1', 'n2', 'n3']).map((n) => new LocalNodeAccess(n)),
+    expectations: {
+      'network-partition': expectation,
+      'agent-restart-within-grace': expectation,
+      'agent-down-past-grace': expectation,
+      'drive-offline': expectation,
+    },
+    placedExpectations: {},
+    writeEndpoint: answers.endpoint ?? notFaked('writeEndpoint'),
+    loadPgbench: answers.loadPgbench ?? notFaked('loadPgbench'),
+    primaryNode: answers.primary ?? notFaked('primaryNode'),
+    nodeRoles: answers.roles ?? notFaked('nodeRoles'),
+    health: answers.health ?? notFaked('health'),
+    settle: answers.settle ?? notFaked('settle'),
+    agentCommands: () => HEALTHY,
+    driveCommands: () => HEALTHY,
+    watch: () => undefined,
+    close: () => Promise.resolve(),
+  };
+}
+
+/** A scenario context whose report dir is a new temp dir and whose target is `sut`, leased once. */
+export async function fakeContext(
+  sut: Sut,
+  kind: FaultKind = 'network-partition',
+  placement: Placement = 'primary',
+): Promise<ScenarioContext & { readonly released: () => number }> {
+  const reportDir = await mkdtemp(path.join(tmpdir(), 'pxchaos-flow-'));
+  const config = configSchema.parse({
+    reportDir,
+    workload: { pgbenchScale: 1, pgbench: { enabled: false } },
+  });
+  let released = 0;
+  const ctx = scenarioContext(
+    kind,
+    placement,
+    { config, step: false, signal: new AbortController().signal },
+    () =>
+      Promise.resolve({
+        target: { name: 'lab', sut, close: () => Promise.resolve() },
+        notes: [],
+        release: () => {
+          released++;
+          return Promise.resolve();
+        },
+      }),
+  );
+  return Object.assign(ctx, { released: () => released });
+}
