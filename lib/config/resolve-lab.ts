@@ -21,6 +21,8 @@ export interface ResolveLabOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** The labs that exist (containers labelled pxchaos.lab); default: asks Docker. */
   readonly existingLabs?: () => Promise<string[]>;
+  /** The configuration already loaded by this process (without a flag): not loaded again. */
+  readonly loaded?: PxchaosConfig;
 }
 
 /**
@@ -30,11 +32,14 @@ export interface ResolveLabOptions {
  */
 export async function resolveLab(options: ResolveLabOptions = {}): Promise<ResolvedLab> {
   const env = options.env ?? process.env;
-  const config = await loadConfig({
-    ...(options.configFile !== undefined && { file: options.configFile }),
-    env,
-    ...(options.flag !== undefined && { overrides: { lab: { name: options.flag } } }),
-  });
+  const config =
+    options.flag === undefined && options.loaded
+      ? options.loaded
+      : await loadConfig({
+          ...(options.configFile !== undefined && { file: options.configFile }),
+          env,
+          ...(options.flag !== undefined && { overrides: { lab: { name: options.flag } } }),
+        });
   const explicit =
     options.flag !== undefined ||
     Boolean(env.PXCHAOS_LAB_NAME?.trim() || env.PXCHAOS_LAB?.trim()) ||

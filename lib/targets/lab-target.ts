@@ -24,7 +24,8 @@ export function labTarget(config: PxchaosConfig, options: LabTargetOptions = {})
     async preflight() {
       await requireDocker();
       // Several labs and none named: refuse rather than fault a guessed one.
-      return { lockName: `lab ${(await resolveLab({ flag: options.lab, configFile: config.source })).name}` };
+      const lab = await resolveLab({ flag: options.lab, configFile: config.source, loaded: config });
+      return { lockName: `lab ${lab.name}` };
     },
     async open(progress, signal) {
       await labUp({
@@ -43,7 +44,7 @@ export function labTarget(config: PxchaosConfig, options: LabTargetOptions = {})
     },
     async faultSurface() {
       await requireDocker();
-      const { name } = await resolveLab({ flag: options.lab, configFile: config.source });
+      const { name } = await resolveLab({ flag: options.lab, configFile: config.source, loaded: config });
       const nodes = await resolveDockerNodes({ lab: name });
       // A partition needs only the containers; the agent and drive need the lab's Patroni there.
       const patroni = patroniEndpoints(await inspectLab(name)).length > 0;
