@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config/load-config.js';
 import { UsageError } from '../errors.js';
 import { compareRuns, formatComparison, loadRun, type Margins } from '../report/compare.js';
-import { writeReports } from '../report/write-reports.js';
+import { rerenderReports } from '../scenario/rerender-reports.js';
 
 /** Where the command writes and how it reports its exit status; replaceable in tests. */
 export interface ReportCommandIo {
@@ -68,17 +68,22 @@ export function registerReportCommand(program: Command, io: ReportCommandIo = pr
 
   report
     .command('render')
-    .description('write junit.xml and report.html from the saved results in a report directory')
+    .description(
+      "recompute every scenario's metrics and checks from its saved timeline, then rewrite result.json, junit.xml and report.html",
+    )
     .argument('[dir]', 'report directory (default: reportDir from the configuration)')
     .option('--config <file>', 'configuration file')
     .action(async (dir: string | undefined, _opts: { config?: string }, cmd: Command) => {
       const flags = cmd.optsWithGlobals<{ config?: string }>();
       const target =
         dir ?? (await loadConfig(flags.config !== undefined ? { file: flags.config } : {})).reportDir;
-      const written = await writeReports(target);
+      const written = await rerenderReports(target);
       if (written.results.length === 0)
         throw new UsageError(`no scenario results (*.result.json) in ${target}`);
-      io.out(`${written.results.length} scenario(s)\n${written.junit}\n${written.html}`);
+      const kept = written.kept.map((k) => `kept as saved: ${k}\n`).join('');
+      io.out(
+        `${written.results.length} scenario(s), ${written.recomputed} recomputed from their timelines\n${kept}${written.junit}\n${written.html}`,
+      );
       io.setExitCode(0);
     });
 

@@ -31,6 +31,20 @@ export interface TimelineMeasurements {
   /** Flat figures: rows_before, rows_after, primary_before, primary_after, ... copied into the metrics. */
   readonly values: Readonly<Record<string, number | string>>;
   readonly ledger?: LedgerReadBack;
+  /** What the flow established besides the events, so that its verdicts are recomputable from this file. */
+  readonly flow?: FlowRecord;
+}
+
+/**
+ * The flow's own facts for the checks (lib/scenario/flow-facts.ts gives them their shape: the
+ * expectation with its source, whether the fault was verified, health after the heal, leftovers,
+ * outside faults), why it stopped early, an interruption, and how long it took.
+ */
+export interface FlowRecord {
+  readonly facts: Readonly<Record<string, unknown>>;
+  readonly error?: string;
+  readonly interrupted?: { readonly reason: string; readonly phase: string };
+  readonly durationMs: number;
 }
 
 export interface TimelineMeta {
@@ -179,6 +193,14 @@ const fileSchema = z.object({
         duplicates: z.array(z.number()),
         rows: z.number(),
         contents: z.array(z.tuple([z.number(), z.string()])).optional(),
+      })
+      .optional(),
+    flow: z
+      .object({
+        facts: z.record(z.string(), z.unknown()),
+        error: z.string().optional(),
+        interrupted: z.object({ reason: z.string(), phase: z.string() }).optional(),
+        durationMs: z.number(),
       })
       .optional(),
   }),

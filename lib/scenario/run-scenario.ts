@@ -1,5 +1,5 @@
 import { onInterrupt } from '../faults/signal-heal.js';
-import { computeMetrics, type Metrics } from '../observe/metrics.js';
+import type { Metrics } from '../observe/metrics.js';
 import type { FaultKind } from '../sut/expectations.js';
 import type { Placement } from '../sut/placement.js';
 import { act } from './flow/act.js';
@@ -11,8 +11,8 @@ import { readBack } from './flow/read-back.js';
 import { releaseHeld } from './flow/release.js';
 import { scenarioContext, type ScenarioContext } from './flow/scenario-context.js';
 import { runSettings, type RunSettings } from './run-settings.js';
-import { saveScenario } from './scenario-files.js';
-import { interruptedVerdicts, type CheckedVerdict } from './scenario-verdicts.js';
+import { saveJudged } from './scenario-files.js';
+import type { CheckedVerdict } from './scenario-verdicts.js';
 
 export interface ScenarioOutcome {
   readonly checks: readonly CheckedVerdict[];
@@ -58,13 +58,7 @@ export async function runScenario(
 async function saveInterrupted(ctx: ScenarioContext, reason: string): Promise<void> {
   ctx.progress.stopCountdown();
   ctx.timeline.record({ kind: 'step', name: `interrupted by ${reason}` });
-  const data = ctx.timeline.toData(ctx.meta(), { values: ctx.values });
-  const checks = interruptedVerdicts(reason, ctx.phase);
-  await saveScenario(
-    ctx.config.reportDir,
-    data,
-    computeMetrics(data),
-    checks.map((c) => c.verdict),
-    ctx.progress.elapsedMs(),
-  );
+  const interrupted = { reason, phase: ctx.phase };
+  const flow = { facts: { ...ctx.facts }, interrupted, durationMs: ctx.progress.elapsedMs() };
+  await saveJudged(ctx.config.reportDir, ctx.timeline.toData(ctx.meta(), { values: ctx.values, flow }));
 }

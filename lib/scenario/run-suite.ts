@@ -16,10 +16,8 @@ import { beginTargetSession, endTargetSession, openSessionTarget } from './targe
 import { healDeadRunsFaults } from './heal-dead-runs.js';
 import { Progress } from './progress.js';
 import type { PxchaosConfig } from '../config/config-schema.js';
-import { runReportFiles, saveScenario } from './scenario-files.js';
+import { runReportFiles, saveJudged } from './scenario-files.js';
 import { Timeline } from '../observe/timeline.js';
-import { computeMetrics } from '../observe/metrics.js';
-import { interruptedVerdicts } from './scenario-verdicts.js';
 import { formatDuration } from '../time/duration.js';
 import { expandPlacement, PLACEMENT_CHOICES, placedName, type Placement } from '../sut/placement.js';
 
@@ -155,9 +153,9 @@ async function saveNotReached(
 ): Promise<void> {
   for (const scenario of scenarios)
     for (const placement of expandPlacement(config.placement)) {
-      const data = new Timeline().toData({ scenario, target: config.target, sut: 'unknown', placement });
-      const verdicts = interruptedVerdicts(reason, 'arrange').map((c) => c.verdict);
-      await saveScenario(reportDir, data, computeMetrics(data), verdicts, 0);
+      const flow = { facts: { kind: scenario }, interrupted: { reason, phase: 'arrange' }, durationMs: 0 };
+      const meta = { scenario, target: config.target, sut: 'unknown', placement };
+      await saveJudged(reportDir, new Timeline().toData(meta, { values: {}, flow }));
     }
 }
 

@@ -1,8 +1,8 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Metrics } from '../observe/metrics.js';
 import { saveTimeline, type TimelineData } from '../observe/timeline.js';
-import type { ScenarioResult, Verdict } from '../observe/timeline-events.js';
+import type { ScenarioResult } from '../observe/timeline-events.js';
+import { verdictsFromRecord, type Judged } from './verdicts-from-record.js';
 import { placedName, type Placement } from '../sut/placement.js';
 import { RESULT_SUFFIX, TIMELINE_SUFFIX } from '../report/read-results.js';
 import { HTML_FILE, JUNIT_FILE } from '../report/write-reports.js';
@@ -24,31 +24,38 @@ export function runReportFiles(scenarios: readonly string[], placements: readonl
 }
 
 /**
- * Saves a scenario's timeline and result next to each other in the report directory; the reports
- * (junit.xml, report.html) and `report compare` are rebuilt from these files alone.
+ * Saves a scenario's record (the timeline with the flow's facts), judges it from that record alone
+ * (verdicts-from-record.ts, as `pxchaos report render` does later) and saves the result next to it.
  */
-export async function saveScenario(
+export async function saveJudged(
   reportDir: string,
   data: TimelineData,
-  metrics: Metrics,
-  verdicts: readonly Verdict[],
-  durationMs: number,
-): Promise<ScenarioResult> {
+): Promise<{ readonly result: ScenarioResult; readonly judged: Judged }> {
+  const judged = verdictsFromRecord(data);
+  if (!judged) throw new Error('saveJudged: the timeline has no flow record');
   await mkdir(reportDir, { recursive: true });
+  await saveTimeline(path.join(reportDir, `${scenarioFileBase(data)}${TIMELINE_SUFFIX}`), data);
+  return { result: await saveResult(reportDir, data, judged), judged };
+}
+
+/** Writes `<scenario>.result.json` (atomically) for a timeline already saved beside it. */
+export async function saveResult(
+  reportDir: string,
+  data: TimelineData,
+  judged: Judged,
+): Promise<ScenarioResult> {
   // Placements of one scenario must not overwrite each other's files; primary keeps the bare name.
   const base = scenarioFileBase(data);
-  const timelineFile = `${base}${TIMELINE_SUFFIX}`;
-  await saveTimeline(path.join(reportDir, timelineFile), data);
   const result: ScenarioResult = {
     scenario: data.scenario,
     target: data.target,
     sut: data.sut,
     ...(data.placement !== undefined && { placement: data.placement }),
     startedAt: data.startedAt,
-    durationMs: Math.round(durationMs),
-    metrics,
-    verdicts,
-    timelineFile,
+    durationMs: Math.round(judged.durationMs),
+    metrics: judged.metrics,
+    verdicts: judged.checks.map((c) => c.verdict),
+    timelineFile: `${base}${TIMELINE_SUFFIX}`,
   };
   const file = path.join(reportDir, `${base}${RESULT_SUFFIX}`);
   await writeFile(`${file}.tmp`, `${JSON.stringify(result, null, 2)}\n`);

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -73,5 +73,13 @@ describe(`pxchaos run --step on a terminal (real lab '${LAB}')`, function () {
     // Held for its scheduled time (the loop looks every 250 ms), not for as long as nobody pressed Enter.
     expect(held, out).to.be.below(15_000);
     expect(out).to.not.match(/\n\s+at .+:\d+:\d+\)/); // no stack frames for failed checks
+
+    // A real run's record: `report render` recomputes its verdicts from the timeline, byte for byte.
+    const resultFile = path.join(reportDir, 'agent-restart-within-grace.result.json');
+    const saved = await readFile(resultFile, 'utf8');
+    const render = spawnSync(process.execPath, [BIN, 'report', 'render', reportDir], { encoding: 'utf8' });
+    expect(render.status, render.stderr).to.equal(0);
+    expect(render.stdout).to.match(/^1 scenario\(s\), 1 recomputed from their timelines\n/);
+    expect(await readFile(resultFile, 'utf8')).to.equal(saved);
   });
 });

@@ -1,14 +1,12 @@
 import type { LedgerReadBack } from '../../observe/ledger-check.js';
-import { computeMetrics } from '../../observe/metrics.js';
 import { outsideFaults } from '../outside-faults.js';
-import { saveScenario } from '../scenario-files.js';
-import { scenarioVerdicts } from '../scenario-verdicts.js';
+import { saveJudged } from '../scenario-files.js';
 import type { ScenarioOutcome } from '../run-scenario.js';
 import type { ScenarioContext } from './scenario-context.js';
 
 /**
- * Judge: other processes' faults on the run's nodes in its window looked up, then metrics and
- * checks computed from the timeline and the facts, and the result saved next to the timeline.
+ * Judge: other processes' faults on the run's nodes in its window looked up, the record saved (the
+ * timeline with the flow's facts), then metrics and checks computed from that record alone.
  */
 export async function judge(
   ctx: ScenarioContext,
@@ -24,16 +22,14 @@ export async function judge(
     values.outside_faults = facts.outsideFaults.length;
     for (const line of facts.outsideFaults) ctx.mark(`assert: disturbed by an outside fault: ${line}`);
   }
-  const data = ctx.timeline.toData(ctx.meta(), { values, ...(ledger && { ledger }) });
-  const metrics = computeMetrics(data);
-  const checks = scenarioVerdicts(facts, metrics, error);
-  await saveScenario(
-    ctx.config.reportDir,
-    data,
-    metrics,
-    checks.map((c) => c.verdict),
-    ctx.progress.elapsedMs(),
-  );
+  const flow = {
+    facts: { ...facts },
+    ...(error !== undefined && { error }),
+    durationMs: ctx.progress.elapsedMs(),
+  };
+  const data = ctx.timeline.toData(ctx.meta(), { values, ...(ledger && { ledger }), flow });
+  const { judged } = await saveJudged(ctx.config.reportDir, data);
+  const { checks, metrics } = judged;
   ctx.progress.step(`done: ${checks.filter((c) => c.verdict.passed).length}/${checks.length} checks passed`);
   return { checks, metrics, ...(error !== undefined && { error }) };
 }

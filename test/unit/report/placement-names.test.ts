@@ -3,13 +3,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { loadConfig } from '../../../lib/config/load-config.js';
-import { computeMetrics } from '../../../lib/observe/metrics.js';
 import { Timeline } from '../../../lib/observe/timeline.js';
 import { compareRuns } from '../../../lib/report/compare.js';
 import { renderJunit, suiteName } from '../../../lib/report/junit.js';
 import { readResults } from '../../../lib/report/read-results.js';
 import { writeReports } from '../../../lib/report/write-reports.js';
-import { saveScenario } from '../../../lib/scenario/scenario-files.js';
+import { saveJudged } from '../../../lib/scenario/scenario-files.js';
 import { syntheticRun } from '../../support/synthetic-run.js';
 
 describe('placement in names, files and comparisons', () => {
@@ -32,9 +31,9 @@ describe('placement in names, files and comparisons', () => {
       timeline.record({ kind: 'step', name: `arrange (${placement})` });
       const data = timeline.toData(
         { scenario: 'drive-offline', target: 'lab', sut: 'patroni', placement },
-        { values: { placement } },
+        { values: { placement }, flow: { facts: { kind: 'drive-offline' }, durationMs: 1000 } },
       );
-      await saveScenario(dir, data, computeMetrics(data), [], 1000);
+      await saveJudged(dir, data);
     }
     expect((await readdir(dir)).sort()).to.deep.equal([
       'drive-offline.result.json',
