@@ -4,6 +4,7 @@ import { chooseFaultNode } from '../../sut/placement.js';
 import type { NodeAccess } from '../../nodes/node-access.js';
 import type { Sut } from '../../sut/sut.js';
 import { countRows, ROWS_PER_SCALE } from '../../workload/pgbench.js';
+import { balanceInvariant, readPgbenchState } from '../../workload/pgbench-invariants.js';
 import { digestAccounts } from '../../workload/table-digest.js';
 import { PlacementRefusedError } from '../fault-not-supported.js';
 import { healDeadRunsFaults } from '../heal-dead-runs.js';
@@ -93,15 +94,25 @@ async function chooseNode(ctx: ScenarioContext, sut: Sut): Promise<{ node: NodeA
   return { node, role: choice.role };
 }
 
-/** pgbench_accounts at the configured scale: kept when present, loaded otherwise. */
+/**
+ * pgbench data at the configured scale: kept when present and consistent, loaded otherwise. Data
+ * whose balances already disagree (changed by hand, or by a run that broke it) would make this run's
+ * fault look guilty: it is reloaded, and the result says so.
+ */
 async function ensurePgbench(ctx: ScenarioContext, sut: Sut): Promise<number> {
   const scale = ctx.config.workload.pgbenchScale;
   const expected = scale * ROWS_PER_SCALE;
   const endpoint = await sut.writeEndpoint(ctx.within(10_000));
   const rows = await countRows(endpoint, 'pgbench_accounts', { signal: ctx.within(60_000) }).catch(() => -1);
   if (rows === expected) {
-    ctx.progress.step(`pgbench data present: ${rows} rows`);
-    return rows;
+    const state = await readPgbenchState(endpoint, NO_TAG, { signal: ctx.within(180_000) });
+    const invariant = balanceInvariant(state.sums);
+    if (invariant === 'ok') {
+      ctx.progress.step(`pgbench data present: ${rows} rows, balances consistent`);
+      return rows;
+    }
+    ctx.values.baseline_reloaded = `pgbench data inconsistent before the fault: ${invariant}`;
+    ctx.mark(`arrange: ${ctx.values.baseline_reloaded}; reloading it`);
   }
   const load = await sut.loadPgbench(scale, {
     signal: ctx.within(900_000),
@@ -109,3 +120,6 @@ async function ensurePgbench(ctx: ScenarioContext, sut: Sut): Promise<number> {
   });
   return load.rows;
 }
+
+/** A history tag no run writes: only the balance sums of the state are read here. */
+const NO_TAG = 'baseline0';

@@ -4,6 +4,8 @@ import { arrange } from '../../../lib/scenario/flow/arrange.js';
 import { releaseHeld } from '../../../lib/scenario/flow/release.js';
 import { FaultNotSupportedError, PlacementRefusedError } from '../../../lib/scenario/fault-not-supported.js';
 import { loadPgbench } from '../../../lib/workload/pgbench.js';
+import { balanceInvariant, readPgbenchState } from '../../../lib/workload/pgbench-invariants.js';
+import { readQuery } from '../../../lib/workload/read-query.js';
 import type { NodeRoles } from '../../../lib/sut/placement.js';
 import { fakeContext, fakeSut } from '../../support/fake-sut.js';
 import { LocalPostgres } from '../../support/local-postgres.js';
@@ -54,11 +56,34 @@ describe('scenario flow: arrange and act (real Postgres, fake SUT)', function ()
     expect(loads).to.equal(1);
   });
 
+  it('data changed by hand before the run is reloaded, and the result says so', async () => {
+    await readQuery(
+      server.endpoint,
+      'UPDATE pgbench_accounts SET abalance = abalance + 7 WHERE aid = 42',
+      [],
+      {
+        applicationName: 'pxchaos-test',
+        timeoutMs: 10_000,
+        retries: 0,
+      },
+    );
+    const before = loads;
+    const ctx = await fakeContext(sut(), 'network-partition', 'bystander');
+    await arrange(ctx).catch(() => undefined); // refused placement: stops after the data
+    await releaseHeld(ctx);
+    expect(loads - before, 'reloaded once').to.equal(1);
+    expect(ctx.values.baseline_reloaded).to.match(
+      /^pgbench data inconsistent before the fault: sum\(abalance\) 7 ≠ sum\(tbalance\) 0/,
+    );
+    const state = await readPgbenchState(server.endpoint, 'baseline0');
+    expect(balanceInvariant(state.sums)).to.equal('ok');
+  });
+
   it('present data is kept; a SUT without the fault stops in act before anything is injected', async () => {
     const ctx = await fakeContext(sut(), 'drive-offline');
     const arranged = await arrange(ctx);
     try {
-      expect(loads, 'pgbench data present: not loaded again').to.equal(1);
+      expect(loads, 'pgbench data present and consistent: not loaded again').to.equal(2);
       expect(ctx.values.fault_node).to.equal('n1');
       expect(ctx.held.workload).to.not.equal(undefined);
       const without = { ...arranged, expectation: undefined };
