@@ -13,12 +13,13 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { inject } from '../lib/faults/fault.js';
 import { FaultJournal } from '../lib/faults/journal.js';
-import { partitionPlan } from '../lib/faults/partition.js';
+import { partitionPlan } from '../lib/faults/partition-fault.js';
 import { kubeLabDown } from '../lib/kube-lab/kube-lab-down.js';
 import { kubeNodes } from '../lib/kube-lab/kube-lab-kubectl.js';
 import { kubeLabUp, type KubeLabUp } from '../lib/kube-lab/kube-lab-up.js';
 import { describeTimings, type KubeTimings } from '../lib/kube-lab/kubeadm-config.js';
 import { DockerExecNode } from '../lib/nodes/docker-exec-node.js';
+import { STORAGE_DRIVER_PROFILES } from '../lib/sut/postgres-on-k8s/storage-drivers.js';
 import { parseDuration } from '../lib/time/duration.js';
 import { pollUntil } from '../lib/time/poll-until.js';
 
@@ -41,10 +42,12 @@ async function detection(up: KubeLabUp): Promise<{ notReadyMs: number; readyAgai
   if (!victim || !peer) throw new Error('need two workers');
   const cp = up.layout.controlPlane.name;
   const node = new DockerExecNode(victim.name, victim.name);
-  const plan = await partitionPlan(node, {
+  const plan = partitionPlan(node, {
     maxDurationMs: 300_000,
-    verifyFrom: new DockerExecNode(peer.name, peer.name),
-    verifyPort: 24007,
+    verify: {
+      from: new DockerExecNode(peer.name, peer.name),
+      port: STORAGE_DRIVER_PROFILES.gluster.partitionProbePort,
+    },
   });
   const fault = await inject(plan, { journal });
   const cutAt = performance.now();

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from '../lib/faults/fault.js';
 import { FaultJournal } from '../lib/faults/journal.js';
-import { partitionPlan } from '../lib/faults/partition.js';
+import { partitionPlan } from '../lib/faults/partition-fault.js';
+import { nodeIpv4 } from '../lib/nodes/node-ipv4.js';
 import { SshNode } from '../lib/nodes/ssh-node.js';
 import { enableSsh, startTestLab } from '../test/integration/harness-core/test-lab.js';
 
@@ -36,7 +37,8 @@ const ssh = new SshNode(await enableSsh(lab, 'n1', dir));
 try {
   const node = lab.node('n1');
   const container = lab.containers.get('n1')!;
-  const plan = await partitionPlan(node, { maxDurationMs: 120_000 });
+  const plan = partitionPlan(node, { maxDurationMs: 120_000 });
+  const { inject: injectArgv } = await plan.prepare((n) => nodeIpv4(n));
   const journal = new FaultJournal(join(dir, 'state'));
   await ssh.exec(['true']); // warm: connection and handshake done
   const timings: Record<string, number[]> = {
@@ -54,9 +56,9 @@ try {
   for (let i = 0; i < RUNS + 2; i++) {
     const warmup = i < 2;
     // Interleaved so that load drifts affect every path alike.
-    await timed('bare docker exec', () => bareDockerExec(container, plan.inject));
-    await timed('DockerExecNode.exec', () => node.exec(plan.inject));
-    await timed('SshNode.exec (warm)', () => ssh.exec(plan.inject));
+    await timed('bare docker exec', () => bareDockerExec(container, injectArgv));
+    await timed('DockerExecNode.exec', () => node.exec(injectArgv));
+    await timed('SshNode.exec (warm)', () => ssh.exec(injectArgv));
     let fault: Awaited<ReturnType<typeof inject>> | undefined;
     await timed('inject() via docker (journal+timer+rules)', async () => {
       fault = await inject(plan, { journal, healOnSignals: false });

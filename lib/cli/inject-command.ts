@@ -1,22 +1,14 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
-import { inject } from '../faults/fault.js';
-import { FaultJournal } from '../faults/journal.js';
-import type { FaultPlan } from '../faults/fault-plan.js';
-import { partitionPlan } from '../faults/partition.js';
-import { agentCrashPlan, driveOfflinePlan } from '../faults/sut-fault-plans.js';
+import { handPartitionPlan, handSutFaultPlan } from '../faults/hand-fault-plans.js';
+import { holdFault } from '../faults/hold-fault.js';
 import { loadConfig } from '../config/load-config.js';
 import type { FaultSurface } from '../targets/target.js';
 import { targetFor } from '../targets/targets.js';
 import { refuseWhileRunHolds } from '../scenario/run-lock.js';
 import { TARGETS } from '../config/config-schema.js';
-import type { NodeAccess } from '../nodes/node-access.js';
-import { formatDuration, MAX, parseDuration } from '../time/duration.js';
+import { MAX, parseDuration } from '../time/duration.js';
 import { progressPrinter } from './cli-output.js';
-
-/** How much longer than --for the node-side timer waits before reverting on its own. */
-export const AUTO_REVERT_MARGIN_MS = 10_000;
 
 export interface PartitionCliOptions extends TargetCliOptions {
   readonly node: string;
@@ -50,18 +42,6 @@ async function surfaceOf(options: TargetCliOptions): Promise<FaultSurface> {
   return target.faultSurface();
 }
 
-/** A node of the surface by name, or exit 2 listing the known ones. */
-function nodeOf(surface: FaultSurface, name: string): NodeAccess {
-  const node = surface.nodes.get(name);
-  if (node) return node;
-  const known = [...surface.nodes.keys()].sort();
-  throw new UsageError(
-    known.length
-      ? `unknown node '${name}' in ${surface.where}; known nodes: ${known.join(', ')}`
-      : `unknown node '${name}' in ${surface.where}: ${surface.noNodesHint ?? 'it has no nodes (is it up?)'}`,
-  );
-}
-
 /** `--for` as milliseconds: a positive duration with a unit. */
 export function parseForOption(text: string): number {
   const ms = parseDuration(text, '--for', { maxMs: MAX.injectFor });
@@ -83,61 +63,21 @@ export function parsePeersOption(text: string | undefined): string[] {
 async function runPartition(options: PartitionCliOptions): Promise<void> {
   // Bad input is reported before anything touches Docker.
   const forMs = parseForOption(options.for);
-  const peerNames = parsePeersOption(options.peers);
+  const peers = parsePeersOption(options.peers);
   const say = progressPrinter();
   const surface = await surfaceOf(options);
   try {
-    const { nodes } = surface;
-    const node = nodeOf(surface, options.node);
-    const peers: (NodeAccess | string)[] = peerNames.map((p) =>
-      /^\d{1,3}(\.\d{1,3}){3}$/.test(p) ? p : nodeOf(surface, p),
-    );
-    if (peers.includes(node)) throw new UsageError(`--peers: ${node.name} cannot be its own peer`);
-    const peerNodes = peers.filter((p): p is NodeAccess => typeof p !== 'string');
-    const verifyFrom = options.verify
-      ? (peerNodes[0] ?? (peers.length === 0 ? [...nodes.values()].find((n) => n !== node) : undefined))
-      : undefined;
-    const plan = await partitionPlan(node, {
+    const { plan, verifier } = handPartitionPlan(surface, {
+      node: options.node,
       peers,
-      maxDurationMs: forMs + AUTO_REVERT_MARGIN_MS,
-      verifyPort: surface.partitionProbePort,
-      ...(verifyFrom && { verifyFrom }),
+      forMs,
+      verify: options.verify,
     });
-    if (options.verify && !verifyFrom)
-      say('no peer node to verify from: the partition is applied unverified');
-    await holdFault(plan, forMs, say, {
-      verified: `verified from ${verifyFrom?.name ?? '?'}: TCP to ${node.name}:${surface.partitionProbePort} times out`,
-      healVerified: `verified healed: ${node.name} answers again`,
-    });
+    if (options.verify && !verifier) say('no peer node to verify from: the partition is applied unverified');
+    await holdFault(plan, forMs, say);
   } finally {
     await surface.close();
   }
-}
-
-/** Applies a fault, keeps it for forMs (Ctrl-C/SIGTERM heal it sooner), then heals it. */
-async function holdFault(
-  plan: FaultPlan,
-  forMs: number,
-  say: (line: string) => void,
-  lines: { readonly verified?: string; readonly healVerified?: string } = {},
-): Promise<void> {
-  const journal = new FaultJournal();
-  const fault = await inject(plan, {
-    journal,
-    onEvent: (phase, detail) => {
-      if (phase === 'journaled') say(`journaled in ${journal.path}: ${detail ?? ''}`);
-      else if (phase === 'verified' && lines.verified) say(lines.verified);
-      else if (phase === 'heal-verified' && lines.healVerified) say(lines.healVerified);
-      else say(`${phase}${detail ? `: ${detail}` : ''}`);
-    },
-  });
-  say(
-    `${plan.kind} of ${plan.node.name} in force (fault ${fault.id}); healing in ${formatDuration(forMs)}, ` +
-      `Ctrl-C heals now; node-side auto-revert at ${new Date(fault.expiresAt).toISOString()}`,
-  );
-  await sleep(forMs);
-  await fault.heal();
-  say('done');
 }
 
 export interface SutFaultCliOptions extends TargetCliOptions {
@@ -154,13 +94,7 @@ async function runSutFault(verb: 'agent-down' | 'drive-offline', options: SutFau
   const say = progressPrinter();
   const surface = await surfaceOf(options);
   try {
-    const node = nodeOf(surface, options.node);
-    const maxDurationMs = forMs + AUTO_REVERT_MARGIN_MS;
-    const plan =
-      verb === 'agent-down'
-        ? agentCrashPlan(verb, surface, node, maxDurationMs)
-        : driveOfflinePlan(verb, surface, node, mode, maxDurationMs);
-    await holdFault(plan, forMs, say);
+    await holdFault(handSutFaultPlan(surface, verb, { node: options.node, forMs, mode }), forMs, say);
   } finally {
     await surface.close();
   }

@@ -6,7 +6,7 @@ import { UsageError } from '../errors.js';
 import { generatePassword } from '../sut/postgres-on-k8s/postgres-secret.js';
 import { newRunId } from '../sut/postgres-on-k8s/run-namespace.js';
 import { defaultStorageDriver } from '../sut/postgres-on-k8s/storage-drivers.js';
-import { buildPlan } from './plan-document.js';
+import { buildPlan } from '../plan/plan-document.js';
 
 /** Where the plan goes and where a run's random values come from; replaceable in tests. */
 export interface PlanCommandIo {
@@ -64,7 +64,7 @@ export function registerPlanCommand(program: Command, io: PlanCommandIo = proces
       const driver = flags.sut ?? config.kube.sut ?? defaultStorageDriver(target);
       if (!isOneOf(STORAGE_DRIVERS, driver))
         throw new UsageError(`plan: --sut must be ${STORAGE_DRIVERS.join(' or ')}, got '${driver}'`);
-      const plan = buildPlan({
+      const plan = await buildPlan({
         target,
         driver: driver satisfies StorageDriver,
         config,

@@ -1,35 +1,50 @@
-import type { FaultPlan } from './fault-plan.js';
 import type { NodeAccess } from '../nodes/node-access.js';
+import type { FaultVerification, NodeCheck } from './fault-checks.js';
+import type { FaultPlan } from './fault-plan.js';
 
-/**
- * A fault made of two node commands (agent kill/start, drive error/restore), verified by a status
- * command that exits 0 when the component is healthy.
- */
+/** A fault made of node commands (agent kill/start, drive error/restore) and a health status. */
+export interface FaultCommands {
+  readonly inject: readonly string[];
+  readonly revert: readonly string[];
+  /** Exits 0 while the component is healthy. */
+  readonly status: readonly string[];
+  /** What the status is of, for messages and `pxchaos plan` ("agent", "drive"). */
+  readonly component: string;
+}
+
+/** In force, the status command exits non-zero on the node; healed, it exits 0. */
+export function statusVerification(node: string, commands: FaultCommands): FaultVerification {
+  const { status, component } = commands;
+  const shown = `'${status.join(' ')}'`;
+  const check = (expect: string, ok: (exitCode: number) => boolean): NodeCheck => ({
+    on: 'node',
+    argv: status,
+    expect,
+    timeoutMs: 15_000,
+    judge: (r) => ({ ok: ok(r.exitCode), detail: `${shown} exited ${r.exitCode} on ${r.node}` }),
+  });
+  return {
+    inForce: [check(`must exit non-zero (${component} down)`, (code) => code !== 0)],
+    healed: [check(`must exit 0 (${component} up)`, (code) => code === 0)],
+    inForceShows: `on ${node}: ${shown} reports the ${component} down`,
+    healedShows: `${shown} reports the ${component} up on ${node}`,
+  };
+}
+
+/** The fault of `commands` on `node`, inert (its argv need nothing from the nodes). */
 export function commandPlan(
   kind: string,
   node: NodeAccess,
-  inject: readonly string[],
-  revert: readonly string[],
-  status: readonly string[],
+  commands: FaultCommands,
   maxDurationMs: number,
 ): FaultPlan {
-  const healthy = async (signal?: AbortSignal): Promise<boolean> =>
-    (await node.exec(status, { check: false, timeoutMs: 15_000, ...(signal ? { signal } : {}) })).exitCode ===
-    0;
+  const prepared = { inject: commands.inject, verification: statusVerification(node.name, commands) };
   return {
     kind,
     node,
-    description: `${kind} on ${node.name}: ${inject.join(' ')} (revert: ${revert.join(' ')})`,
-    inject,
-    revert,
+    description: `${kind} on ${node.name}: ${commands.inject.join(' ')} (revert: ${commands.revert.join(' ')})`,
+    revert: commands.revert,
     maxDurationMs,
-    async verifyInForce(signal) {
-      if (await healthy(signal))
-        throw new Error(`${kind} on ${node.name}: '${status.join(' ')}' still reports healthy`);
-    },
-    async verifyHealed(signal) {
-      if (!(await healthy(signal)))
-        throw new Error(`${kind} on ${node.name}: '${status.join(' ')}' still reports a fault`);
-    },
+    prepare: () => Promise.resolve(prepared),
   };
 }

@@ -1,4 +1,6 @@
 import { timerCancelArgv, timerStartArgvSleeping } from './auto-revert-timer.js';
+import type { CheckSide, NodeCheck } from './fault-checks.js';
+import type { FaultPlan, PreparedFault } from './fault-plan.js';
 
 /** One command on one node, as `pxchaos plan` shows it. */
 export interface NodeStep {
@@ -8,38 +10,32 @@ export interface NodeStep {
   readonly argv: readonly string[];
 }
 
-export interface FaultStepsInput {
-  /** The node the fault is applied to. */
-  readonly node: string;
+export interface TimerStep {
   /** The auto-revert timer's marker (timerMarker(fault id)). */
-  readonly timerMarker: string;
+  readonly marker: string;
   /** The timer's sleep argument in seconds (a number, or a placeholder in a plan). */
-  readonly timerSleep: string;
-  readonly inject: readonly string[];
-  readonly revert: readonly string[];
-  readonly verifyInForce: readonly NodeStep[];
-  readonly verifyHealed: readonly NodeStep[];
+  readonly sleep: string;
 }
 
 /**
- * Every node command one fault runs, in the order `inject()` and its heal run them (fault.ts):
- * timer armed, inject, verified in force, (held), revert, timer cancelled, verified healed.
+ * Every node command one prepared fault runs, in the order `inject()` and its heal run them
+ * (fault.ts): timer armed, inject, verified in force, (held), revert, timer cancelled, verified healed.
  */
-export function faultSteps(f: FaultStepsInput): NodeStep[] {
+export function faultSteps(plan: FaultPlan, prepared: PreparedFault, timer: TimerStep): NodeStep[] {
+  const nodeOf: Record<CheckSide, string> = { node: plan.node.name, peer: prepared.peer?.name ?? '<peer>' };
+  const checks = (phase: string, list: readonly NodeCheck[] = []): NodeStep[] =>
+    list.map((c) => ({ on: nodeOf[c.on], purpose: `verify ${phase}: ${c.expect}`, argv: c.argv }));
+  const on = plan.node.name;
   return [
     {
-      on: f.node,
+      on,
       purpose: 'arm the node-side auto-revert timer (reverts even if the harness dies)',
-      argv: timerStartArgvSleeping(f.timerMarker, f.timerSleep, f.revert),
+      argv: timerStartArgvSleeping(timer.marker, timer.sleep, plan.revert),
     },
-    { on: f.node, purpose: 'inject', argv: f.inject },
-    ...f.verifyInForce,
-    {
-      on: f.node,
-      purpose: 'revert (idempotent; also what the timer and `pxchaos heal` run)',
-      argv: f.revert,
-    },
-    { on: f.node, purpose: 'cancel the auto-revert timer', argv: timerCancelArgv(f.timerMarker) },
-    ...f.verifyHealed,
+    { on, purpose: 'inject', argv: prepared.inject },
+    ...checks('in force', prepared.verification?.inForce),
+    { on, purpose: 'revert (idempotent; also what the timer and `pxchaos heal` run)', argv: plan.revert },
+    { on, purpose: 'cancel the auto-revert timer', argv: timerCancelArgv(timer.marker) },
+    ...checks('healed', prepared.verification?.healed),
   ];
 }

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { FaultEvent } from '../observe/timeline-events.js';
-import type { FaultPlan } from './fault-plan.js';
+import type { AddressOf, FaultPlan } from './fault-plan.js';
+import { runChecks, type CheckJudgement } from './fault-checks.js';
 import { cancelAutoRevertTimer, startAutoRevertTimer, timerMarker } from './auto-revert-timer.js';
 import type { FaultJournal } from './journal.js';
 import { NodeGoneError } from '../nodes/exec-errors.js';
+import { nodeIpv4 } from '../nodes/node-ipv4.js';
 import { trackActiveFault } from './signal-heal.js';
 
 export type FaultPhase = FaultEvent['phase'];
@@ -17,7 +19,13 @@ export interface InjectOptions {
   readonly healOnSignals?: boolean;
   /** Deadline of the inject and revert commands (default 30 s). */
   readonly commandTimeoutMs?: number;
+  /** How the plan's nodes' addresses are looked up (default: nodeIpv4, on the nodes themselves). */
+  readonly addressOf?: AddressOf;
 }
+
+const nodeAddress: AddressOf = (node, signal) => nodeIpv4(node, signal ? { signal } : {});
+const allOk = (judged: readonly CheckJudgement[]): boolean => judged.every((j) => j.ok);
+const detailsOf = (judged: readonly CheckJudgement[]): string => judged.map((j) => j.detail).join('; ');
 
 /** An applied fault. Its only verbs are heal() and async dispose (which heals and never throws). */
 export interface ActiveFault extends AsyncDisposable {
@@ -36,14 +44,19 @@ export function newFaultId(kind: string): string {
 }
 
 /**
- * Applies a fault. Order: journal entry (fsynced) → node-side auto-revert timer → inject argv →
- * verifyInForce. Anything failing after the journal entry reverts at once and rethrows, so a
- * half-applied fault is never left behind.
+ * Applies a fault. Order: the plan prepared (addresses looked up; a failure leaves nothing behind) →
+ * journal entry (fsynced) → node-side auto-revert timer → inject argv → verified in force. Anything
+ * failing after the journal entry reverts at once and rethrows, so a half-applied fault is never
+ * left behind.
  */
 export async function inject(plan: FaultPlan, options: InjectOptions): Promise<ActiveFault> {
   const { journal, signal, onEvent } = options;
   const timeoutMs = options.commandTimeoutMs ?? 30_000;
   signal?.throwIfAborted();
+  const prepared = await plan.prepare(options.addressOf ?? nodeAddress, signal);
+  signal?.throwIfAborted();
+  const { verification } = prepared;
+  const checkNodes = { node: plan.node, peer: prepared.peer };
   const id = newFaultId(plan.kind);
   const marker = timerMarker(id);
   const startedAt = Date.now();
@@ -91,9 +104,13 @@ export async function inject(plan: FaultPlan, options: InjectOptions): Promise<A
     }
     await cancelAutoRevertTimer(node, marker);
     emit('healed', plan.description);
-    if (plan.verifyHealed) {
-      await plan.verifyHealed();
-      emit('heal-verified');
+    if (verification) {
+      let judged = await runChecks(verification.healed, checkNodes);
+      for (let tried = 1; tried < (verification.healedTries ?? 1) && !allOk(judged); tried++)
+        judged = await runChecks(verification.healed, checkNodes);
+      if (!allOk(judged))
+        throw new Error(`${plan.kind} on ${node.name} still in effect after heal: ${detailsOf(judged)}`);
+      emit('heal-verified', verification.healedShows);
     }
     await journal.close(id, how);
     healed = true;
@@ -122,13 +139,14 @@ export async function inject(plan: FaultPlan, options: InjectOptions): Promise<A
     throw err;
   }
   try {
-    applying = node.exec(plan.inject, { timeoutMs });
+    applying = node.exec(prepared.inject, { timeoutMs });
     await applying;
     signal?.throwIfAborted();
     emit('injected', plan.description);
-    if (plan.verifyInForce) {
-      await plan.verifyInForce(signal);
-      emit('verified');
+    if (verification) {
+      const judged = await runChecks(verification.inForce, checkNodes, signal);
+      if (!allOk(judged)) throw new Error(`${plan.kind} on ${node.name} not in force: ${detailsOf(judged)}`);
+      emit('verified', verification.inForceShows);
     }
   } catch (err) {
     try {

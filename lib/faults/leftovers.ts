@@ -1,6 +1,6 @@
 import type { NodeAccess } from '../nodes/node-access.js';
 import { ANY_TIMER_PATTERN } from './auto-revert-timer.js';
-import { CHAIN_PREFIX } from './partition.js';
+import { CHAIN_PREFIX } from './partition-rules.js';
 
 /**
  * Everything pxchaos may have left on a node: iptables chains/rules naming a PXCHAOS- chain and

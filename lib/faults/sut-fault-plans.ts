@@ -1,40 +1,71 @@
 import type { NodeAccess } from '../nodes/node-access.js';
-import type { Sut } from '../sut/sut.js';
-import { commandPlan } from './command-plan.js';
+import type { AgentCommands, DriveCommands, SutFaultCommands } from '../sut/sut.js';
+import { commandPlan, type FaultCommands } from './command-plan.js';
 import type { FaultPlan } from './fault-plan.js';
+import { partitionPlan } from './partition-fault.js';
+
+/**
+ * The faults on a SUT's node, one definition each, built from its SutFaultCommands: a run (through
+ * the scenario catalog), `pxchaos inject` and `pxchaos plan` all build them here.
+ */
 
 /**
  * The agent crashed and started again (`pxchaos inject agent-down`, both agent scenarios). A crash,
  * not a clean stop: a clean Patroni stop hands the leader key over at once, a switchover rather than
- * an outage.
+ * an outage. An agent that restarts itself after a crash cannot be kept down past its grace window
+ * that way: `agent-down-past-grace` holds it down instead where the SUT says how (`holdDown`).
  */
-export function agentCrashPlan(
-  kind: string,
-  sut: Pick<Sut, 'agentCommands'>,
-  node: NodeAccess,
-  maxDurationMs: number,
-): FaultPlan {
-  const agent = sut.agentCommands(node.name);
-  // An agent that restarts itself after a crash cannot be kept down past its grace window that way.
+export function agentCrashCommands(kind: string, agent: AgentCommands): FaultCommands {
   const { kill, start } = kind === 'agent-down-past-grace' && agent.holdDown ? agent.holdDown : agent;
-  return commandPlan(kind, node, kill, start, agent.status, maxDurationMs);
+  return { inject: kill, revert: start, status: agent.status, component: 'agent' };
 }
 
 /** The node's data drive failing (`error`: I/O fails) or hanging (`hang`: I/O blocks), then restored. */
+export function driveOfflineCommands(drive: DriveCommands, mode: 'error' | 'hang'): FaultCommands {
+  return {
+    inject: mode === 'hang' ? drive.hang : drive.error,
+    revert: drive.restore,
+    status: drive.status,
+    component: 'drive',
+  };
+}
+
+export function agentCrashPlan(
+  kind: string,
+  sut: Pick<SutFaultCommands, 'agentCommands'>,
+  node: NodeAccess,
+  maxDurationMs: number,
+): FaultPlan {
+  return commandPlan(kind, node, agentCrashCommands(kind, sut.agentCommands(node.name)), maxDurationMs);
+}
+
 export function driveOfflinePlan(
   kind: string,
-  sut: Pick<Sut, 'driveCommands'>,
+  sut: Pick<SutFaultCommands, 'driveCommands'>,
   node: NodeAccess,
   mode: 'error' | 'hang',
   maxDurationMs: number,
 ): FaultPlan {
-  const drive = sut.driveCommands(node.name);
-  return commandPlan(
-    kind,
-    node,
-    mode === 'hang' ? drive.hang : drive.error,
-    drive.restore,
-    drive.status,
-    maxDurationMs,
-  );
+  return commandPlan(kind, node, driveOfflineCommands(sut.driveCommands(node.name), mode), maxDurationMs);
+}
+
+export interface SutPartitionOptions {
+  /** Cut only these peers (nodes or IPv4 addresses); default: all traffic but SSH and loopback. */
+  readonly peers?: readonly (NodeAccess | string)[];
+  /** The peer node that verifies the partition; none: applied unverified. */
+  readonly verifier?: NodeAccess;
+  readonly maxDurationMs: number;
+}
+
+/** The partition of `node`, verified from `verifier` on the port the SUT declares (Sut.partitionProbePort). */
+export function sutPartitionPlan(
+  sut: Pick<SutFaultCommands, 'partitionProbePort'>,
+  node: NodeAccess,
+  options: SutPartitionOptions,
+): FaultPlan {
+  return partitionPlan(node, {
+    maxDurationMs: options.maxDurationMs,
+    ...(options.peers && { peers: options.peers }),
+    ...(options.verifier && { verify: { from: options.verifier, port: sut.partitionProbePort } }),
+  });
 }

@@ -47,6 +47,17 @@ export async function probeTcp(
     ...(signal && { signal }),
   });
   const outcome = classifyTcpProbe(r.exitCode, r.stderr);
-  const detail = `${from.name} → ${ip}:${port}: ${outcome}${r.stderr.trim() ? ` (${r.stderr.trim().split('\n').at(-1)})` : ''}`;
-  return { outcome, detail };
+  return { outcome, detail: tcpProbeDetail(from.name, ip, port, outcome, r.stderr) };
+}
+
+/** One line of what a probe got: "n2 → 172.18.0.3:5432: no-answer", with the last line of its stderr. */
+export function tcpProbeDetail(
+  from: string,
+  ip: string,
+  port: number,
+  outcome: TcpReachability,
+  stderr: string,
+): string {
+  const last = stderr.trim().split('\n').at(-1);
+  return `${from} → ${ip}:${port}: ${outcome}${last ? ` (${last})` : ''}`;
 }

@@ -88,7 +88,19 @@ export interface Sut {
   settle(signal: AbortSignal, onCheck?: (health: SutHealth) => void): Promise<SutHealth>;
   agentCommands(node: string): AgentCommands;
   driveCommands(node: string): DriveCommands;
+  /**
+   * A port every node of the SUT listens on (the storage driver's, or Postgres in the lab): a
+   * partition is verified by TCP to it being cut from a peer, and answering again after the heal.
+   */
+  readonly partitionProbePort: number;
   /** Streams platform events until the returned function is called. */
   watch(onEvent: (e: SutEvent) => void, signal: AbortSignal): void;
   close(): Promise<void>;
 }
+
+/**
+ * What the SUT's faults act with: its agent's and drive's node commands, and the port a partition is
+ * verified on. A run's Sut, `pxchaos inject`'s fault surface and `pxchaos plan` take all three from
+ * one declaration per SUT (storage-drivers.ts for gluster and portworx, lab-node-commands.ts for the lab).
+ */
+export type SutFaultCommands = Pick<Sut, 'agentCommands' | 'driveCommands' | 'partitionProbePort'>;

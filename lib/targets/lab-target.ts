@@ -5,11 +5,10 @@ import { requireDocker } from '../docker/docker-cli.js';
 import { labUp } from '../lab/lab-up.js';
 import { openLabSut } from '../lab/lab-sut.js';
 import { LAB_EXPECTATIONS, LAB_PLACED_EXPECTATIONS } from '../sut/patroni/lab-expectations.js';
-import { LAB_LABEL, NODE_LABEL, resolveDockerNodes } from '../nodes/docker-label-nodes.js';
-import { LAB_AGENT, LAB_DRIVE } from '../sut/patroni/lab-node-commands.js';
-import { EnvironmentError } from '../errors.js';
+import { resolveDockerNodes } from '../nodes/docker-label-nodes.js';
 import { patroniEndpoints } from '../lab/lab-endpoints.js';
 import { inspectLab } from '../lab/lab-inspect.js';
+import { labFaultSurface } from './lab-fault-surface.js';
 import type { Target } from './target.js';
 
 export interface LabTargetOptions {
@@ -46,23 +45,7 @@ export function labTarget(config: PxchaosConfig, options: LabTargetOptions = {})
       await requireDocker();
       const { name } = await resolveLab({ flag: options.lab, configFile: config.source, loaded: config });
       const nodes = await resolveDockerNodes({ lab: name });
-      // A partition needs only the containers; the agent and drive need the lab's Patroni there.
-      const patroni = patroniEndpoints(await inspectLab(name)).length > 0;
-      const sutCommands = <T>(commands: T): T => {
-        if (!patroni) throw new EnvironmentError(`lab '${name}' is not up: run 'pxchaos lab up'`);
-        return commands;
-      };
-      return {
-        where: `lab '${name}'`,
-        noNodesHint: `no running containers labelled ${NODE_LABEL} and ${LAB_LABEL}=${name} (is the lab up?)`,
-        nodes,
-        partitionProbePort: 5432,
-        agentCommands: () => sutCommands(LAB_AGENT),
-        driveCommands: () => sutCommands(LAB_DRIVE),
-        close: async () => {
-          await Promise.allSettled([...nodes.values()].map((n) => n.close()));
-        },
-      };
+      return labFaultSurface(name, nodes, patroniEndpoints(await inspectLab(name)).length > 0);
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { PxchaosConfig } from '../config/config-schema.js';
 import type { NodeAccess } from '../nodes/node-access.js';
-import type { Sut } from '../sut/sut.js';
+import type { Sut, SutFaultCommands } from '../sut/sut.js';
 
 export type TargetName = PxchaosConfig['target'];
 
@@ -15,16 +15,15 @@ export interface OpenTarget {
 
 /**
  * What a fault by hand (`pxchaos inject`) acts on: the target's nodes where the SUT runs, with the
- * SUT's agent and drive commands, found by the target's preflight (blast-radius guard included).
+ * SUT's agent and drive commands and its partition probe port (the same as a run's Sut has), found by
+ * the target's preflight (blast-radius guard included).
  */
-export interface FaultSurface extends Pick<Sut, 'agentCommands' | 'driveCommands'> {
+export interface FaultSurface extends SutFaultCommands {
   /** "lab 'pxchaos'", "kind cluster 'pxkube'", "cluster https://…": for messages. */
   readonly where: string;
   /** Why there may be no nodes at all (e.g. which labels the lab's containers need). */
   readonly noNodesHint?: string;
   readonly nodes: ReadonlyMap<string, NodeAccess>;
-  /** A port every node listens on, to verify a partition from a peer (5432 in the lab, 24007 for Gluster). */
-  readonly partitionProbePort: number;
   close(): Promise<void>;
 }
 

@@ -9,7 +9,7 @@ import { dockerOk } from '../../lib/docker/docker-cli.js';
 import { inject } from '../../lib/faults/fault.js';
 import { FaultJournal } from '../../lib/faults/journal.js';
 import { findLeftovers } from '../../lib/faults/leftovers.js';
-import { partitionPlan } from '../../lib/faults/partition.js';
+import { partitionPlan } from '../../lib/faults/partition-fault.js';
 import { applyObjects, FIELD_MANAGER } from '../../lib/k8s/apply-objects.js';
 import { deleteAndWaitGone } from '../../lib/k8s/delete-objects.js';
 import { KubeApiError } from '../../lib/k8s/kube-api-error.js';
@@ -300,10 +300,9 @@ describe('k8s client layer on the kube lab (real Kubernetes 1.20)', function () 
     const heldClosed = new Promise<number>((resolve) => held.on('close', () => resolve(performance.now())));
     await new Promise<void>((resolve) => held.once('data', () => resolve()));
 
-    const plan = await partitionPlan(victim, {
+    const plan = partitionPlan(victim, {
       maxDurationMs: 300_000,
-      verifyFrom: peer,
-      verifyPort: 10250,
+      verify: { from: peer, port: 10250 },
     });
     // From the start of the inject: it returns only after verifying the cut (a 2 s probe).
     const cutAt = performance.now();

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { AUTO_REVERT_MARGIN_MS } from '../../lib/cli/inject-command.js';
+import { AUTO_REVERT_MARGIN_MS } from '../../lib/faults/hand-fault-plans.js';
 import { defaultStateDir, FaultJournal } from '../../lib/faults/journal.js';
 import type { KubeLabUp } from '../../lib/kube-lab/kube-lab-up.js';
 import { findLeftovers } from '../../lib/faults/leftovers.js';

@@ -254,7 +254,12 @@ describe('Portworx driver on the kube lab (real API server and kubelets; PX and 
         node.name,
         KUBELET_KUBECONFIG,
       ];
-      return commandPlan('agent-restart-within-grace', node, a.kill, a.start, status, maxDurationMs);
+      return commandPlan(
+        'agent-restart-within-grace',
+        node,
+        { inject: a.kill, revert: a.start, status, component: 'agent' },
+        maxDurationMs,
+      );
     };
 
     it('inject sets px/service=stop (journaled, verified), heal sets start (verified, journal closed)', async () => {

@@ -1,4 +1,4 @@
-import type { AgentCommands, DriveCommands } from '../sut.js';
+import type { AgentCommands, DriveCommands, SutFaultCommands } from '../sut.js';
 
 /** The lab node's Patroni (lib/lab/image: pxlab-agent), as argv arrays: journaled and replayed by heal. */
 export const LAB_AGENT: AgentCommands = {
@@ -14,4 +14,14 @@ export const LAB_DRIVE: DriveCommands = {
   error: ['pxlab-drive', 'error'],
   restore: ['pxlab-drive', 'restore'],
   status: ['pxlab-drive', 'status'],
+};
+
+/** Postgres, which Patroni runs on every lab node: a lab partition is verified on it. */
+export const LAB_PARTITION_PROBE_PORT = 5432;
+
+/** The lab's side of its faults, the same argv on every node (the scripts are in the lab image). */
+export const LAB_FAULT_COMMANDS: SutFaultCommands = {
+  agentCommands: () => LAB_AGENT,
+  driveCommands: () => LAB_DRIVE,
+  partitionProbePort: LAB_PARTITION_PROBE_PORT,
 };

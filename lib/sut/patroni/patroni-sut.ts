@@ -17,7 +17,7 @@ import { leaderWriteProblem } from './leader-writable.js';
 import { LeaderProxy } from './leader-proxy.js';
 import { LAB_EXPECTATIONS, LAB_PLACED_EXPECTATIONS } from './lab-expectations.js';
 import { patroniNodeRoles } from './patroni-node-roles.js';
-import { LAB_AGENT, LAB_DRIVE } from './lab-node-commands.js';
+import { LAB_AGENT, LAB_DRIVE, LAB_PARTITION_PROBE_PORT } from './lab-node-commands.js';
 import {
   PatroniRest,
   type PatroniClusterView,
@@ -70,6 +70,8 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
 /** The lab's system under test: Patroni + etcd + PostgreSQL with synchronous replication. */
 export class PatroniSut implements Sut {
   readonly name = 'patroni' as const;
+  /** Postgres on every node (lab-node-commands.ts): the same port `pxchaos inject` uses in the lab. */
+  readonly partitionProbePort: number = LAB_PARTITION_PROBE_PORT;
   readonly nodes: readonly NodeAccess[];
   readonly expectations: FullExpectations;
   readonly placedExpectations: PlacedExpectations;

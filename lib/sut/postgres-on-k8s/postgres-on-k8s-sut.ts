@@ -43,6 +43,7 @@ import {
 import { podTransitions, podView, type PodView } from './pod-transitions.js';
 import type { PostgresCredentials } from './postgres-credentials.js';
 import { POSTGRES_APP, POSTGRES_PORT } from './postgres-k8s-settings.js';
+import { STORAGE_DRIVER_PROFILES } from './storage-drivers.js';
 
 export interface PostgresOnK8sSutOptions {
   /** The storage driver under the StatefulSet. */
@@ -97,6 +98,8 @@ const STORAGE_CHECK_TIMEOUT_MS = 20_000;
  */
 export class PostgresOnK8sSut implements Sut {
   readonly name: 'gluster' | 'portworx';
+  /** The storage driver's (storage-drivers.ts): the same port `pxchaos inject` and `pxchaos plan` use. */
+  readonly partitionProbePort: number;
   readonly nodes: readonly NodeAccess[];
   readonly expectations: Expectations;
   readonly placedExpectations: PlacedExpectations;
@@ -109,6 +112,7 @@ export class PostgresOnK8sSut implements Sut {
 
   constructor(private readonly options: PostgresOnK8sSutOptions) {
     this.name = options.name;
+    this.partitionProbePort = STORAGE_DRIVER_PROFILES[options.name].partitionProbePort;
     this.nodes = options.nodes;
     this.expectations = options.expectations;
     this.placedExpectations = options.placedExpectations ?? {};

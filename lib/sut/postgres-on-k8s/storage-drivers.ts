@@ -19,7 +19,7 @@ import { PORTWORX_STORAGE_CLASS } from '../portworx/portworx-storage-class.js';
 import type { Expectations, PlacedExpectations } from '../expectations.js';
 import { glusterBrickNodes } from '../gluster/gluster-brick-nodes.js';
 import type { ReadReplicaNodes } from './replica-nodes.js';
-import type { AgentCommands, DriveCommands } from '../sut.js';
+import type { AgentCommands, DriveCommands, SutFaultCommands } from '../sut.js';
 import type { ClusterStorage, ClusterStorageContext, ClusterStorageTeardown } from './cluster-storage.js';
 import type { DetectDriverSetup } from './detected-driver-setup.js';
 import type { PostgresK8sSettings } from './postgres-k8s-settings.js';
@@ -156,6 +156,19 @@ export const STORAGE_DRIVER_PROFILES: Readonly<Record<StorageDriver, StorageDriv
     teardownStorage: (ctx) => teardownPortworxStorage(ctx),
   },
 };
+
+/**
+ * The driver's side of its faults with the config's settings: a run's Sut, `pxchaos inject`'s fault
+ * surface and `pxchaos plan` all take them from here, so one driver verifies a partition on one port.
+ */
+export function driverFaultCommands(driver: StorageDriver, config: PxchaosConfig): SutFaultCommands {
+  const profile = STORAGE_DRIVER_PROFILES[driver];
+  return {
+    agentCommands: (node) => profile.agent(node, config),
+    driveCommands: (node) => profile.drive(node, config),
+    partitionProbePort: profile.partitionProbePort,
+  };
+}
 
 /** kind runs on the kube lab here (GlusterFS; Portworx on kind is unsupported), vm on users' Portworx. */
 export function defaultStorageDriver(target: Exclude<Target, 'lab'>): StorageDriver {

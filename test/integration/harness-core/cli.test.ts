@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { FaultJournal } from '../../../lib/faults/journal.js';
 import { findLeftovers } from '../../../lib/faults/leftovers.js';
-import { AUTO_REVERT_MARGIN_MS } from '../../../lib/cli/inject-command.js';
+import { AUTO_REVERT_MARGIN_MS } from '../../../lib/faults/hand-fault-plans.js';
 import { startCli as start, type Finished } from '../../support/cli-process.js';
 import { requireDocker } from '../../support/require-docker.js';
 import { startTestLab, type TestLab } from './test-lab.js';

@@ -3,12 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { timerPending } from '../../../lib/faults/auto-revert-timer.js';
+import type { NodeCheck } from '../../../lib/faults/fault-checks.js';
 import type { FaultPlan } from '../../../lib/faults/fault-plan.js';
 import { inject, type FaultPhase } from '../../../lib/faults/fault.js';
 import { healOpenFaults } from '../../../lib/faults/heal-open-faults.js';
 import { FaultJournal } from '../../../lib/faults/journal.js';
 import { findLeftovers } from '../../../lib/faults/leftovers.js';
-import { partitionPlan } from '../../../lib/faults/partition.js';
+import { partitionPlan } from '../../../lib/faults/partition-fault.js';
+import { LAB_PARTITION_PROBE_PORT } from '../../../lib/sut/patroni/lab-node-commands.js';
 import { probeTcp } from '../../../lib/faults/tcp-reachability.js';
 import { trackedFaultCount } from '../../../lib/faults/signal-heal.js';
 import type { DockerExecNode } from '../../../lib/nodes/docker-exec-node.js';
@@ -33,8 +35,10 @@ describe('partition fault (real iptables in lab containers)', function () {
   let n2: DockerExecNode;
   let n3: DockerExecNode;
   const ips: Record<string, string> = {};
+  /** The lab's: these containers run no Postgres, but a closed port answers with an RST all the same. */
+  const port = LAB_PARTITION_PROBE_PORT;
   const probe = async (from: DockerExecNode, to: string) =>
-    (await probeTcp(from, ips[to]!, 5432, 1500)).outcome;
+    (await probeTcp(from, ips[to]!, port, 1500)).outcome;
 
   before(async function () {
     await requireDocker(this);
@@ -58,7 +62,7 @@ describe('partition fault (real iptables in lab containers)', function () {
     const sshNode = new SshNode(await enableSsh(lab, 'n1', dir));
     try {
       const phases: FaultPhase[] = [];
-      const plan = await partitionPlan(n1, { maxDurationMs: 120_000, verifyFrom: n2 });
+      const plan = partitionPlan(n1, { maxDurationMs: 120_000, verify: { from: n2, port } });
       const fault = await inject(plan, { journal, onEvent: (p) => phases.push(p) });
       expect(phases).to.deep.equal(['journaled', 'injected', 'verified']);
       expect((await journal.openEntries()).map((e) => e.id)).to.deep.equal([fault.id]);
@@ -92,7 +96,7 @@ describe('partition fault (real iptables in lab containers)', function () {
   });
 
   it('cuts only the given peers', async () => {
-    const plan = await partitionPlan(n1, { peers: [n2], maxDurationMs: 120_000, verifyFrom: n2 });
+    const plan = partitionPlan(n1, { peers: [n2], maxDurationMs: 120_000, verify: { from: n2, port } });
     await using _fault = await inject(plan, { journal });
     expect(await probe(n2, 'n1')).to.equal('no-answer');
     expect(await probe(n3, 'n1')).to.equal('answered');
@@ -100,21 +104,37 @@ describe('partition fault (real iptables in lab containers)', function () {
   });
 
   it('reverts at once when the inject or its verification fails', async () => {
-    const real = await partitionPlan(n1, { maxDurationMs: 120_000 });
-    const failing: FaultPlan = { ...real, inject: ['sh', '-c', 'echo nope >&2; exit 3'] };
+    const real = partitionPlan(n1, { maxDurationMs: 120_000 });
+    const failing: FaultPlan = {
+      ...real,
+      prepare: async (addressOf) => ({
+        ...(await real.prepare(addressOf)),
+        inject: ['sh', '-c', 'echo nope >&2; exit 3'],
+      }),
+    };
     expect(await inject(failing, { journal }).catch((e: unknown) => e)).to.be.instanceOf(Error);
+    const never: NodeCheck = {
+      on: 'node',
+      argv: ['true'],
+      expect: 'never passes',
+      timeoutMs: 10_000,
+      judge: () => ({ ok: false, detail: 'not in force' }),
+    };
     const unverifiable: FaultPlan = {
       ...real,
-      verifyInForce: () => Promise.reject(new Error('not in force')),
+      prepare: async (addressOf) => ({
+        ...(await real.prepare(addressOf)),
+        verification: { inForce: [never], healed: [], inForceShows: '', healedShows: '' },
+      }),
     };
     const err = await inject(unverifiable, { journal }).catch((e: unknown) => e);
-    expect((err as Error).message).to.equal('not in force');
+    expect((err as Error).message).to.equal('partition on n1 not in force: not in force');
     expect(await findLeftovers(n1)).to.deep.equal([]);
     expect(await journal.openEntries()).to.deep.equal([]);
   });
 
   it('is reverted by the node-side timer when nobody heals it', async () => {
-    const plan = await partitionPlan(n1, { maxDurationMs: 6_000, verifyFrom: n2 });
+    const plan = partitionPlan(n1, { maxDurationMs: 6_000, verify: { from: n2, port } });
     const fault = await inject(plan, { journal, healOnSignals: false });
     const entry = (await journal.openEntries()).find((e) => e.id === fault.id)!;
     expect(await timerPending(n1, entry.timerMarker)).to.be.true;
@@ -131,7 +151,7 @@ describe('partition fault (real iptables in lab containers)', function () {
   it('runs the whole lifecycle over SSH; the timer outlives the SSH connection', async () => {
     const options = await enableSsh(lab, 'n2', dir);
     const viaSsh = new SshNode(options);
-    const plan = await partitionPlan(viaSsh, { peers: [n3], maxDurationMs: 8_000, verifyFrom: n3 });
+    const plan = partitionPlan(viaSsh, { peers: [n3], maxDurationMs: 8_000, verify: { from: n3, port } });
     const fault = await inject(plan, { journal, healOnSignals: false });
     const entry = (await journal.openEntries()).find((e) => e.id === fault.id)!;
     expect(entry.address).to.deep.include({ kind: 'ssh', host: ips.n2, user: 'root' });
@@ -145,7 +165,7 @@ describe('partition fault (real iptables in lab containers)', function () {
   });
 
   it('healOpenFaults reverts journaled faults by their address, once', async () => {
-    const plan = await partitionPlan(n3, { maxDurationMs: 120_000 });
+    const plan = partitionPlan(n3, { maxDurationMs: 120_000 });
     await inject(plan, { journal, healOnSignals: false });
     expect(await findLeftovers(n3)).to.not.be.empty;
     const first = await healOpenFaults(journal);

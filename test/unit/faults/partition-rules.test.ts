@@ -5,7 +5,7 @@ import {
   partitionInjectArgv,
   partitionRevertArgv,
   partitionRules,
-} from '../../../lib/faults/partition.js';
+} from '../../../lib/faults/partition-rules.js';
 import { classifyTcpProbe } from '../../../lib/faults/tcp-reachability.js';
 
 describe('partition rules', () => {

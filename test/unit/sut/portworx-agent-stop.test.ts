@@ -3,16 +3,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, chmodSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { buildPlan, PRIMARY_NODE } from '../../../lib/cli/plan-document.js';
+import { buildPlan } from '../../../lib/plan/plan-document.js';
+import { PRIMARY_NODE } from '../../../lib/plan/planned-faults.js';
 import { configSchema } from '../../../lib/config/config-schema.js';
-import { agentCrashPlan } from '../../../lib/faults/sut-fault-plans.js';
-import type { NodeAccess } from '../../../lib/nodes/node-access.js';
+import { agentCrashCommands } from '../../../lib/faults/sut-fault-plans.js';
 import { portworxAgentCommands, pxServiceLabelArgv } from '../../../lib/sut/portworx/portworx-agent-stop.js';
 import { kubeEventTransitions } from '../../../lib/sut/postgres-on-k8s/platform-transitions.js';
 import type { CoreV1Event } from '@kubernetes/client-node';
 import { pxFixture } from '../../support/px-fixtures.js';
-
-const node = { name: 'worker-1' } as NodeAccess;
 
 describe('Portworx agent stop methods', () => {
   it('pkill: exactly px-storage by name, never a pattern like `pkill px`', () => {
@@ -21,11 +19,11 @@ describe('Portworx agent stop methods', () => {
   });
 
   it('pkill: within grace the crash and a wait; past grace systemctl holds PX down', () => {
-    const sut = { agentCommands: (n: string) => portworxAgentCommands('pkill', n) };
-    const within = agentCrashPlan('agent-restart-within-grace', sut, node, 60_000);
+    const agent = portworxAgentCommands('pkill', 'worker-1');
+    const within = agentCrashCommands('agent-restart-within-grace', agent);
     expect(within.inject).to.deep.equal(['pkill', '-9', '-x', 'px-storage']);
     expect(within.revert.join(' ')).to.match(/until .*STATUS_OK/);
-    const past = agentCrashPlan('agent-down-past-grace', sut, node, 60_000);
+    const past = agentCrashCommands('agent-down-past-grace', agent);
     expect(past.inject).to.deep.equal(['systemctl', 'stop', 'portworx']);
     expect(past.revert).to.deep.equal(['systemctl', 'start', 'portworx']);
   });
@@ -85,12 +83,12 @@ describe('Portworx agent stop methods', () => {
   });
 
   for (const method of ['systemctl', 'label', 'pkill'] as const) {
-    it(`pxchaos plan --sut portworx shows the ${method} commands`, () => {
+    it(`pxchaos plan --sut portworx shows the ${method} commands`, async () => {
       const config = configSchema.parse({
         kube: { sut: 'portworx' },
         portworx: { agentStop: method },
       });
-      const plan = buildPlan({
+      const plan = await buildPlan({
         config,
         driver: 'portworx',
         target: 'vm',
