@@ -49,6 +49,7 @@ export function fakeSut(answers: FakeSutAnswers = {}): Sut {
   const expectation = answers.expectation ?? EXPECTATION;
   return {
     name: 'patroni',
+    partitionProbePort: 5432,
     nodes: (answers.nodes ?? ['n1', 'n2', 'n3']).map((n) => new LocalNodeAccess(n)),
     expectations: {
       'network-partition': expectation,
