@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_MARGINS } from '../report/compare.js';
+import { DEFAULT_MARGINS } from './compare-margins.js';
 import { DurationTooLongError, formatLimit, MAX, parseDuration } from '../time/duration.js';
 import type { FaultKind } from '../sut/expectations.js';
 import {

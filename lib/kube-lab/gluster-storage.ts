@@ -1,6 +1,7 @@
 import { stringify } from 'yaml';
 import type { NodeAccess } from '../nodes/node-access.js';
 import { pollUntil } from '../time/poll-until.js';
+import { GLUSTER_STORAGE_CLASS } from '../sut/gluster/gluster-storage-class.js';
 import { kubectl, kubectlApply, kubectlOk } from './kube-lab-kubectl.js';
 
 /**
@@ -12,7 +13,8 @@ import { kubectl, kubectlApply, kubectlOk } from './kube-lab-kubectl.js';
  * claim: a pod's data, its heal state and a drive fault then concern one volume only.
  */
 export const STORAGE_NAMESPACE = 'pxchaos-storage';
-export const STORAGE_CLASS = 'gluster-replicated';
+/** The class the gluster driver claims from (lib/sut/gluster): the kube lab provisions its volumes in it. */
+export const STORAGE_CLASS = GLUSTER_STORAGE_CLASS;
 export const GLUSTER_ENDPOINTS = 'glusterfs-cluster';
 export const BRICK_ROOT = '/srv/pxkube/brick';
 export const VOLUME_SIZE = '1Gi';

@@ -1,5 +1,6 @@
 import { access, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { DEFAULT_MARGINS, type Margins } from '../config/compare-margins.js';
 import { UsageError } from '../errors.js';
 import type { ScenarioResult } from '../observe/timeline-events.js';
 import { formatDuration } from '../time/duration.js';
@@ -14,21 +15,7 @@ import { RESULT_SUFFIX, readResults, readTimelineJson, type StoredResult } from 
  * 120 ms is +50%) and noise on large ones (60.0 s → 61.5 s) do not flap. Lost acknowledged
  * writes have no absolute margin: one more is always a regression.
  */
-export interface Margins {
-  /** Relative margin, percent of the baseline. */
-  readonly percent: number;
-  /** Absolute margin for durations (`*_ms`). */
-  readonly ms: number;
-  /** Absolute margin for counts of failed/unknown writes. */
-  readonly count: number;
-}
-
-/**
- * Defaults sized to the run-to-run spread measured on the lab: the partition's RTO moves between
- * 22.7 and 28.5 s (+25%) depending on which node leads etcd, and a 0.6 s drive failover can take
- * 2.2 s; the failed-write count follows the outage (20 writes/s). Tighter margins flag noise.
- */
-export const DEFAULT_MARGINS: Margins = { percent: 50, ms: 5000, count: 20 };
+export { DEFAULT_MARGINS, type Margins };
 
 /** How a metric is judged: higher-is-worse with a duration/count margin, strict, or informational only. */
 export type MetricKind = 'duration' | 'count' | 'strict' | 'info';

@@ -1,4 +1,4 @@
-import { applyPlacedThresholds, applyThresholds } from '../config/apply-thresholds.js';
+import { applyPlacedThresholds, applyThresholds } from '../sut/apply-thresholds.js';
 import type { PxchaosConfig } from '../config/config-schema.js';
 import type { KubeClient } from '../k8s/kube-client.js';
 import type { Expectations, PlacedExpectations } from '../sut/expectations.js';

@@ -1,5 +1,5 @@
 import type { PxchaosConfig } from '../config/config-schema.js';
-import { applyPlacedThresholds, applyThresholds } from '../config/apply-thresholds.js';
+import { applyPlacedThresholds, applyThresholds } from '../sut/apply-thresholds.js';
 import { resolveLab } from '../config/resolve-lab.js';
 import { requireDocker } from '../docker/docker-cli.js';
 import { labUp } from '../lab/lab-up.js';

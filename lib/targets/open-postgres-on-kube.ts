@@ -11,7 +11,7 @@ import { clearDeadRunNamespaces } from '../sut/postgres-on-k8s/dead-run-namespac
 import { deleteRunNamespace } from '../sut/postgres-on-k8s/run-namespace-teardown.js';
 import {
   defaultStorageDriver,
-  KUBE_LAB_IMAGE_PLACEHOLDER,
+  TARGET_IMAGE_PLACEHOLDER,
   postgresK8sSettings,
   STORAGE_DRIVER_PROFILES,
 } from '../sut/postgres-on-k8s/storage-drivers.js';
@@ -49,7 +49,7 @@ export async function openPostgresOnKube(
 ): Promise<OpenTarget> {
   const driver = config.kube.sut ?? defaultStorageDriver(cluster.target);
   const defaults = postgresK8sSettings(config.kube, driver, cluster.kubeLabImage);
-  if (defaults.image === KUBE_LAB_IMAGE_PLACEHOLDER)
+  if (defaults.image === TARGET_IMAGE_PLACEHOLDER)
     throw new UsageError(
       `target ${cluster.target}: context ${cluster.context} is not a kube lab, so the ${driver} driver has no default image there; set kube.image`,
     );

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { applyPlacedThresholds, applyThresholds } from '../../../lib/config/apply-thresholds.js';
+import { applyPlacedThresholds, applyThresholds } from '../../../lib/sut/apply-thresholds.js';
 import { loadConfig } from '../../../lib/config/load-config.js';
 import type { Expectation, FullExpectations } from '../../../lib/sut/expectations.js';
 

@@ -6,7 +6,7 @@ import { describePodState, tellingEvents } from '../../../lib/sut/postgres-on-k8
 import { podTransitions, podView } from '../../../lib/sut/postgres-on-k8s/pod-transitions.js';
 import { PostgresCredentials } from '../../../lib/sut/postgres-on-k8s/postgres-credentials.js';
 import {
-  KUBE_LAB_IMAGE_PLACEHOLDER,
+  TARGET_IMAGE_PLACEHOLDER,
   postgresK8sSettings,
 } from '../../../lib/sut/postgres-on-k8s/storage-drivers.js';
 
@@ -176,7 +176,7 @@ describe('postgres-on-k8s runtime pieces', () => {
   describe('postgresK8sSettings with the kube lab image', () => {
     const kube = configSchema.parse({}).kube;
     it('puts the built image in place of the placeholder for gluster only', () => {
-      expect(postgresK8sSettings(kube, 'gluster').image).to.equal(KUBE_LAB_IMAGE_PLACEHOLDER);
+      expect(postgresK8sSettings(kube, 'gluster').image).to.equal(TARGET_IMAGE_PLACEHOLDER);
       expect(postgresK8sSettings(kube, 'gluster', 'pxchaos/postgres:abc').image).to.equal(
         'pxchaos/postgres:abc',
       );

@@ -1,6 +1,6 @@
 import { formatDuration } from '../time/duration.js';
-import type { Expectation, Expectations, FaultKind, PlacedExpectations } from '../sut/expectations.js';
-import type { PxchaosConfig } from './config-schema.js';
+import type { Expectation, Expectations, FaultKind, PlacedExpectations } from './expectations.js';
+import type { PxchaosConfig } from '../config/config-schema.js';
 
 /**
  * The expectations table with the config's per-scenario `hold` and `thresholds` applied.

@@ -1,0 +1,82 @@
+import type { PxchaosConfig, StorageDriver } from '../../config/config-schema.js';
+import type { Expectations, PlacedExpectations } from '../expectations.js';
+import type { AgentCommands, DriveCommands } from '../sut.js';
+import type { ClusterStorage, ClusterStorageContext, ClusterStorageTeardown } from './cluster-storage.js';
+import type { DetectDriverSetup } from './detected-driver-setup.js';
+import type { PostgresK8sSettings } from './postgres-k8s-settings.js';
+import type { ReadReplicaNodes } from './replica-nodes.js';
+import type { StorageStateWatch, StorageStateWatchContext } from './storage-state-watch.js';
+
+/**
+ * The image a target builds and provides (the kube lab's, tagged by its build context's content
+ * hash, known once Docker has built it): a driver whose default is this takes the target's image;
+ * a plan shows this placeholder.
+ */
+export const TARGET_IMAGE_PLACEHOLDER = '<the Postgres image the target built>';
+
+/**
+ * What differs between the storage drivers under the Postgres StatefulSet: manifest defaults and
+ * the node commands of the agent and drive faults.
+ */
+export interface StorageDriverProfile {
+  readonly name: StorageDriver;
+  readonly storageClass: string;
+  /** The StatefulSet's scheduler; a run takes the detected one instead where the driver detects (`detect`). */
+  readonly schedulerName?: string;
+  /** The image when the config names none (for the kube lab a placeholder the run resolves). */
+  readonly image: { readonly ref: string; readonly pullPolicy: PostgresK8sSettings['imagePullPolicy'] };
+  /** The agent faults' commands on `node` (a Kubernetes node name, or a plan's placeholder). */
+  agent(node: string, config: PxchaosConfig): AgentCommands;
+  /** The drive fault's commands on `node` (a Kubernetes node name, or a plan's placeholder). */
+  drive(node: string, config: PxchaosConfig): DriveCommands;
+  /** A port every storage node listens on: a partition is verified by it being cut (and back) from a peer. */
+  readonly partitionProbePort: number;
+  /** Whether SUT health also runs the agent and drive status commands on every node. */
+  readonly checksNodes: boolean;
+  /** Run on one node by SUT health: fails while the storage is repairing itself (not settled). */
+  readonly storageCheck?: readonly string[];
+  /** Run on one node while the storage check fails during a settle (at most once a minute). */
+  readonly storageRepair?: readonly string[];
+  /**
+   * When no storage-aware operator moves the pod off a NotReady node, the harness force-deletes it
+   * after this long (config `kube.forceDeleteStuckPodAfter` overrides).
+   */
+  readonly forceDeleteStuckPodAfterMs?: number;
+  /**
+   * The faults this driver supports, each with its expectation and sources. A fault missing here
+   * stops its scenario before the injection (lib/scenario/fault-not-supported.ts). Where the driver
+   * detects (`detect`), a run uses the detected expectations instead.
+   */
+  readonly expectations: Expectations;
+  /** When the fault hits a node holding a storage replica but not the pod, or neither (`--placement`). */
+  readonly placedExpectations: PlacedExpectations;
+  /** Which nodes hold the volume's replicas, as the driver reads it (lib/sut/placement.ts). */
+  readonly replicaNodes: ReadReplicaNodes;
+  /**
+   * For drivers whose behaviour under faults depends on the cluster's setup: reads it before the
+   * run arranges Postgres, and gives the run's expectations, scheduler and stuck-pod remedy in
+   * place of the static ones above (config settings still win). None for gluster: the kube lab's
+   * GlusterFS is always set up the same way.
+   */
+  readonly detect?: DetectDriverSetup;
+  /**
+   * What the driver provisions once per cluster before a run (drives, StorageClass). None for
+   * gluster: `pxchaos kube-lab up` provisions the kube lab's storage.
+   */
+  clusterStorage?(config: PxchaosConfig, settings: PostgresK8sSettings): ClusterStorage;
+  /**
+   * The storage's own view of its nodes and of the run's volume, fed into the timeline while the
+   * SUT watches (started and stopped with its `watch`). None for gluster: its state is checked by
+   * the storage check, not watched.
+   */
+  watchState?(config: PxchaosConfig, context: StorageStateWatchContext): StorageStateWatch;
+  /**
+   * Provisions that storage on the cluster before a run arranges Postgres (and before `detect`
+   * reads the StorageClass); idempotent, what is there is reused. Marks what it creates.
+   */
+  provisionStorage?(ctx: ClusterStorageContext): Promise<void>;
+  /** `pxchaos teardown`: removes what provisionStorage created, and only that. */
+  teardownStorage?(ctx: ClusterStorageContext): Promise<ClusterStorageTeardown>;
+  /** Where no teardownStorage: what `pxchaos teardown` says instead (who owns the storage). */
+  readonly noTeardown?: string;
+}
