@@ -1,3 +1,4 @@
+import type { ScenarioName } from '../config/config-schema.js';
 /**
  * What a SUT is documented (or measured) to do under each fault, as data. Every figure has a
  * source. Config thresholds override these values (see config/).
@@ -19,8 +20,8 @@ export interface Expectation {
   readonly notes?: string;
 }
 
-export type FaultKind =
-  'network-partition' | 'agent-restart-within-grace' | 'agent-down-past-grace' | 'drive-offline';
+/** One per scenario (config-schema.ts's SCENARIO_NAMES: the config owns what can be named). */
+export type FaultKind = ScenarioName;
 
 /**
  * A SUT's expectations: one per fault it supports. A fault without one is not run on that SUT: the

@@ -4,11 +4,14 @@
  * Each SUT says which of its nodes plays which role (`Sut.nodeRoles`); the scenario picks from that,
  * so no scenario code knows a SUT by name.
  */
-export const PLACEMENTS = ['primary', 'replica', 'bystander'] as const;
-export type Placement = (typeof PLACEMENTS)[number];
-/** What `--placement` and the config's `placement` accept: one placement, or `all` of them in turn. */
-export const PLACEMENT_CHOICES = [...PLACEMENTS, 'all'] as const;
-export type PlacementChoice = (typeof PLACEMENT_CHOICES)[number];
+import { PLACEMENTS, PLACEMENT_CHOICES, type Placement } from '../config/placement-choices.js';
+
+export {
+  PLACEMENTS,
+  PLACEMENT_CHOICES,
+  type Placement,
+  type PlacementChoice,
+} from '../config/placement-choices.js';
 
 /** A node in a role, with the word that says why it has it (shown in the result: `fault_node_role`). */
 export interface RoleNode {
