@@ -1,3 +1,4 @@
+import type { ScenarioName } from '../config/config-schema.js';
 import type { FaultPlan } from '../faults/fault-plan.js';
 import type { NodeAccess } from '../nodes/node-access.js';
 import type { Expectation, FaultKind } from '../sut/expectations.js';
@@ -132,3 +133,10 @@ export const FAULT_SCENARIOS: Readonly<Record<FaultKind, FaultScenario>> = {
     healWhen: heldThenRecovered,
   }),
 };
+
+// The config's scenario names and the fault kinds are one list: the compiler insists both ways.
+const _oneList: [FaultKind] extends [ScenarioName]
+  ? [ScenarioName] extends [FaultKind]
+    ? true
+    : never
+  : never = true;

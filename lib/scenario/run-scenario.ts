@@ -1,25 +1,20 @@
 import { onInterrupt } from '../faults/signal-heal.js';
-import type { Metrics } from '../observe/metrics.js';
 import type { FaultKind } from '../sut/expectations.js';
 import type { Placement } from '../sut/placement.js';
 import { act } from './flow/act.js';
 import { arrange } from './flow/arrange.js';
 import { heal } from './flow/heal.js';
-import { judge } from './flow/judge.js';
+
 import { observe } from './flow/observe.js';
 import { readBack } from './flow/read-back.js';
 import { releaseHeld } from './flow/release.js';
 import { scenarioContext, type ScenarioContext } from './flow/scenario-context.js';
 import { runSettings, type RunSettings } from './run-settings.js';
 import { saveJudged } from './scenario-files.js';
-import type { CheckedVerdict } from './scenario-verdicts.js';
 
-export interface ScenarioOutcome {
-  readonly checks: readonly CheckedVerdict[];
-  readonly metrics: Metrics;
-  /** Why the flow stopped early, if it did. */
-  readonly error?: string;
-}
+import { judge, type ScenarioOutcome } from './flow/judge.js';
+
+export type { ScenarioOutcome };
 
 /**
  * One scenario, design.md's flow in phases (lib/scenario/flow/): arrange → act → observe → heal,

@@ -1,4 +1,3 @@
-import type { ScenarioName } from '../config/config-schema.js';
 /**
  * What a SUT is documented (or measured) to do under each fault, as data. Every figure has a
  * source. Config thresholds override these values (see config/).
@@ -20,8 +19,9 @@ export interface Expectation {
   readonly notes?: string;
 }
 
-/** One per scenario (config-schema.ts's SCENARIO_NAMES: the config owns what can be named). */
-export type FaultKind = ScenarioName;
+/** One per scenario: config-schema.ts's SCENARIO_NAMES lists the same (fault-catalog.ts checks it). */
+export type FaultKind =
+  'network-partition' | 'agent-restart-within-grace' | 'agent-down-past-grace' | 'drive-offline';
 
 /**
  * A SUT's expectations: one per fault it supports. A fault without one is not run on that SUT: the

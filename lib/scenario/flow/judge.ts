@@ -1,8 +1,16 @@
 import type { LedgerReadBack } from '../../observe/ledger-check.js';
 import { outsideFaults } from '../outside-faults.js';
 import { saveJudged } from '../scenario-files.js';
-import type { ScenarioOutcome } from '../run-scenario.js';
+import type { Metrics } from '../../observe/metrics.js';
+import type { CheckedVerdict } from '../scenario-verdicts.js';
 import type { ScenarioContext } from './scenario-context.js';
+
+export interface ScenarioOutcome {
+  readonly checks: readonly CheckedVerdict[];
+  readonly metrics: Metrics;
+  /** Why the flow stopped early, if it did. */
+  readonly error?: string;
+}
 
 /**
  * Judge: other processes' faults on the run's nodes in its window looked up, the record saved (the
