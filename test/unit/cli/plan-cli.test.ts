@@ -244,7 +244,7 @@ describe('pxchaos plan', function () {
     const install = storage.install!;
     const [sc] = install.objects;
     expect(install.objects).to.have.length(1);
-    expect(`${sc!.apiVersion}/${sc!.kind}`).to.equal('core.libopenstorage.org/v1alpha1/StorageCluster');
+    expect(`${sc!.apiVersion}/${sc!.kind}`).to.equal('core.libopenstorage.org/v1/StorageCluster');
     expect(hasSchema(sc)).to.equal(false);
     expect(sc!.metadata.name).to.match(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
     expect(sc!.metadata.annotations).to.deep.equal({ 'pxchaos.io/installed-by': 'pxchaos' });
