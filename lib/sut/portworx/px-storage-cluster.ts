@@ -16,6 +16,7 @@ export interface StorageClusterSpec {
   kvdb: { internal: true };
   storage: { devices: string[] };
   nodes: { selector: { nodeName: string }; storage: { devices: string[] } }[];
+  csi: { enabled: true };
 }
 
 export type StorageCluster = KubernetesObject & { spec: StorageClusterSpec };
@@ -30,7 +31,10 @@ export type StorageCluster = KubernetesObject & { spec: StorageClusterSpec };
  * what the dm device is named after, where a `kubernetes.io/hostname` label may differ); the
  * cluster-wide `storage.devices` stays empty so a node without an entry gets no drive rather than a
  * wrong one. Without the dm layer the loop device is chosen on the node at attach time (losetup -f),
- * and no spec rendered beforehand can name it: refused.
+ * and no spec rendered beforehand can name it: refused. `csi.enabled: true` (in the CRD from
+ * operator 1.8): the Operator then runs Portworx's CSI driver and creates its CSIDriver
+ * `pxd.portworx.com`, without which no Portworx claim binds from Kubernetes 1.31 on
+ * (px-provisioner.ts). Recent Operators enable it by default for a new cluster; older ones do not.
  */
 export function renderStorageCluster(
   install: PxInstallSettings,
@@ -54,6 +58,7 @@ export function renderStorageCluster(
         selector: { nodeName: node },
         storage: { devices: [`/dev/mapper/${pxDmName(node)}`] },
       })),
+      csi: { enabled: true },
     },
   };
 }
