@@ -4,7 +4,7 @@ import { EVERY_NODE, loopDeviceDrives, NODE_PLACEHOLDER } from './loop-device-da
 import { pxInstallObjects } from './px-install-objects.js';
 import { PX_MIN_NODES, PX_PORTS, ONE_KERNEL_STATEMENT } from './px-preflight.js';
 import { plannedPxProvisioner } from './px-provisioner.js';
-import { pxUninstallSteps } from './px-uninstall.js';
+import { PX_GONE_TIMEOUT_MS, pxUninstallSteps } from './px-uninstall.js';
 import { PORTWORX_STORAGE_CLASS, portworxStorageClass } from './portworx-storage-class.js';
 
 /**
@@ -39,7 +39,7 @@ export function portworxClusterStorage(settings: PortworxSettings, storageClass:
         ],
         health:
           "torpedo's PX is up on every node: PX pod (-l name=portworx) Ready and `/opt/pwx/bin/pxctl -j status` STATUS_OK; polled every 10s within portworx.install.healthTimeout",
-        uninstall: pxUninstallSteps(install.objects),
+        uninstall: pxUninstallSteps(install.objects, PX_GONE_TIMEOUT_MS),
       },
     }),
     teardown: {

@@ -147,7 +147,7 @@ export async function teardownPortworx(
     const outcome = await ops.uninstallPx();
     if (outcome.done) {
       removed = true;
-      progress(`Portworx: uninstalled (px/enabled=remove) from ${outcome.nodes.join(', ')}`);
+      progress(`Portworx: uninstalled (${outcome.how})`);
     } else progress(`Portworx: ${outcome.reason}`);
   }
   const failures: string[] = [];

@@ -261,7 +261,7 @@ describe('pxchaos plan', function () {
     expect(install.preflight.join('\n')).to.include('one PX per kernel');
     expect(install.health).to.include('pxctl -j status');
     expect(install.uninstall.map((s) => s.step).join('\n')).to.match(
-      /px\/enabled=remove[\s\S]*wait until no PX pod[\s\S]*delete/,
+      /deleteStrategy.*UninstallAndWipe[\s\S]*delete StorageCluster kube-system\/px-lab and wait until it is gone/,
     );
   });
 

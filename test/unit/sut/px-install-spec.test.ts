@@ -131,14 +131,19 @@ describe('Portworx StorageCluster from config', () => {
     ).to.throw(/deviceMapper: true/);
   });
 
-  it('is part of the cluster storage only when portworx.install.enabled, with the uninstall after nothing else', () => {
+  it('is part of the cluster storage only when portworx.install.enabled, uninstalled the Operator’s way', () => {
     expect(portworxClusterStorage(DEFAULTS, 'portworx-replicated')).not.to.have.property('install');
     const storage = portworxClusterStorage(withInstall({}), 'portworx-replicated');
     const install = storage.install!;
     expect(install.objects.map((o) => o.kind)).to.deep.equal(['StorageCluster']);
     expect(install.objects[0]!.metadata?.annotations?.[INSTALLED_BY]).to.equal('pxchaos');
-    expect(install.uninstall.map((s) => s.step)[1]).to.match(/px\/enabled=remove/);
-    expect(install.uninstall.find((s) => s.argv)?.argv?.join(' ')).to.include('rm -rf /etc/pwx /opt/pwx');
+    expect(install.uninstall.map((s) => s.step)).to.deep.equal([
+      'only when the objects carry the annotation pxchaos.io/installed-by=pxchaos; otherwise nothing is done',
+      `set spec.deleteStrategy.type: UninstallAndWipe on StorageCluster kube-system/pxchaos (kubectl -n kube-system patch storagecluster pxchaos --type merge -p '{"spec":{"deleteStrategy":{"type":"UninstallAndWipe"}}}')`,
+      'delete StorageCluster kube-system/pxchaos and wait until it is gone (the Operator stops PX, wipes its drives and /etc/pwx, /opt/pwx on every node, then lets it go), printing status.phase and its Delete condition; at most 10m00s',
+    ]);
+    // No px/enabled label, no node command: the Operator's node wiper does it.
+    expect(install.uninstall.some((s) => s.argv)).to.equal(false);
     // The StorageCluster is a CRD: only its metadata can be checked against Kubernetes' rules.
     expect(() => validateManifest(install.objects[0])).to.throw(
       'no schema for core.libopenstorage.org/v1/StorageCluster',
