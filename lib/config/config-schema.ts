@@ -9,6 +9,7 @@ import {
 } from '../sut/portworx/loop-device-settings.js';
 import { PX_AGENT_STOP_METHODS } from '../sut/portworx/portworx-agent-stop.js';
 import { PX_INSTALL_DEFAULTS } from '../sut/portworx/px-install-settings.js';
+import { PX_PROVISIONER_SETTINGS } from '../sut/portworx/px-provisioner.js';
 import { PLACEMENT_CHOICES } from './placement-choices.js';
 
 /**
@@ -383,6 +384,15 @@ const portworxSchema = section({
     container: text('a container name').prefault('portworx'),
   }).prefault({}),
   install: pxInstallSchema.prefault({}),
+  /**
+   * The provisioner of the `portworx-replicated` StorageClass (lib/sut/portworx/px-provisioner.ts):
+   * `auto` decides from the cluster before anything is applied (pxd.portworx.com where its CSIDriver
+   * exists or the install brings it, the in-tree plugin before Kubernetes 1.31, else refused);
+   * `csi` or `in-tree` says it outright.
+   */
+  provisioner: z
+    .enum(PX_PROVISIONER_SETTINGS, { error: `expected one of: ${PX_PROVISIONER_SETTINGS.join(', ')}` })
+    .prefault('auto'),
   /**
    * A real SCSI disk PX uses (its kernel name, e.g. `sdb`, the same on every node): drive-offline
    * then sets /sys/block/<dev>/device/state to offline (I/O fails; a SCSI disk cannot hang) instead

@@ -22,7 +22,7 @@ import type { KubeLabUp } from '../../lib/kube-lab/kube-lab-up.js';
 import { EnvironmentError } from '../../lib/errors.js';
 import { MANAGED_BY, MANAGED_BY_LABEL } from '../../lib/sut/postgres-on-k8s/run-namespace.js';
 import { describePortworxDetection, detectPortworx } from '../../lib/sut/portworx/detect-portworx.js';
-import { PORTWORX_PROVISIONER } from '../../lib/sut/portworx/portworx-storage-class.js';
+import { PX_IN_TREE_PROVISIONER } from '../../lib/sut/portworx/px-provisioner.js';
 import { recordedStork, WORKSHOP_DETECTED } from '../support/px-kube-api.js';
 import { requireDocker } from '../support/require-docker.js';
 import { SHARED_KUBE_LAB, sharedKubeLab } from '../support/shared-kube-lab.js';
@@ -63,7 +63,7 @@ const storageClass: V1StorageClass = {
   apiVersion: 'storage.k8s.io/v1',
   kind: 'StorageClass',
   metadata: { name: NAME, labels: { [MANAGED_BY_LABEL]: MANAGED_BY } },
-  provisioner: PORTWORX_PROVISIONER,
+  provisioner: PX_IN_TREE_PROVISIONER,
   parameters: { repl: '2', priority_io: 'high' },
 };
 
@@ -93,7 +93,7 @@ describe('detectPortworx on the kube lab (real API server; Stork a stand-in that
     log(describePortworxDetection(found));
     expect(found.detected).to.deep.equal(WORKSHOP_DETECTED);
     expect(found.stork).to.include({ ref: `${NAME}/stork`, how: 'listed across namespaces' });
-    expect(found.storageClass).to.include({ name: NAME, provisioner: PORTWORX_PROVISIONER });
+    expect(found.storageClass).to.include({ name: NAME, provisioner: PX_IN_TREE_PROVISIONER });
     // Served as stored: 0 replicas asked, none ready.
     expect(describePortworxDetection(found)).to.include(
       '(openstorage/stork:2.4.0, 0/0 ready; listed across namespaces)',

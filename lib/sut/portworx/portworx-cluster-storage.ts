@@ -3,7 +3,8 @@ import type { ClusterStorage } from '../postgres-on-k8s/cluster-storage.js';
 import { EVERY_NODE, loopDeviceDrives, NODE_PLACEHOLDER } from './loop-device-daemonset.js';
 import { pxInstallObjects } from './px-install-objects.js';
 import { PX_MIN_NODES, PX_PORTS, ONE_KERNEL_STATEMENT } from './px-preflight.js';
-import { pxUninstallSteps } from './px-uninstall.js';
+import { plannedPxProvisioner } from './px-provisioner.js';
+import { PX_GONE_TIMEOUT_MS, pxUninstallSteps } from './px-uninstall.js';
 import { PORTWORX_STORAGE_CLASS, portworxStorageClass } from './portworx-storage-class.js';
 
 /**
@@ -18,9 +19,14 @@ export function portworxClusterStorage(settings: PortworxSettings, storageClass:
   const ds = drives?.teardown.daemonSet;
   const ownClass = storageClass === PORTWORX_STORAGE_CLASS;
   const install = settings.install.enabled ? pxInstallObjects(settings, [NODE_PLACEHOLDER]) : undefined;
+  const provisioner = plannedPxProvisioner(settings.provisioner, install?.objects ?? []);
   return {
-    manifests: [...(drives ? [drives.daemonSet] : []), ...(ownClass ? [portworxStorageClass()] : [])],
+    manifests: [
+      ...(drives ? [drives.daemonSet] : []),
+      ...(ownClass ? [portworxStorageClass(provisioner.provisioner)] : []),
+    ],
     ...(drives && { drive: { device: drives.pxDevice, recordedIn: drives.pxDeviceRecord } }),
+    ...(ownClass && { provisioner: { storageClass: PORTWORX_STORAGE_CLASS, ...provisioner } }),
     ...(install && {
       install: {
         source: install.source,
@@ -33,7 +39,7 @@ export function portworxClusterStorage(settings: PortworxSettings, storageClass:
         ],
         health:
           "torpedo's PX is up on every node: PX pod (-l name=portworx) Ready and `/opt/pwx/bin/pxctl -j status` STATUS_OK; polled every 10s within portworx.install.healthTimeout",
-        uninstall: pxUninstallSteps(install.objects),
+        uninstall: pxUninstallSteps(install.objects, PX_GONE_TIMEOUT_MS),
       },
     }),
     teardown: {

@@ -12,6 +12,8 @@ import type { PxPods } from './px-pods.js';
 import { gatherPxPreflightFacts, pxPreflight, type PxNodeFacts, type PxPreflight } from './px-preflight.js';
 import {
   PX_ENABLED_LABEL,
+  PX_GONE_POLL_MS,
+  PX_GONE_TIMEOUT_MS,
   uninstallPortworx,
   type PxUninstallOps,
   type PxUninstallOutcome,
@@ -19,9 +21,6 @@ import {
 
 /** torpedo's "PX is up" poll (portworx.md). */
 export const PX_HEALTH_POLL_MS = 10_000;
-/** PX removing itself after px/enabled=remove: "allow a few minutes" (troubleshooting doc). */
-const PODS_GONE_TIMEOUT_MS = 10 * 60_000;
-const PODS_GONE_POLL_MS = 5_000;
 
 /** The preflight refused: every reason, one line each. */
 export class PxPreflightRefused extends Error {
@@ -115,20 +114,51 @@ export function kubePxUninstallOps(
     delete: async (o) => {
       await deleteAndWaitGone(client, o);
     },
+    setDeleteStrategy: async (o, type) => {
+      const { apiVersion, kind } = o;
+      const { name, namespace } = o.metadata ?? {};
+      await client.call(`patch ${objectLabel(o)} spec.deleteStrategy`, () =>
+        client.objects.patch(
+          { apiVersion, kind, metadata: { name, namespace }, spec: { deleteStrategy: { type } } },
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          PatchStrategy.MergePatch,
+        ),
+      );
+    },
+    requestDelete: async (o) => {
+      const { apiVersion, kind } = o;
+      const { name, namespace } = o.metadata ?? {};
+      await client
+        .call(`delete ${objectLabel(o)}`, () =>
+          client.objects.delete({ apiVersion, kind, metadata: { name, namespace } }),
+        )
+        .catch((err: unknown) => {
+          if (!isNotFound(err)) throw err;
+        });
+    },
   };
 }
 
-/** `installPortworx`'s undo, for the teardown; refuses (outcome done: false) a PX the harness did not install. */
+/**
+ * `installPortworx`'s undo, for the teardown; refuses (outcome done: false) a PX the harness did not
+ * install. `timing`: how long PX may take to go and how often to look (tests shorten the poll).
+ */
 export function uninstallInstalledPortworx(
   client: KubeClient,
   settings: PortworxSettings,
   objects: readonly KubernetesObject[],
   access: (node: string) => NodeAccess | undefined,
   progress: (line: string) => void,
+  timing: { goneTimeoutMs: number; pollMs: number } = {
+    goneTimeoutMs: PX_GONE_TIMEOUT_MS,
+    pollMs: PX_GONE_POLL_MS,
+  },
 ): Promise<PxUninstallOutcome> {
   return uninstallPortworx(objects, kubePxUninstallOps(client, installedPxPods(settings, objects), access), {
-    podsGoneTimeoutMs: PODS_GONE_TIMEOUT_MS,
-    pollMs: PODS_GONE_POLL_MS,
+    ...timing,
     progress,
   });
 }

@@ -13,6 +13,8 @@ import {
   uninstallInstalledPortworx,
 } from './px-install-kube.js';
 import { gatherPxPreflightFacts, pxPreflight, type PxNodeFacts, type PxPreflight } from './px-preflight.js';
+import { pxProvisionerForCluster } from './px-provisioner-kube.js';
+import { PORTWORX_STORAGE_CLASS } from './portworx-storage-class.js';
 import {
   provisionPortworx,
   pxProvisionPlan,
@@ -98,16 +100,31 @@ export function kubePxProvisionOps(
 }
 
 /** The plan for this cluster (a rendered StorageCluster lists the nodes; reads need only its name). */
-function planFor(ctx: ClusterStorageContext): PxProvisionPlan {
-  return pxProvisionPlan(ctx.config.portworx, ctx.settings.storageClass, ['-']);
+function planFor(ctx: ClusterStorageContext, provisioner?: string): PxProvisionPlan {
+  return pxProvisionPlan(ctx.config.portworx, ctx.settings.storageClass, ['-'], provisioner);
 }
 
-/** The portworx profile's `provisionStorage`. */
+/**
+ * The portworx profile's `provisionStorage`. Before anything is applied, our StorageClass's
+ * provisioner is chosen for the cluster (its version, the CSIDriver pxd.portworx.com, what the
+ * install brings), one line saying which and why, or the run is refused in one line.
+ */
 export async function provisionPortworxStorage(
   ctx: ClusterStorageContext,
   options?: KubePxProvisionOptions,
 ): Promise<void> {
-  const plan = planFor(ctx);
+  let plan = planFor(ctx);
+  if (plan.storageClass) {
+    const name = plan.storageClass.metadata?.name ?? PORTWORX_STORAGE_CLASS;
+    const choice = await pxProvisionerForCluster(
+      ctx.client,
+      ctx.config.portworx.provisioner,
+      plan.install ?? [],
+      name,
+    );
+    ctx.progress(`StorageClass ${name}: provisioner ${choice.provisioner} (${choice.reason})`);
+    plan = planFor(ctx, choice.provisioner);
+  }
   await provisionPortworx(plan, kubePxProvisionOps(ctx, plan, options), ctx.progress);
 }
 

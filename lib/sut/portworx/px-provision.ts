@@ -6,6 +6,7 @@ import type { PortworxSettings } from '../../config/config-schema.js';
 import { loopDeviceDrives } from './loop-device-daemonset.js';
 import { INSTALLED_BY, isInstalledByHarness, markInstalled } from './px-install-marker.js';
 import { pxInstallObjects } from './px-install-objects.js';
+import { plannedPxProvisioner } from './px-provisioner.js';
 import type { PxUninstallOutcome } from './px-uninstall.js';
 import { PORTWORX_STORAGE_CLASS, portworxStorageClass } from './portworx-storage-class.js';
 
@@ -30,20 +31,32 @@ export interface PxProvisionPlan {
   readonly storageClass?: V1StorageClass;
 }
 
-/** The plan from the config. `nodes`: the names a rendered StorageCluster lists (a read needs only its name). */
+/**
+ * The plan from the config. `nodes`: the names a rendered StorageCluster lists (a read needs only
+ * its name); `provisioner`: the StorageClass's, as chosen for the cluster (px-provisioner-kube.ts;
+ * default: what the config alone decides, a placeholder otherwise: enough to read or delete it).
+ */
 export function pxProvisionPlan(
   settings: PortworxSettings,
   storageClass: string,
   nodes: readonly string[],
+  provisioner?: string,
 ): PxProvisionPlan {
   const drives = settings.loopDevices.enabled ? loopDeviceDrives(settings.loopDevices) : undefined;
+  const install = settings.install.enabled ? pxInstallObjects(settings, nodes).objects : undefined;
   return {
     ...(drives && {
       loopDevices: markInstalled(drives.daemonSet),
       loopTeardownArgv: drives.teardown.nodeArgv,
     }),
-    ...(settings.install.enabled && { install: pxInstallObjects(settings, nodes).objects }),
-    ...(storageClass === PORTWORX_STORAGE_CLASS && { storageClass: markInstalled(portworxStorageClass()) }),
+    ...(install && { install }),
+    ...(storageClass === PORTWORX_STORAGE_CLASS && {
+      storageClass: markInstalled(
+        portworxStorageClass(
+          provisioner ?? plannedPxProvisioner(settings.provisioner, install ?? []).provisioner,
+        ),
+      ),
+    }),
   };
 }
 
@@ -134,7 +147,7 @@ export async function teardownPortworx(
     const outcome = await ops.uninstallPx();
     if (outcome.done) {
       removed = true;
-      progress(`Portworx: uninstalled (px/enabled=remove) from ${outcome.nodes.join(', ')}`);
+      progress(`Portworx: uninstalled (${outcome.how})`);
     } else progress(`Portworx: ${outcome.reason}`);
   }
   const failures: string[] = [];

@@ -20,6 +20,15 @@ export interface ClusterStorage {
    */
   readonly drive?: { readonly device: string; readonly recordedIn: string };
   /**
+   * The provisioner its StorageClass names, when that depends on the cluster (portworx: CSI or
+   * in-tree): the one chosen, or a placeholder, and the condition a run decides it on.
+   */
+  readonly provisioner?: {
+    readonly storageClass: string;
+    readonly provisioner: string;
+    readonly reason: string;
+  };
+  /**
    * The storage system itself, when the harness installs it (portworx.install): its objects in
    * apply order, the health it waits for, and its uninstall, which runs before the teardown below.
    */

@@ -2,6 +2,7 @@ import type { V1PodSpec } from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { Command } from 'commander';
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,12 +11,19 @@ import { parse } from 'yaml';
 import { registerPlanCommand } from '../../../lib/cli/plan-command.js';
 import { SCENARIO_NAMES } from '../../../lib/config/config-schema.js';
 import { RUN_LABEL } from '../../../lib/sut/postgres-on-k8s/run-namespace.js';
+import { crdProblems, type Crd } from '../../support/crd-schema.js';
 import { hasSchema, validateManifest } from '../../support/kubernetes-schema.js';
 import { pxFixture } from '../../support/px-fixtures.js';
 import { WORKSHOP_SPEC } from '../../support/px-kube-api.js';
 import { parseAllDocuments } from 'yaml';
 
 const CLI = join(process.cwd(), 'bin', 'pxchaos.js');
+const STORAGE_CLUSTER_CRD = parse(
+  readFileSync(
+    new URL('../../fixtures/portworx-operator/storagecluster-crd-v1-excerpt.yaml', import.meta.url),
+    'utf8',
+  ),
+) as Crd;
 const PASSWORD = 'S3cr3t-only-in-memory-7f1e';
 
 type Manifest = { kind: string; metadata: { name: string; labels?: Record<string, string> } };
@@ -26,6 +34,7 @@ interface Plan {
   storage?: {
     manifests: Manifest[];
     drive?: { device: string; recordedIn: string };
+    provisioner?: { storageClass: string; provisioner: string; reason: string };
     teardown: { delete: { kind: string; name: string }[]; steps: { on: string; argv: string[] }[] };
     install?: {
       source: string;
@@ -244,7 +253,7 @@ describe('pxchaos plan', function () {
     const install = storage.install!;
     const [sc] = install.objects;
     expect(install.objects).to.have.length(1);
-    expect(`${sc!.apiVersion}/${sc!.kind}`).to.equal('core.libopenstorage.org/v1alpha1/StorageCluster');
+    expect(`${sc!.apiVersion}/${sc!.kind}`).to.equal('core.libopenstorage.org/v1/StorageCluster');
     expect(hasSchema(sc)).to.equal(false);
     expect(sc!.metadata.name).to.match(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
     expect(sc!.metadata.annotations).to.deep.equal({ 'pxchaos.io/installed-by': 'pxchaos' });
@@ -252,8 +261,41 @@ describe('pxchaos plan', function () {
     expect(install.preflight.join('\n')).to.include('one PX per kernel');
     expect(install.health).to.include('pxctl -j status');
     expect(install.uninstall.map((s) => s.step).join('\n')).to.match(
-      /px\/enabled=remove[\s\S]*wait until no PX pod[\s\S]*delete/,
+      /deleteStrategy.*UninstallAndWipe[\s\S]*delete StorageCluster kube-system\/px-lab and wait until it is gone/,
     );
+  });
+
+  it('portworx.install and loop devices: a v1 StorageCluster the Operator’s CRD takes, enabling CSI, so the class names pxd.portworx.com, saying why', async () => {
+    const file = join(dir, 'px-install-loop.yaml');
+    await writeFile(file, 'portworx:\n  loopDevices: { enabled: true }\n  install: { enabled: true }\n');
+    const storage = (parse(await planOutput(['--target', 'vm', '--sut', 'portworx'], file)) as Plan).storage!;
+    const [sc] = storage.install!.objects;
+    expect(sc!.apiVersion).to.equal('core.libopenstorage.org/v1');
+    expect(crdProblems(sc!, STORAGE_CLUSTER_CRD)).to.deep.equal([]);
+    expect((sc as unknown as { spec: { csi: unknown } }).spec.csi).to.deep.equal({ enabled: true });
+    expect(storage.provisioner).to.deep.equal({
+      storageClass: 'portworx-replicated',
+      provisioner: 'pxd.portworx.com',
+      reason:
+        'StorageCluster kube-system/pxchaos sets spec.csi.enabled: true, so the Operator creates CSIDriver pxd.portworx.com',
+    });
+    const cls = storage.manifests.find((m) => m.kind === 'StorageClass') as unknown as {
+      provisioner: string;
+    };
+    expect(cls.provisioner).to.equal('pxd.portworx.com');
+  });
+
+  it('portworx without install: the class’s provisioner is decided by the run, on the condition the plan states', () => {
+    // loopConfig: loop devices on, install off (the combos above).
+    return planOutput(['--target', 'vm', '--sut', 'portworx'], loopConfig).then((text) => {
+      const storage = (parse(text) as Plan).storage!;
+      expect(storage.provisioner?.provisioner).to.equal(
+        '<pxd.portworx.com or kubernetes.io/portworx-volume>',
+      );
+      expect(storage.provisioner?.reason).to.equal(
+        'decided by a run before it applies anything: pxd.portworx.com if the cluster has CSIDriver pxd.portworx.com; else kubernetes.io/portworx-volume if Kubernetes is older than 1.31 (CSIMigrationPortworx off by default); else the run is refused: enable Portworx CSI (StorageCluster spec.csi.enabled: true)',
+      );
+    });
   });
 
   it('portworx.install.specFile: every object of the spec, each validated where Kubernetes has a schema for it', async () => {

@@ -17,10 +17,8 @@ import {
   loopFileBytes,
   type LoopDeviceSettings,
 } from '../../../lib/sut/portworx/loop-device-settings.js';
-import {
-  PORTWORX_PROVISIONER,
-  portworxStorageClass,
-} from '../../../lib/sut/portworx/portworx-storage-class.js';
+import { portworxStorageClass } from '../../../lib/sut/portworx/portworx-storage-class.js';
+import { PX_CSI_PROVISIONER } from '../../../lib/sut/portworx/px-provisioner.js';
 import { validateManifest } from '../../support/kubernetes-schema.js';
 
 /** A directory a careless quoting would break on (word splitting, quote, glob, expansion). */
@@ -157,11 +155,11 @@ describe('Portworx loop-device DaemonSet', () => {
 
 describe('Portworx StorageClass', () => {
   it('is the workshop default class: repl 2, priority_io high, and validates', () => {
-    const sc = portworxStorageClass();
+    const sc = portworxStorageClass(PX_CSI_PROVISIONER);
     validateManifest(sc);
     expect(sc.metadata?.name).to.equal('portworx-replicated');
     expect(sc.metadata?.annotations).to.deep.equal({ 'storageclass.kubernetes.io/is-default-class': 'true' });
-    expect(sc.provisioner).to.equal(PORTWORX_PROVISIONER);
+    expect(sc.provisioner).to.equal('pxd.portworx.com');
     expect(sc.parameters).to.deep.equal({ repl: '2', priority_io: 'high' });
   });
 });

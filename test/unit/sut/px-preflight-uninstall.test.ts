@@ -112,11 +112,19 @@ describe('Portworx uninstall', () => {
         calls.push(`delete ${o.kind}`);
         return Promise.resolve();
       },
+      setDeleteStrategy: (o, type) => {
+        calls.push(`deleteStrategy ${type} on ${o.kind}`);
+        return Promise.resolve();
+      },
+      requestDelete: (o) => {
+        calls.push(`request delete ${o.kind}`);
+        return Promise.resolve();
+      },
     };
     return { calls, ops };
   }
   const options = (lines: string[]) => ({
-    podsGoneTimeoutMs: 60_000,
+    goneTimeoutMs: 60_000,
     pollMs: 1,
     progress: (l: string) => lines.push(l),
   });
@@ -126,7 +134,7 @@ describe('Portworx uninstall', () => {
     const { calls, ops } = recording(live);
     const lines: string[] = [];
     const outcome = await uninstallPortworx(spec, ops, options(lines));
-    expect(outcome).to.deep.equal({ done: true, nodes: ['w1', 'w2', 'w3'] });
+    expect(outcome).to.deep.equal({ done: true, how: 'px/enabled=remove on w1, w2, w3' });
     const files = PX_NODE_FILES_ARGV.join(' ');
     expect(calls).to.deep.equal([
       'label px/enabled=remove',
@@ -163,7 +171,7 @@ describe('Portworx uninstall', () => {
     const live = new Map(spec.map((o) => [o.metadata!.name!, markInstalled(o)]));
     const { calls, ops } = recording(live, Infinity);
     const err = await uninstallPortworx(spec, ops, {
-      podsGoneTimeoutMs: 20,
+      goneTimeoutMs: 20,
       pollMs: 5,
       progress: () => undefined,
     }).then(

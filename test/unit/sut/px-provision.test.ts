@@ -76,7 +76,7 @@ function fakeCluster(
         const there = (PLAN.install ?? []).some((o) => objects.has(objectLabel(o)));
         for (const o of PLAN.install ?? []) objects.delete(objectLabel(o));
         return there
-          ? { done: true, nodes: NODES }
+          ? { done: true, how: `px/enabled=remove on ${NODES.join(', ')}` }
           : { done: false, reason: 'none of the install objects exist' };
       }),
     nodes: () => Promise.resolve(NODES),
@@ -187,7 +187,7 @@ describe('Portworx provisioning and teardown decisions', () => {
       `delete ${SC}`,
     ]);
     expect(lines).to.deep.equal([
-      `Portworx: uninstalled (px/enabled=remove) from ${NODES.join(', ')}`,
+      `Portworx: uninstalled (px/enabled=remove on ${NODES.join(', ')})`,
       `loop devices: deleted ${DS}`,
       ...NODES.map((n) => `loop devices on ${n}: detached and removed /var/lib/pxchaos/px-${n}.img`),
       `deleted ${SC}`,
