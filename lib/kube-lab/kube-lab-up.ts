@@ -62,7 +62,6 @@ export async function kubeLabUp(options: KubeLabUpOptions): Promise<KubeLabUp> {
   await requireDocker();
   const binaries = await ensureKubeBinaries(progress, signal);
   const images = await ensureKubeImages(binaries, progress);
-  const key = await ensureKubeLabSshKey(layout.name);
 
   let outcome: KubeLabUp['outcome'] | undefined;
   const existing = await inspectKubeLab(layout.name);
@@ -96,6 +95,8 @@ export async function kubeLabUp(options: KubeLabUpOptions): Promise<KubeLabUp> {
     }
   }
   if (!outcome) {
+    // After any down above: a down removes the lab's state dir, this key with it.
+    const key = await ensureKubeLabSshKey(layout.name);
     layout = await createCluster(
       options.name,
       options.workers,

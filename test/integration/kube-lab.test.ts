@@ -6,12 +6,13 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { stringify } from 'yaml';
 import { loadConfig } from '../../lib/config/load-config.js';
-import { docker } from '../../lib/docker/docker-cli.js';
+import { docker, dockerOk } from '../../lib/docker/docker-cli.js';
 import { STORAGE_CLASS } from '../../lib/kube-lab/gluster-storage.js';
 import { ensureKubeBinaries } from '../../lib/kube-lab/kube-binaries.js';
 import { hostLoopDevices, kubeLabLoopDevices } from '../../lib/kube-lab/host-loop-devices.js';
 import { kubeLabDown } from '../../lib/kube-lab/kube-lab-down.js';
 import { inspectKubeLab } from '../../lib/kube-lab/kube-lab-inspect.js';
+import { KUBE_LAB_LABEL } from '../../lib/kube-lab/kube-lab-layout.js';
 import { kubectl, kubectlApply, kubectlOk, kubeNodes } from '../../lib/kube-lab/kube-lab-kubectl.js';
 import type { KubeLabStatus } from '../../lib/kube-lab/kube-lab-status.js';
 import { kubeLabUp, type KubeLabUp } from '../../lib/kube-lab/kube-lab-up.js';
@@ -46,6 +47,11 @@ describe('kube lab (real Kubernetes 1.20 from Debian source, GlusterFS on loop d
     stateDir = await mkdtemp(join(tmpdir(), 'pxchaos-kube-it-'));
     // From nothing: a lab left by an earlier run goes first.
     await kubeLabDown(LAB);
+    // Except one leftover volume of it (a container removed by hand leaves its volumes): up recreates
+    // the lab, and the SSH key it made for the new nodes must survive that (the SSH test below).
+    await dockerOk(['volume', 'create', '--label', `${KUBE_LAB_LABEL}=${LAB}`, `${LAB}-leftover`], {
+      timeoutMs: 20_000,
+    });
     up = await kubeLabUp({ name: LAB, workers: 3, progress: log });
     cp = up.layout.controlPlane.name;
   });
