@@ -10,6 +10,7 @@ import {
   type PxStateSnapshot,
 } from './px-state-snapshot.js';
 import { PXCTL } from './pxctl-path.js';
+import { pxctlStdout } from './pxctl-output.js';
 
 /**
  * PX's own view of its nodes and of the Postgres volume, polled into the timeline while a run
@@ -130,7 +131,8 @@ export class PxStatePoller {
   }
 
   /**
-   * pxctl's stdout, or why there is none. A non-zero exit with output is still read: pxctl prints
+   * pxctl's stdout, or why there is none (pxctl-output.ts: stderr, where PX's log lines may go,
+   * only explains an empty stdout). A non-zero exit with output is still read: pxctl prints
    * `PX is not running on this host` and exits non-zero when PX is down.
    */
   private async exec(pod: V1Pod, argv: readonly string[]): Promise<{ text?: string; error?: string }> {
@@ -142,11 +144,8 @@ export class PxStatePoller {
         argv,
         { timeoutMs: this.options.execTimeoutMs ?? 10_000, signal },
       );
-      if (r.stdout.trim() === '')
-        return {
-          error: `exit ${r.exitCode}, no output${r.stderr.trim() ? `: ${r.stderr.trim().slice(0, 200)}` : ''}`,
-        };
-      return { text: r.stdout };
+      const out = pxctlStdout(r);
+      return out instanceof Error ? { error: out.message } : { text: out };
     } catch (err) {
       return { error: (err as Error).message };
     }
