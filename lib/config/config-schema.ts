@@ -10,6 +10,7 @@ import {
 } from '../sut/portworx/loop-device-settings.js';
 import { PX_AGENT_STOP_METHODS } from '../sut/portworx/portworx-agent-stop.js';
 import { PX_INSTALL_DEFAULTS } from '../sut/portworx/px-install-settings.js';
+import { PX_POD_NAMESPACES } from '../sut/portworx/px-pod-namespaces.js';
 import { PLACEMENT_CHOICES } from '../sut/placement.js';
 
 /**
@@ -370,6 +371,20 @@ const pxInstallSchema = section({
   healthTimeout: duration('15m', { min: 10_000, max: MAX.scenario }).prefault('15m'),
 }).transform(({ healthTimeout, ...i }) => ({ ...i, healthTimeoutMs: healthTimeout }));
 
+/**
+ * Where the PX pods are (lib/sut/portworx/find-px-pods.ts). `namespace` out is where to look first
+ * (the given one, else kube-system), `namespaceGiven` whether to look there only.
+ */
+const pxPodsSchema = section({
+  namespace: text('a namespace name').optional(),
+  labelSelector: text('a label selector').prefault('name=portworx'),
+  container: text('a container name').prefault('portworx'),
+}).transform(({ namespace, ...pods }) => ({
+  ...pods,
+  namespace: namespace ?? PX_POD_NAMESPACES[0],
+  namespaceGiven: namespace !== undefined,
+}));
+
 /** Settings of the portworx storage driver beyond the StatefulSet's (which are `kube`). */
 const portworxSchema = section({
   loopDevices: loopDevicesSchema.prefault({}),
@@ -381,12 +396,11 @@ const portworxSchema = section({
   agentStop: z
     .enum(PX_AGENT_STOP_METHODS, { error: `expected one of: ${PX_AGENT_STOP_METHODS.join(', ')}` })
     .prefault('systemctl'),
-  /** Where the PX pods are, read by exec for PX's node and volume state (px-state-poller.ts). */
-  pxPods: section({
-    namespace: text('a namespace name').prefault('kube-system'),
-    labelSelector: text('a label selector').prefault('name=portworx'),
-    container: text('a container name').prefault('portworx'),
-  }).prefault({}),
+  /**
+   * Where the PX pods are, read by exec for PX's node and volume state (px-state-poller.ts). With no
+   * namespace they are looked for in kube-system and portworx (find-px-pods.ts), as Stork is.
+   */
+  pxPods: pxPodsSchema.prefault({}),
   install: pxInstallSchema.prefault({}),
   /**
    * A real SCSI disk PX uses (its kernel name, e.g. `sdb`, the same on every node): drive-offline

@@ -80,9 +80,11 @@ export function pxPod(
   };
 }
 
+/** `routes`: other GETs answered by exact path (a claim list, a volume), 404 NotFound otherwise. */
 export async function pxExecApi(
   pods: () => readonly V1Pod[],
   exec: (call: ExecCall) => ExecAnswer,
+  routes: Readonly<Record<string, unknown>> = {},
 ): Promise<PxExecApi> {
   const execs: ExecCall[] = [];
   const wss = new WebSocketServer({
@@ -94,6 +96,7 @@ export async function pxExecApi(
     (req, res) => {
       const url = new URL(req.url ?? '/', 'http://x');
       const list = /^\/api\/v1\/namespaces\/([^/]+)\/pods$/.exec(url.pathname);
+      if (!list && url.pathname in routes) return sendJson(res, 200, routes[url.pathname]);
       if (!list)
         return sendJson(res, 404, { kind: 'Status', status: 'Failure', reason: 'NotFound', code: 404 });
       const selector = url.searchParams.get('labelSelector');

@@ -9,6 +9,8 @@ import {
   type PxPodRead,
   type PxStateSnapshot,
 } from './px-state-snapshot.js';
+import { findPxPods } from './find-px-pods.js';
+import type { PxPods } from './px-pods.js';
 import { PXCTL } from './pxctl-path.js';
 import { pxctlStdout } from './pxctl-output.js';
 
@@ -18,15 +20,16 @@ import { pxctlStdout } from './pxctl-output.js';
  * Read by exec in the PX pods (`pxctl status` text: every recorded version's shape is parsed, where
  * no full `pxctl -j status` sample exists, SOURCES.md §2), and `pxctl -j volume inspect` for the
  * volume. Only changes are recorded; what cannot be read becomes one `px-state-unreadable` event
- * at most every `unreadableEveryMs`, never a state.
+ * at most every `unreadableEveryMs`, never a state. Where the PX pods were found (kube-system or
+ * portworx unless the config names one, find-px-pods.ts) is one `px-pods` event.
  */
 export interface PxStatePollerOptions {
   readonly client: KubeClient;
-  /** Where the PX pods run and how they are labelled (the PX DaemonSet's and the Operator's: `name=portworx`). */
-  readonly pxNamespace: string;
-  readonly pxLabelSelector: string;
-  /** The PX container in those pods (they hold several with CSI). */
-  readonly pxContainer: string;
+  /**
+   * Where the PX pods run, how they are labelled (the PX DaemonSet's and the Operator's:
+   * `name=portworx`) and their PX container (they hold several with CSI): find-px-pods.ts.
+   */
+  readonly pxPods: PxPods;
   /** The PX volume's name or id, once the run's claim is bound (undefined before). */
   readonly volumeName: (signal: AbortSignal) => Promise<string | undefined>;
   readonly onEvent: (e: SutEvent) => void;
@@ -42,6 +45,8 @@ export interface PxStatePollerOptions {
 export class PxStatePoller {
   private state: PxStateSnapshot | undefined;
   private lastUnreadableAt = -Infinity;
+  /** Where the PX pods were last found. */
+  private pxNamespace: string | undefined;
   private timer: NodeJS.Timeout | undefined;
   /** Settles when the round under way (if any) has ended. */
   private round: Promise<void> = Promise.resolve();
@@ -88,20 +93,20 @@ export class PxStatePoller {
   }
 
   private async read(): Promise<PxStateSnapshot> {
-    const { client, pxNamespace, pxLabelSelector, signal } = this.options;
-    const c = client.with({ signal });
-    const list = await c.call(`list PX pods (${pxLabelSelector}) in ${pxNamespace}`, () =>
-      c.core.listNamespacedPod({ namespace: pxNamespace, labelSelector: pxLabelSelector }),
-    );
-    const pods = list.items
+    const { client, signal, onEvent } = this.options;
+    const found = await findPxPods(client.with({ signal }), this.options.pxPods);
+    if (found.namespace !== this.pxNamespace && found.pods.length > 0) {
+      // Where the PX pods were found, once (and again if they move).
+      this.pxNamespace = found.namespace;
+      onEvent({ event: 'px-pods', detail: found.said });
+    }
+    const pods = found.pods
       .filter((p) => p.status?.phase === 'Running' && p.spec?.nodeName && !p.metadata?.deletionTimestamp)
       .sort((a, b) => a.spec!.nodeName!.localeCompare(b.spec!.nodeName!));
     if (pods.length === 0)
       return {
         nodes: new Map(),
-        unreadable: [
-          `could not read PX state: no running PX pod (${pxLabelSelector}) in namespace ${pxNamespace}`,
-        ],
+        unreadable: [`could not read PX state: no running PX pod: ${found.said}`],
       };
     const reads = await Promise.all(pods.map((p) => this.readStatus(p)));
     const volumeName = await this.options.volumeName(signal).catch(() => undefined);
@@ -136,7 +141,8 @@ export class PxStatePoller {
    * `PX is not running on this host` and exits non-zero when PX is down.
    */
   private async exec(pod: V1Pod, argv: readonly string[]): Promise<{ text?: string; error?: string }> {
-    const { client, pxContainer, signal } = this.options;
+    const { client, signal } = this.options;
+    const pxContainer = this.options.pxPods.container;
     try {
       const r = await execInPod(
         client,

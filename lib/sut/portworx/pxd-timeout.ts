@@ -1,5 +1,7 @@
 import type { KubeClient } from '../../k8s/kube-client.js';
 import { execInPod } from '../../k8s/pod-exec.js';
+import { findPxPods } from './find-px-pods.js';
+import type { PxPods } from './px-pods.js';
 import { PXD_TIMEOUT_DEFAULT_S, PXD_TIMEOUT_MIN_S } from './portworx-expectations.js';
 import { PxStateUnreadable } from './px-state-unreadable.js';
 
@@ -38,16 +40,10 @@ export interface PxdTimeoutReading {
   readonly said: string;
 }
 
-export interface PxPodsSettings {
-  readonly namespace: string;
-  readonly labelSelector: string;
-  readonly container: string;
-}
-
 /** Reads pxd_timeout by exec in the first running PX pod (its host's /sys); never throws. */
 export async function readPxdTimeout(
   client: KubeClient,
-  pods: PxPodsSettings,
+  pods: PxPods,
   signal?: AbortSignal,
 ): Promise<PxdTimeoutReading> {
   const fallback = (why: string): PxdTimeoutReading => ({
@@ -55,16 +51,13 @@ export async function readPxdTimeout(
     said: `pxd_timeout not read (${why}): the default ${PXD_TIMEOUT_DEFAULT_S} s (portworx.md "Agent down")`,
   });
   try {
-    const c = signal ? client.with({ signal }) : client;
-    const list = await c.call(`list PX pods (${pods.labelSelector}) in ${pods.namespace}`, () =>
-      c.core.listNamespacedPod({ namespace: pods.namespace, labelSelector: pods.labelSelector }),
-    );
-    const pod = list.items.find((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp);
-    if (!pod) return fallback(`no running PX pod (${pods.labelSelector}) in ${pods.namespace}`);
+    const found = await findPxPods(signal ? client.with({ signal }) : client, pods);
+    const pod = found.pods.find((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp);
+    if (!pod) return fallback(`no running PX pod: ${found.said}`);
     const name = pod.metadata!.name!;
     const r = await execInPod(
       client,
-      { namespace: pods.namespace, pod: name, container: pods.container },
+      { namespace: found.namespace, pod: name, container: pods.container },
       PXD_TIMEOUT_ARGV,
       {
         timeoutMs: 10_000,
@@ -76,7 +69,7 @@ export async function readPxdTimeout(
     if (seconds === undefined) return fallback(`no PX device on ${pod.spec?.nodeName ?? name} yet`);
     return {
       seconds,
-      said: `pxd_timeout ${seconds} s (read from /sys/bus/pxd/devices/*/timeout on ${pod.spec?.nodeName ?? name})`,
+      said: `pxd_timeout ${seconds} s (read from /sys/bus/pxd/devices/*/timeout on ${pod.spec?.nodeName ?? name}; ${found.said})`,
     };
   } catch (err) {
     return fallback((err as Error).message);
