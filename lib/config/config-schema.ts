@@ -389,13 +389,13 @@ const pxPodsSchema = section({
 const portworxSchema = section({
   loopDevices: loopDevicesSchema.prefault({}),
   /**
-   * How the agent faults take PX down on a node (lib/sut/portworx/portworx-agent-stop.ts):
-   * systemctl stop|start portworx, the px/service=stop|start node label, or pkill -9 px-storage
-   * (within grace only: PX restarts itself).
+   * How the agent faults take PX down on a node (lib/sut/portworx/portworx-agent-stop.ts): the
+   * px/service=stop|start node label and systemctl stop|start portworx (the default, as torpedo
+   * does), either alone, or pkill -9 px-storage (within grace only: PX restarts itself).
    */
   agentStop: z
     .enum(PX_AGENT_STOP_METHODS, { error: `expected one of: ${PX_AGENT_STOP_METHODS.join(', ')}` })
-    .prefault('systemctl'),
+    .prefault('label+systemctl'),
   /**
    * Where the PX pods are, read by exec for PX's node and volume state (px-state-poller.ts). With no
    * namespace they are looked for in kube-system and portworx (find-px-pods.ts), as Stork is.
