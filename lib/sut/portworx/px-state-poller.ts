@@ -42,6 +42,20 @@ export interface PxStatePollerOptions {
   readonly unreadableEveryMs?: number;
 }
 
+const isRunning = (p: V1Pod): boolean => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp;
+
+/** One PX pod per node, by node name: the running one where a rollout briefly has two. */
+function podPerNode(pods: readonly V1Pod[]): V1Pod[] {
+  const byNode = new Map<string, V1Pod>();
+  for (const p of pods) {
+    const node = p.spec?.nodeName;
+    if (!node) continue;
+    const had = byNode.get(node);
+    if (!had || (!isRunning(had) && isRunning(p))) byNode.set(node, p);
+  }
+  return [...byNode.values()].sort((a, b) => a.spec!.nodeName!.localeCompare(b.spec!.nodeName!));
+}
+
 export class PxStatePoller {
   private state: PxStateSnapshot | undefined;
   private lastUnreadableAt = -Infinity;
@@ -100,21 +114,30 @@ export class PxStatePoller {
       this.pxNamespace = found.namespace;
       onEvent({ event: 'px-pods', detail: found.said });
     }
-    const pods = found.pods
-      .filter((p) => p.status?.phase === 'Running' && p.spec?.nodeName && !p.metadata?.deletionTimestamp)
-      .sort((a, b) => a.spec!.nodeName!.localeCompare(b.spec!.nodeName!));
-    if (pods.length === 0)
+    const pods = podPerNode(found.pods);
+    if (!pods.some(isRunning))
       return {
         nodes: new Map(),
         unreadable: [`could not read PX state: no running PX pod: ${found.said}`],
       };
-    const reads = await Promise.all(pods.map((p) => this.readStatus(p)));
+    // A node whose PX pod is not running is in the round too: its peers may tell its state.
+    const reads = await Promise.all(
+      pods.map((p): Promise<PxPodRead> =>
+        isRunning(p)
+          ? this.readStatus(p)
+          : Promise.resolve({
+              node: p.spec!.nodeName!,
+              hostIp: p.status?.hostIP,
+              error: `PX pod ${p.metadata?.name ?? '?'} ${p.metadata?.deletionTimestamp ? 'Terminating' : (p.status?.phase ?? 'Pending')}, not running`,
+            }),
+      ),
+    );
     const volumeName = await this.options.volumeName(signal).catch(() => undefined);
     // A node whose PX says it is operational answers the volume inspect.
     const ok = pods.find((p, i) => /Status: PX is operational/.test(reads[i]!.statusText ?? ''));
-    if (volumeName === undefined || !ok) return pxStateSnapshot(reads);
+    if (volumeName === undefined || !ok) return pxStateSnapshot(reads, undefined, this.state);
     const inspected = await this.exec(ok, [PXCTL, '-j', 'volume', 'inspect', volumeName]);
-    const snapshot = pxStateSnapshot(reads, inspected.text);
+    const snapshot = pxStateSnapshot(reads, inspected.text, this.state);
     if (inspected.error === undefined) return snapshot;
     return {
       ...snapshot,
