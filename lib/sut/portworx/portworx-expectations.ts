@@ -18,7 +18,10 @@ export interface PortworxDetected {
   readonly stork: StorkConfig;
   /** The volume's replication factor (`repl` of its StorageClass, `spec.ha_level` of the volume). */
   readonly replicationFactor: number;
-  /** The px module's I/O timeout on the volume's device (`/sys/bus/pxd/devices/<minor>/timeout`); default 600 s. */
+  /**
+   * The px module's I/O timeout (`/sys/bus/pxd/devices/<minor>/timeout`), one value per node
+   * (pxd-timeout.ts); before a run the lowest of the nodes'; default 600 s.
+   */
   readonly pxdTimeoutS?: number;
   /** Where pxdTimeoutS was read (pxd-timeout.ts), for the sources; "detected" when not said. */
   readonly pxdTimeoutSaid?: string;

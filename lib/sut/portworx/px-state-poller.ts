@@ -9,7 +9,9 @@ import {
   type PxPodRead,
   type PxStateSnapshot,
 } from './px-state-snapshot.js';
+import { AttachedPxdTimeout } from './attached-pxd-timeout.js';
 import { findPxPods } from './find-px-pods.js';
+import { readPxdTimeoutIn } from './pxd-timeout.js';
 import type { PxPods } from './px-pods.js';
 import { PXCTL } from './pxctl-path.js';
 import { pxctlStdout } from './pxctl-output.js';
@@ -21,7 +23,9 @@ import { pxctlStdout } from './pxctl-output.js';
  * no full `pxctl -j status` sample exists, SOURCES.md §2), and `pxctl -j volume inspect` for the
  * volume. Only changes are recorded; what cannot be read becomes one `px-state-unreadable` event
  * at most every `unreadableEveryMs`, never a state. Where the PX pods were found (kube-system or
- * portworx unless the config names one, find-px-pods.ts) is one `px-pods` event.
+ * portworx unless the config names one, find-px-pods.ts) is one `px-pods` event; pxd_timeout on the
+ * node holding the volume's attachment, at the start and after every PX restart there, is a
+ * `px-pxd-timeout` event (attached-pxd-timeout.ts).
  */
 export interface PxStatePollerOptions {
   readonly client: KubeClient;
@@ -61,6 +65,14 @@ export class PxStatePoller {
   private lastUnreadableAt = -Infinity;
   /** Where the PX pods were last found. */
   private pxNamespace: string | undefined;
+  /** The PX pods of the last round, one per node. */
+  private pods: readonly V1Pod[] = [];
+  private readonly pxd = new AttachedPxdTimeout(async (node) => {
+    const pod = this.pods.find((p) => p.spec?.nodeName === node && isRunning(p));
+    return (
+      pod && readPxdTimeoutIn(this.options.client, pod, this.options.pxPods.container, this.options.signal)
+    );
+  });
   private timer: NodeJS.Timeout | undefined;
   /** Settles when the round under way (if any) has ended. */
   private round: Promise<void> = Promise.resolve();
@@ -96,6 +108,8 @@ export class PxStatePoller {
     if (signal.aborted) return;
     for (const e of pxStateChanges(this.state, snapshot)) onEvent(e);
     this.state = carriedOver(this.state, snapshot);
+    const pxd = await this.pxd.afterRound(this.state).catch(() => undefined);
+    if (pxd && !signal.aborted) onEvent(pxd);
     const now = Date.now();
     if (
       snapshot.unreadable.length > 0 &&
@@ -115,6 +129,7 @@ export class PxStatePoller {
       onEvent({ event: 'px-pods', detail: found.said });
     }
     const pods = podPerNode(found.pods);
+    this.pods = pods;
     if (!pods.some(isRunning))
       return {
         nodes: new Map(),
