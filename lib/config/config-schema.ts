@@ -10,6 +10,7 @@ import {
 import { PX_AGENT_STOP_METHODS } from '../sut/portworx/portworx-agent-stop.js';
 import { PX_INSTALL_DEFAULTS } from '../sut/portworx/px-install-settings.js';
 import { PX_PROVISIONER_SETTINGS } from '../sut/portworx/px-provisioner.js';
+import { PX_POD_NAMESPACES } from '../sut/portworx/px-pod-namespaces.js';
 import { PLACEMENT_CHOICES } from './placement-choices.js';
 
 /**
@@ -366,23 +367,36 @@ const pxInstallSchema = section({
   healthTimeout: duration('15m', { min: 10_000, max: MAX.scenario }).prefault('15m'),
 }).transform(({ healthTimeout, ...i }) => ({ ...i, healthTimeoutMs: healthTimeout }));
 
+/**
+ * Where the PX pods are (lib/sut/portworx/find-px-pods.ts). `namespace` out is where to look first
+ * (the given one, else kube-system), `namespaceGiven` whether to look there only.
+ */
+const pxPodsSchema = section({
+  namespace: text('a namespace name').optional(),
+  labelSelector: text('a label selector').prefault('name=portworx'),
+  container: text('a container name').prefault('portworx'),
+}).transform(({ namespace, ...pods }) => ({
+  ...pods,
+  namespace: namespace ?? PX_POD_NAMESPACES[0],
+  namespaceGiven: namespace !== undefined,
+}));
+
 /** Settings of the portworx storage driver beyond the StatefulSet's (which are `kube`). */
 const portworxSchema = section({
   loopDevices: loopDevicesSchema.prefault({}),
   /**
-   * How the agent faults take PX down on a node (lib/sut/portworx/portworx-agent-stop.ts):
-   * systemctl stop|start portworx, the px/service=stop|start node label, or pkill -9 px-storage
-   * (within grace only: PX restarts itself).
+   * How the agent faults take PX down on a node (lib/sut/portworx/portworx-agent-stop.ts): the
+   * px/service=stop|start node label and systemctl stop|start portworx (the default, as torpedo
+   * does), either alone, or pkill -9 px-storage (within grace only: PX restarts itself).
    */
   agentStop: z
     .enum(PX_AGENT_STOP_METHODS, { error: `expected one of: ${PX_AGENT_STOP_METHODS.join(', ')}` })
-    .prefault('systemctl'),
-  /** Where the PX pods are, read by exec for PX's node and volume state (px-state-poller.ts). */
-  pxPods: section({
-    namespace: text('a namespace name').prefault('kube-system'),
-    labelSelector: text('a label selector').prefault('name=portworx'),
-    container: text('a container name').prefault('portworx'),
-  }).prefault({}),
+    .prefault('label+systemctl'),
+  /**
+   * Where the PX pods are, read by exec for PX's node and volume state (px-state-poller.ts). With no
+   * namespace they are looked for in kube-system and portworx (find-px-pods.ts), as Stork is.
+   */
+  pxPods: pxPodsSchema.prefault({}),
   install: pxInstallSchema.prefault({}),
   /**
    * The provisioner of the `portworx-replicated` StorageClass (lib/sut/portworx/px-provisioner.ts):

@@ -20,9 +20,22 @@ export interface NodeCheck {
   judge(result: ExecResult): CheckJudgement;
 }
 
-/** How a fault is shown to have taken hold, and to be gone after its heal. */
+/**
+ * Checks that must keep passing for the whole hold, not only once after the inject: a stopped
+ * agent that something else starts again (Portworx's monitor) would otherwise still read as "in
+ * force" (fault.ts runs them every `everyMs` from the verification until the heal begins).
+ */
+export interface HeldVerification {
+  readonly checks: readonly NodeCheck[];
+  readonly everyMs: number;
+  /** What a failed one means, for the timeline ("agent up again on n2"). */
+  readonly lapsedShows: string;
+}
+
+/** How a fault is shown to have taken hold, to hold for its whole hold, and to be gone after its heal. */
 export interface FaultVerification {
   readonly inForce: readonly NodeCheck[];
+  readonly held?: HeldVerification;
   readonly healed: readonly NodeCheck[];
   /** How often the healed checks are tried before the heal is called failed (default 1). */
   readonly healedTries?: number;

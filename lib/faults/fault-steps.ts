@@ -19,7 +19,8 @@ export interface TimerStep {
 
 /**
  * Every node command one prepared fault runs, in the order `inject()` and its heal run them
- * (fault.ts): timer armed, inject, verified in force, (held), revert, timer cancelled, verified healed.
+ * (fault.ts): timer armed, inject, verified in force, (verified held, every few seconds until the
+ * heal, when the fault must hold), revert, timer cancelled, verified healed.
  */
 export function faultSteps(plan: FaultPlan, prepared: PreparedFault, timer: TimerStep): NodeStep[] {
   const nodeOf: Record<CheckSide, string> = { node: plan.node.name, peer: prepared.peer?.name ?? '<peer>' };
@@ -34,6 +35,10 @@ export function faultSteps(plan: FaultPlan, prepared: PreparedFault, timer: Time
     },
     { on, purpose: 'inject', argv: prepared.inject },
     ...checks('in force', prepared.verification?.inForce),
+    ...checks(
+      `held (every ${(prepared.verification?.held?.everyMs ?? 0) / 1000} s until the heal)`,
+      prepared.verification?.held?.checks,
+    ),
     { on, purpose: 'revert (idempotent; also what the timer and `pxchaos heal` run)', argv: plan.revert },
     { on, purpose: 'cancel the auto-revert timer', argv: timerCancelArgv(timer.marker) },
     ...checks('healed', prepared.verification?.healed),

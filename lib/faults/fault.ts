@@ -3,6 +3,7 @@ import type { FaultEvent } from '../observe/timeline-events.js';
 import type { AddressOf, FaultPlan } from './fault-plan.js';
 import { runChecks, type CheckJudgement } from './fault-checks.js';
 import { cancelAutoRevertTimer, startAutoRevertTimer, timerMarker } from './auto-revert-timer.js';
+import { watchHeld, type HeldWatch } from './held-watch.js';
 import type { FaultJournal } from './journal.js';
 import { NodeGoneError } from '../nodes/exec-errors.js';
 import { nodeIpv4 } from '../nodes/node-ipv4.js';
@@ -13,7 +14,11 @@ export type FaultPhase = FaultEvent['phase'];
 export interface InjectOptions {
   readonly journal: FaultJournal;
   readonly signal?: AbortSignal;
-  /** Mirrors the lifecycle into the timeline: journaled, injected, verified, healing, healed, heal-verified. */
+  /**
+   * Mirrors the lifecycle into the timeline: journaled, injected, verified, healing, healed,
+   * heal-verified; `lapsed` when a fault whose verification says it must hold for its whole hold
+   * (FaultVerification.held) was found gone before its heal (the fault stays active: heal it).
+   */
   readonly onEvent?: (phase: FaultPhase, detail?: string) => void;
   /** Heal on SIGINT/SIGTERM/uncaught errors while active (default true). */
   readonly healOnSignals?: boolean;
@@ -85,10 +90,13 @@ export async function inject(plan: FaultPlan, options: InjectOptions): Promise<A
 
   let healing: Promise<void> | undefined;
   let healed = false;
+  // Checks the fault holds through its hold, from its verification until the heal begins.
+  let heldWatch: HeldWatch | undefined;
   // A heal from a signal handler must not race the inject command: it waits for it to settle first.
   let applying: Promise<unknown> | undefined;
   // Revert first, then cancel the timer: if the revert fails the timer is still armed as a backstop.
   const healOnce = async (how: string): Promise<void> => {
+    heldWatch?.stop();
     await applying?.catch(() => undefined);
     emit('healing', plan.description);
     try {
@@ -147,6 +155,8 @@ export async function inject(plan: FaultPlan, options: InjectOptions): Promise<A
       const judged = await runChecks(verification.inForce, checkNodes, signal);
       if (!allOk(judged)) throw new Error(`${plan.kind} on ${node.name} not in force: ${detailsOf(judged)}`);
       emit('verified', verification.inForceShows);
+      if (verification.held && !healing && !healed)
+        heldWatch = watchHeld(verification.held, checkNodes, (detail) => emit('lapsed', detail));
     }
   } catch (err) {
     try {

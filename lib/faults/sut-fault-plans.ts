@@ -16,8 +16,17 @@ import { partitionPlan } from './partition-fault.js';
  * that way: `agent-down-past-grace` holds it down instead where the SUT says how (`holdDown`).
  */
 export function agentCrashCommands(kind: string, agent: AgentCommands): FaultCommands {
-  const { kill, start } = kind === 'agent-down-past-grace' && agent.holdDown ? agent.holdDown : agent;
-  return { inject: kill, revert: start, status: agent.status, component: 'agent' };
+  const holdDown = kind === 'agent-down-past-grace' ? agent.holdDown : undefined;
+  const { kill, start } = holdDown ?? agent;
+  // Held down (holdDown, or an agent that stays down): checked to stay down for the whole hold.
+  const keptDown = holdDown !== undefined || agent.staysDown === true;
+  return {
+    inject: kill,
+    revert: start,
+    status: agent.status,
+    component: 'agent',
+    ...(keptDown && { keptDown }),
+  };
 }
 
 /** The node's data drive failing (`error`: I/O fails) or hanging (`hang`: I/O blocks), then restored. */

@@ -10,12 +10,20 @@ interface EventBase {
 
 /**
  * Fault lifecycle, mirrored from the journal. 'healing': the revert command starts (what it does to
- * the SUT from then on is the heal's doing, not the fault's); 'healed': it has completed.
+ * the SUT from then on is the heal's doing, not the fault's); 'healed': it has completed. 'lapsed':
+ * a fault that must hold for its whole hold (a stopped agent) was found gone before its heal.
  */
 export interface FaultEvent extends EventBase {
   readonly kind: 'fault';
   readonly phase:
-    'journaled' | 'injected' | 'verified' | 'healing' | 'healed' | 'heal-verified' | 'auto-reverted';
+    | 'journaled'
+    | 'injected'
+    | 'verified'
+    | 'lapsed'
+    | 'healing'
+    | 'healed'
+    | 'heal-verified'
+    | 'auto-reverted';
   readonly fault: string;
   readonly node: string;
   readonly detail?: string;

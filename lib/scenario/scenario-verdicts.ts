@@ -23,6 +23,8 @@ export interface FlowFacts {
   /** inject() returned: the fault was applied and verified in force. */
   faultVerified?: boolean;
   faultError?: string;
+  /** The fault was found gone before its heal (FaultVerification.held): what showed it, and when. */
+  faultLapsed?: string;
   health?: SutHealth;
   leftovers?: readonly string[];
   /** Faults of other processes on the run's nodes during its window (outside-faults.ts). */
@@ -53,6 +55,11 @@ function primaryPlacement(e: Expectation, m: Metrics): Verdict {
 function computeCheck(key: CheckKey, facts: FlowFacts, e: Expectation, m: Metrics): Verdict {
   switch (key) {
     case 'faultTookHold':
+      if (facts.faultVerified && facts.faultLapsed !== undefined)
+        return invariant(CHECK.faultTookHold, false, {
+          expected: 'in force for the whole hold',
+          measured: `verified in force on ${String(m.fault_node)}, then gone before the heal: ${facts.faultLapsed}`,
+        });
       return facts.faultVerified
         ? invariant(CHECK.faultTookHold, true, {
             expected: 'in force',

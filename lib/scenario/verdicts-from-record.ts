@@ -28,6 +28,7 @@ const flowFactsSchema = z.object({
     .optional(),
   faultVerified: z.boolean().optional(),
   faultError: z.string().optional(),
+  faultLapsed: z.string().optional(),
   health: z.object({ healthy: z.boolean(), primary: z.string().optional(), problems: strings }).optional(),
   leftovers: strings.optional(),
   outsideFaults: strings.optional(),

@@ -20,8 +20,13 @@ export interface AgentCommands {
   /** Exits 0 when the agent is running. */
   readonly status: readonly string[];
   /**
+   * `kill` (and `stop`) keep the agent down until `start`: its status is checked through the whole
+   * hold, and an agent up again before the heal fails the fault's "took hold" check.
+   */
+  readonly staysDown?: boolean;
+  /**
    * When `kill` is a crash the agent recovers from by itself (Portworx's pkill -9 px-storage):
-   * what holds it down instead for the past-grace fault, and starts it again.
+   * what holds it down instead for the past-grace fault, and starts it again (it stays down).
    */
   readonly holdDown?: { readonly kill: readonly string[]; readonly start: readonly string[] };
 }

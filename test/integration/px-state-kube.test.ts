@@ -157,10 +157,14 @@ describe('Portworx driver on the kube lab (real API server and kubelets; PX and 
       const startedAt = performance.now();
       sut.watch((e) => events.push(e), stop.signal);
       try {
-        const px = (): SutEvent[] => events.filter((e) => e.event.startsWith('px-'));
+        const px = (): SutEvent[] => events.filter((e) => e.event.startsWith('px-') && e.event !== 'px-pods');
         await waitFor('px-node-online', () => px().some((e) => e.event === 'px-node-online'), 60_000, 200);
         log(`first PX state after ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
         expect(px()[0]).to.deep.equal({ event: 'px-node-online', node, detail: 'PX is operational' });
+        // Where the PX pods were found, once (the namespace is configured: looked there only).
+        expect(events.filter((e) => e.event === 'px-pods')).to.deep.equal([
+          { event: 'px-pods', detail: `1 PX pod (name=portworx) in ${NAME} (looked there only)` },
+        ]);
 
         await setStatus(NOT_RUNNING);
         const stoppedAt = performance.now();
@@ -172,7 +176,7 @@ describe('Portworx driver on the kube lab (real API server and kubelets; PX and 
           detail: 'PX is operational → PX is not running on this host',
         });
 
-        // Cut output: one note, no state event.
+        // Cut output: one note, and the node's state unknown (never a guess; no peer to tell it).
         const before = px().length;
         await setStatus(HEALTHY.slice(0, HEALTHY.indexOf('Node ID:')));
         await waitFor(
@@ -183,8 +187,11 @@ describe('Portworx driver on the kube lab (real API server and kubelets; PX and 
         );
         await new Promise((r) => setTimeout(r, 12_000)); // two more rounds: rate-limited, still no state event
         const after = px().slice(before);
-        expect(after.map((e) => e.event)).to.deep.equal(['px-state-unreadable']);
-        expect(after[0]!.detail).to.match(/^could not read PX state: pxctl status .* has no Node ID line/);
+        expect(after.map((e) => e.event)).to.deep.equal(['px-node-unknown', 'px-state-unreadable']);
+        expect(after[0]!.detail).to.equal(
+          'PX is not running on this host → not known: its own pxctl status not read; no peer lists it',
+        );
+        expect(after[1]!.detail).to.match(/^could not read PX state: pxctl status .* has no Node ID line/);
 
         // Stork's event as Stork creates it (recorded message, node renamed to a lab node).
         const message = /msg="(Deleting Pod from Node \S+ due to volume driver status: [^"]+)"/

@@ -27,7 +27,12 @@ export const recordedStork = (spec = WORKSHOP_SPEC): V1Deployment => pxFixtureSt
 
 /** What the workshop spec's Stork (openstorage/stork:2.4.0, defaults) and its repl "2" class amount to. */
 export const WORKSHOP_DETECTED: PortworxDetected = {
-  stork: { present: true, version: { major: 2, minor: 4 }, healthMonitor: true, healthMonitorIntervalS: 120 },
+  stork: {
+    present: true,
+    version: { major: 2, minor: 4, patch: 0 },
+    healthMonitor: true,
+    healthMonitorIntervalS: 120,
+  },
   replicationFactor: 2,
 };
 

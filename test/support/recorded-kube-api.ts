@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -13,6 +14,9 @@ export interface SeenRequest {
 
 /** Answers one request; `n` counts the requests of the same kind (list or watch) so far, from 0. */
 export type Responder = (req: IncomingMessage, res: ServerResponse, n: number) => void;
+
+/** Takes a websocket upgrade (exec, port-forward); recorded like any request. */
+export type Upgrader = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
 /**
  * A stand-in API server on 127.0.0.1 replaying recorded responses: it tells list from watch
@@ -31,6 +35,7 @@ export class RecordedKubeApi {
   constructor(
     private readonly onList: Responder,
     private readonly onWatch: Responder = (_req, res) => res.writeHead(200).flushHeaders(),
+    private readonly onUpgrade?: Upgrader,
   ) {
     this.server = this.makeServer();
   }
@@ -42,6 +47,12 @@ export class RecordedKubeApi {
       if (url.searchParams.get('watch') === '1' || url.searchParams.get('watch') === 'true')
         this.onWatch(req, res, this.counts.watch++);
       else this.onList(req, res, this.counts.list++);
+    });
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      this.requests.push({ method: 'UPGRADE', path: url.pathname, query: url.searchParams });
+      if (this.onUpgrade) this.onUpgrade(req, socket, head);
+      else socket.destroy();
     });
     server.on('connection', (s) => {
       this.sockets.add(s);

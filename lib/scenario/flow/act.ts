@@ -33,14 +33,17 @@ export async function act(ctx: ScenarioContext, arranged: Arranged): Promise<Act
     ctx.held.fault = await inject(plan, {
       journal: new FaultJournal(),
       signal: ctx.within(60_000),
-      onEvent: (phase, detail) =>
+      onEvent: (phase, detail) => {
         ctx.timeline.record({
           kind: 'fault',
           phase,
           fault: kind,
           node: node.name,
           ...(detail && { detail }),
-        }),
+        });
+        // Gone before its heal (a stopped agent started again): the fault did not hold.
+        if (phase === 'lapsed') facts.faultLapsed ??= detail ?? 'the fault was found gone before its heal';
+      },
     });
     facts.faultVerified = true;
   } catch (err) {

@@ -7,7 +7,8 @@ import {
 } from './find-stork-deployment.js';
 import { PXD_TIMEOUT_DEFAULT_S, type PortworxDetected } from './portworx-expectations.js';
 import { readStorageClassRepl, type StorageClassRepl } from './storage-class-repl.js';
-import { formatStorkVersion, readStorkConfig, storkContainer } from './stork-config.js';
+import { formatStorkVersion, readStorkConfig, storkContainer, type StorkConfig } from './stork-config.js';
+import { storkHealthMonitor } from './stork-timings.js';
 
 /** What the cluster says about its Portworx setup, and where each value was read (for the progress line). */
 export interface PortworxDetection {
@@ -48,15 +49,20 @@ export function describePortworxDetection(d: PortworxDetection): string {
   const sc = d.storageClass;
   const storkSaid = !d.stork
     ? `no Stork (no Deployment ${STORK_DEPLOYMENT} in ${STORK_NAMESPACES.join(' or ')}, none with a stork container elsewhere)`
-    : `Stork ${formatStorkVersion(stork.version)} at ${d.stork.ref} (${storkImage(d.stork)}, ${readiness(d.stork)}; ${d.stork.how}), health monitor ${
-        stork.healthMonitor ? `on every ${stork.healthMonitorIntervalS} s` : 'off'
-      }`;
+    : `Stork ${formatStorkVersion(stork.version)} at ${d.stork.ref} (${storkImage(d.stork)}, ${readiness(d.stork)}; ${d.stork.how}), health monitor ${monitorSaid(stork)}`;
   const pxd =
     d.detected.pxdTimeoutSaid ??
     (d.detected.pxdTimeoutS === undefined
       ? `pxd_timeout not read: the default ${PXD_TIMEOUT_DEFAULT_S} s assumed`
       : `pxd_timeout ${d.detected.pxdTimeoutS} s`);
   return `${storkSaid}; StorageClass ${sc.name} (${sc.provisioner}) ${sc.said} → repl ${sc.replicationFactor}; ${pxd}`;
+}
+
+function monitorSaid(stork: StorkConfig): string {
+  const monitor = storkHealthMonitor(stork);
+  if (monitor.deletes) return `on every ${monitor.intervalS} s`;
+  if (!stork.healthMonitor) return 'off';
+  return `on, but --health-monitor-interval=${stork.healthMonitorIntervalS} is below Stork's 30 s minimum: Stork exits at start-up`;
 }
 
 function storkImage(found: FoundStork): string {

@@ -77,10 +77,11 @@ function figures(expectations: Expectations, detection: PortworxDetection): stri
     ([kind, e]) =>
       `${kind} hold ${formatDuration(e.holdMs)}, recovery ≤ ${formatDuration(e.recoveryWithinMs)}`,
   );
-  const unsupported = Object.keys(portworxUnsupportedFaults(detection.detected));
-  if (unsupported.length > 0)
-    out.push(
-      `not run: ${unsupported.join(', ')} (repl ${detection.detected.replicationFactor}: the only replica is on the faulted node)`,
-    );
+  const unsupported = Object.entries(portworxUnsupportedFaults(detection.detected));
+  const repl = `repl ${detection.detected.replicationFactor}`;
+  const byRepl = unsupported.filter(([, why]) => why.startsWith(`${repl} `)).map(([kind]) => kind);
+  if (byRepl.length > 0)
+    out.push(`not run: ${byRepl.join(', ')} (${repl}: the only replica is on the faulted node)`);
+  for (const [kind, why] of unsupported) if (!byRepl.includes(kind)) out.push(`not run: ${kind} (${why})`);
   return out.join('; ');
 }

@@ -2,10 +2,10 @@ import type { Expectation, Expectations, FaultKind } from '../expectations.js';
 import {
   formatStorkVersion,
   STORK_HEALTH_MONITOR_INTERVAL_DEFAULT_S,
-  STORK_HEALTH_MONITOR_INTERVAL_MIN_S,
   storkAtLeast,
   type StorkConfig,
 } from './stork-config.js';
+import { storkHealthMonitor } from './stork-timings.js';
 
 /**
  * What Postgres in a StatefulSet on a Portworx volume does when a fault hits the node running the
@@ -18,7 +18,10 @@ export interface PortworxDetected {
   readonly stork: StorkConfig;
   /** The volume's replication factor (`repl` of its StorageClass, `spec.ha_level` of the volume). */
   readonly replicationFactor: number;
-  /** The px module's I/O timeout on the volume's device (`/sys/bus/pxd/devices/<minor>/timeout`); default 600 s. */
+  /**
+   * The px module's I/O timeout (`/sys/bus/pxd/devices/<minor>/timeout`), one value per node
+   * (pxd-timeout.ts); before a run the lowest of the nodes'; default 600 s.
+   */
   readonly pxdTimeoutS?: number;
   /** Where pxdTimeoutS was read (pxd-timeout.ts), for the sources; "detected" when not said. */
   readonly pxdTimeoutSaid?: string;
@@ -35,17 +38,11 @@ export interface PortworxDetected {
 /** PD "Agent down": the px module queues I/O for `pxd_timeout` = 600 s by default, minimum 30 s. */
 export const PXD_TIMEOUT_DEFAULT_S = 600;
 export const PXD_TIMEOUT_MIN_S = 30;
-/** PD "Agent down": after an Offline PX node is seen Stork backs off 10+20+40+80 = 150 s before deleting pods. */
-export const STORK_BACKOFF_S = 150;
 /**
- * SOURCES "Surprises" 12: Stork's 2020 code waited 4 × 10 s (~40 s); the 150 s backoff came in 2022
- * (STOR-484), before Stork's calendar versions (23.x), so from 23.0 on the backoff is 150 s. No source
- * says which 2.x release took it: an older or unknown Stork may delete pods 40 s after the poll.
+ * Stork's backoff after it sees a PX node Offline (40 s, then 150 s from v2.9.0), its batches of
+ * deletions (30 s apart from v24.3.1) and its interval's minimum: by version, with their sources in
+ * Stork's code, in stork-timings.ts.
  */
-export const STORK_BACKOFF_2020_S = 40;
-const STORK_150S_BACKOFF_SINCE = { major: 23, minor: 0 };
-/** PD "Agent down": pods are deleted in batches of 5 every 30 s (SOURCES "Surprises" 12: since 2024, #1834). */
-export const STORK_BATCH_INTERVAL_S = 30;
 /** PD "Agent down": Stork's own test allows 295 s from PX down to the pod deleted. */
 export const STORK_TEST_ALLOWANCE_S = 295;
 /** PD "Agent down": Stork's own short-outage test stops PX for 30 s: same node, UID unchanged. */
@@ -84,7 +81,12 @@ export const PORTWORX_DOCUMENTED_DEFAULTS: PortworxDetected = {
 /** The Stork and px timings the expectations use, computed once. */
 interface Timings {
   readonly storkDeletes: boolean;
+  /** Stork runs (its extender places pods on replica nodes): not when its flags make it exit. */
+  readonly storkRuns: boolean;
   readonly intervalS: number;
+  /** The backoff at the latest and the wait for our pod's batch (0 before Stork's batches). */
+  readonly backoffS: number;
+  readonly batchS: number;
   /** Worst case from PX down to Stork's deletion of our pod (a poll interval, the backoff, one batch later). */
   readonly storkWorstS: number;
   /** Earliest Stork deletion after PX goes down (a poll right at the stop, then the backoff). */
@@ -104,35 +106,26 @@ interface Said {
 
 function timings(d: PortworxDetected): Timings {
   validate(d);
-  const { stork } = d;
-  const storkDeletes = stork.present && stork.healthMonitor;
-  const intervalS = Math.max(stork.healthMonitorIntervalS, STORK_HEALTH_MONITOR_INTERVAL_MIN_S);
-  const backoffKnown =
-    stork.version !== undefined &&
-    storkAtLeast(stork.version, STORK_150S_BACKOFF_SINCE.major, STORK_150S_BACKOFF_SINCE.minor);
-  const storkEarliestS = backoffKnown ? STORK_BACKOFF_S : STORK_BACKOFF_2020_S;
-  const storkWorstS = intervalS + STORK_BACKOFF_S + STORK_BATCH_INTERVAL_S;
+  const monitor = storkHealthMonitor(d.stork);
+  const storkDeletes = monitor.deletes;
+  const { intervalS, batchS } = monitor;
+  const storkEarliestS = monitor.backoffS.least;
+  const storkWorstS = intervalS + monitor.backoffS.most + batchS;
   const pxdTimeoutS = d.pxdTimeoutS ?? PXD_TIMEOUT_DEFAULT_S;
   const computedGraceS = storkDeletes ? Math.min(pxdTimeoutS, storkEarliestS) : pxdTimeoutS;
   const graceS = d.graceS ?? computedGraceS;
-  const storkSaid = !stork.present
-    ? 'no Stork Deployment detected'
-    : !stork.healthMonitor
-      ? `Stork ${formatStorkVersion(stork.version)} with its health monitor off (--health-monitor=false detected in the stork Deployment)`
-      : `Stork ${formatStorkVersion(stork.version)} health monitor every ${intervalS} s (detected from the stork Deployment${
-          intervalS !== stork.healthMonitorIntervalS
-            ? `, ${stork.healthMonitorIntervalS} s raised to Stork's minimum`
-            : ''
-        })`;
   return {
     storkDeletes,
+    storkRuns: monitor.runs,
     intervalS,
+    backoffS: monitor.backoffS.most,
+    batchS,
     storkWorstS,
     storkEarliestS,
     pxdTimeoutS,
     graceS,
     said: {
-      stork: storkSaid,
+      stork: monitor.said,
       repl: `repl ${d.replicationFactor} (detected)`,
       pxd:
         d.pxdTimeoutS === undefined
@@ -142,11 +135,7 @@ function timings(d: PortworxDetected): Timings {
         d.graceS === undefined
           ? `grace ${graceS} s (${
               storkDeletes && storkEarliestS < pxdTimeoutS
-                ? `Stork's earliest deletion: a poll at the stop + ${storkEarliestS} s backoff${
-                    backoffKnown
-                      ? ''
-                      : ` (the 2020 backoff: Stork ${formatStorkVersion(stork.version)} may predate the 150 s one, SOURCES.md "Surprises" 12)`
-                  }`
+                ? `Stork's earliest deletion: a poll right at the stop + ${storkEarliestS} s backoff`
                 : 'the px module timeout'
             })`
           : `grace ${graceS} s (given)`,
@@ -182,8 +171,16 @@ const s = (seconds: number): number => seconds * 1000;
 export function portworxUnsupportedFaults(
   detected: PortworxDetected,
 ): Readonly<Partial<Record<FaultKind, string>>> {
-  validate(detected);
-  if (detected.replicationFactor >= 2) return {};
+  const t = timings(detected);
+  // Stork before v2.3.4 deletes the pods at the poll that sees PX offline: no restart is sure to
+  // stay within its grace, whatever its length.
+  const noGrace: Partial<Record<FaultKind, string>> =
+    t.graceS > 0
+      ? {}
+      : {
+          'agent-restart-within-grace': `${t.said.stork}: no PX restart is sure to stay within a grace window (${t.said.grace})`,
+        };
+  if (detected.replicationFactor >= 2) return noGrace;
   const why = (what: string): string =>
     `repl ${detected.replicationFactor} (detected): ${what}; the volume's only replica is on the faulted node, so no other node can serve it (${PD} "Network partition", "Drive offline": repl 2 is what keeps it served)`;
   return {
@@ -194,6 +191,7 @@ export function portworxUnsupportedFaults(
       'with PX down past its grace window the data is unreachable until PX is back',
     ),
     'drive-offline': why("the drive holding the only replica fails, so the volume's I/O fails"),
+    ...noGrace,
   };
 }
 
@@ -206,8 +204,8 @@ export function portworxExpectations(detected: PortworxDetected): Expectations {
   const t = timings(detected);
   const table: Partial<Record<FaultKind, Expectation>> = {
     'agent-restart-within-grace': withinGrace(t),
-    'network-partition': partition(t, detected),
-    'agent-down-past-grace': pastGrace(t, detected),
+    'network-partition': partition(t),
+    'agent-down-past-grace': pastGrace(t),
     'drive-offline': driveOffline(t, detected),
   };
   for (const kind of Object.keys(portworxUnsupportedFaults(detected)) as FaultKind[]) delete table[kind];
@@ -231,17 +229,17 @@ function withinGrace(t: Timings): Expectation {
   };
 }
 
-function pastGrace(t: Timings, d: PortworxDetected): Expectation {
+function pastGrace(t: Timings): Expectation {
   if (t.storkDeletes) {
     return {
-      // Stork polls PX every interval, backs off 150 s once it sees the node Offline, then
-      // force-deletes the pods in batches of 5 every 30 s (ours may be in the second batch); the
-      // extender places the new pod on the surviving replica's node, where it starts.
+      // Stork polls PX every interval, backs off (150 s since v2.9.0) once it sees the node Offline,
+      // then force-deletes the pods (since v24.3.1 in batches of 5 every 30 s: ours may be in the
+      // second batch); the extender places the new pod on the surviving replica's node.
       recoveryWithinMs: s(t.storkWorstS + POD_START_MARGIN_S),
       failedWritesAllowed: true,
       primaryMoves: true,
       holdMs: s(t.storkWorstS),
-      source: `${PD} "Agent down": ${t.said.stork}; worst case ${t.intervalS} s poll + ${STORK_BACKOFF_S} s backoff + ${STORK_BATCH_INTERVAL_S} s batch = ${t.storkWorstS} s to the StorageDriverOffline deletion (Stork's own test allows ${STORK_TEST_ALLOWANCE_S} s); ${PD} "Network partition": the extender places the pod on a replica node; ${t.said.repl}; + ${POD_START_MARGIN_S} s for the pod's start (harness margin, no source)`,
+      source: `${PD} "Agent down": ${t.said.stork}; worst case ${t.intervalS} s poll + ${t.backoffS} s backoff + ${t.batchS} s batch = ${t.storkWorstS} s to the StorageDriverOffline deletion (Stork's own test allows ${STORK_TEST_ALLOWANCE_S} s); ${PD} "Network partition": the extender places the pod on a replica node; ${t.said.repl}; + ${POD_START_MARGIN_S} s for the pod's start (harness margin, no source)`,
       notes: `Expect a Warning event StorageDriverOffline from stork ("Deleting Pod from Node <node> due to volume driver status: Offline (STATUS_OFFLINE)", SOURCES.md "I. Stork event"), the pod on a node holding a replica within ~${STORK_TEST_ALLOWANCE_S} s, every row intact and no acknowledged write lost. Writes in flight on the old pod fail (the connection dies with it).`,
     };
   }
@@ -254,18 +252,18 @@ function pastGrace(t: Timings, d: PortworxDetected): Expectation {
     failedWritesAllowed: true,
     // Stork's extender (health monitor off) puts the new pod on a replica node; the default
     // scheduler (no Stork) may put it back on the node whose PX is down.
-    primaryMoves: d.stork.present ? true : 'either',
+    primaryMoves: t.storkRuns ? true : 'either',
     holdMs: s(deleteAfterS),
     source: `${PD} "Agent down": ${t.said.stork}, so past grace means EIO after ${t.said.pxd}, then Postgres crash-loops until the pod is deleted ("delete the pod"); the harness deletes it ${EIO_TO_PANIC_MARGIN_S} s after the timeout (harness margin); ${t.said.repl}; + ${POD_START_MARGIN_S} s for the pod's start (harness margin, no source)`,
     notes: `Writes stall for pxd_timeout, then fail (EIO, filesystem read-only, Postgres PANIC). Recovery only after the pod is deleted: the harness does it (portworxRecovery) and the run measures it.${
-      d.stork.present
+      t.storkRuns
         ? ''
         : ' Without Stork the new pod may be scheduled back on the node whose PX is down; it then recovers only once PX is started again.'
     }`,
   };
 }
 
-function partition(t: Timings, d: PortworxDetected): Expectation {
+function partition(t: Timings): Expectation {
   if (t.storkDeletes) {
     return {
       // Stork deletes the pod once PX reports the cut node Offline (driver monitor), at worst after
@@ -274,7 +272,7 @@ function partition(t: Timings, d: PortworxDetected): Expectation {
       failedWritesAllowed: true,
       primaryMoves: true,
       holdMs: s(t.storkWorstS),
-      source: `${PD} "Network partition": Stork force-deletes the pod on the unreachable node (pod monitor, or driver monitor once PX reports it Offline, ≤ ~270 s) and its extender places the new pod on the surviving replica; ${t.said.stork}: ${t.intervalS} s + ${STORK_BACKOFF_S} s + ${STORK_BATCH_INTERVAL_S} s = ${t.storkWorstS} s; ${t.said.repl}; + ${POD_START_MARGIN_S} s for the pod's start (harness margin, no source)`,
+      source: `${PD} "Network partition": Stork force-deletes the pod on the unreachable node (pod monitor, or driver monitor once PX reports it Offline, ≤ ~270 s) and its extender places the new pod on the surviving replica; ${t.said.stork}: ${t.intervalS} s + ${t.backoffS} s + ${t.batchS} s = ${t.storkWorstS} s; ${t.said.repl}; + ${POD_START_MARGIN_S} s for the pod's start (harness margin, no source)`,
       notes:
         'Expect the pod on a node holding a replica with every committed row. Inferred (portworx.md): the isolated node loses PX quorum, so the old pod blocks and then fails its I/O; it cannot acknowledge a write the survivors lack. With the embedded KVDB on 3 nodes never cut two nodes at once.',
     };
@@ -291,7 +289,7 @@ function partition(t: Timings, d: PortworxDetected): Expectation {
     holdMs: s(moveS),
     source: `${PD} "Network partition": NotReady after ~30–40 s, StatefulSet pods on an unreachable node stay until force-deleted; ${t.said.stork}, so the harness force-deletes after ${HARNESS_FORCE_DELETE_AFTER_S} s NotReady (kube.forceDeleteStuckPodAfter); ${KUBE_NOT_READY_S} s + ${HARNESS_FORCE_DELETE_AFTER_S} s; ${t.said.repl}; + ${POD_START_MARGIN_S} s for the pod's start (harness margin, no source)`,
     notes: `Recovery comes from the harness's force delete (portworxRecovery), not from Portworx.${
-      d.stork.present
+      t.storkRuns
         ? ''
         : ' Without Stork nothing steers the new pod to a node holding a replica (PX may serve it remotely: not in portworx.md).'
     }`,
@@ -334,7 +332,7 @@ function driveOffline(t: Timings, d: PortworxDetected): Expectation {
       version === undefined
         ? `${versionSaid} (no version in its image tag): ≥ 23.5 keeps pods on StorageDown nodes, older deleted them (SOURCES.md "Surprises" 4)`
         : `${versionSaid} < 23.5 deletes pods off StorageDown nodes (SOURCES.md "Surprises" 4)`
-    }; ${t.said.stork}: ${t.intervalS} s + ${STORK_BACKOFF_S} s + ${STORK_BATCH_INTERVAL_S} s = ${t.storkWorstS} s; + ${POD_START_MARGIN_S} s for the pod's start (harness margin, no source)`,
+    }; ${t.said.stork}: ${t.intervalS} s + ${t.backoffS} s + ${t.batchS} s = ${t.storkWorstS} s; + ${POD_START_MARGIN_S} s for the pod's start (harness margin, no source)`,
     notes:
       'Stork deletes the pod off the StorageDown node and the extender places it on a replica node: writes in flight fail, none acknowledged is lost.',
   };
@@ -361,8 +359,8 @@ export interface PortworxRecovery {
 
 export function portworxRecovery(detected: PortworxDetected): PortworxRecovery {
   const t = timings(detected);
-  const schedulerName = detected.stork.present ? 'stork' : 'default-scheduler';
-  const schedulerSaid = detected.stork.present
+  const schedulerName = t.storkRuns ? 'stork' : 'default-scheduler';
+  const schedulerSaid = t.storkRuns
     ? `scheduler stork (its extender places the pod on a replica node, ${PD} "Network partition")`
     : 'scheduler default-scheduler (a pod naming stork would stay Pending with no Stork)';
   if (t.storkDeletes) {

@@ -5,13 +5,16 @@ import { isPodServing } from '../../k8s/ready-pod.js';
 import { pxNodeHealth, type PxNodeHealth } from './px-health.js';
 import type { PxPods } from './px-pods.js';
 import { PXCTL } from './pxctl-path.js';
+import { pxctlStdout } from './pxctl-output.js';
 
 /** pxctl answers in well under a second when PX is up; a hung PX must not stall the poll. */
 const PXCTL_TIMEOUT_MS = 20_000;
 
 /**
- * One poll of torpedo's "PX is up" on `nodes`: the PX pods listed once (config `portworx.pxPods`), then `pxctl -j status` by exec in each node's Ready PX pod. Output is read whatever
- * the exit code: pxctl exits non-zero with `PX is not running on this host`, which is the answer.
+ * One poll of torpedo's "PX is up" on `nodes`: the PX pods listed once (config `portworx.pxPods`),
+ * then `pxctl -j status` by exec in each node's Ready PX pod. Its stdout is read whatever the exit
+ * code (pxctl exits non-zero with `PX is not running on this host`, which is the answer); stderr,
+ * where PX's log lines may go, is never parsed (pxctl-output.ts).
  */
 export function kubePxHealthProbe(
   client: KubeClient,
@@ -34,10 +37,7 @@ export function kubePxHealthProbe(
           { namespace, pod: pod.metadata?.name ?? '', container },
           [PXCTL, '-j', 'status'],
           { timeoutMs: PXCTL_TIMEOUT_MS },
-        ).then(
-          (r) => `${r.stdout}${r.stdout && r.stderr ? '\n' : ''}${r.stderr}`,
-          (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
-        );
+        ).then(pxctlStdout, (err: unknown) => (err instanceof Error ? err : new Error(String(err))));
         return pxNodeHealth(node, pod, status);
       }),
     );

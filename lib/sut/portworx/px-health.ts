@@ -2,7 +2,8 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isPodServing } from '../../k8s/ready-pod.js';
 import { formatDuration } from '../../time/duration.js';
-import { enumName, isObject, parseJson } from './px-json-fields.js';
+import { enumName, isObject } from './px-json-fields.js';
+import { findPxctlJson } from './pxctl-output.js';
 import { readPxctlStatusHead } from './pxctl-status.js';
 import { PxStateUnreadable } from './px-state-unreadable.js';
 
@@ -26,21 +27,19 @@ export interface PxctlJsonStatus {
 }
 
 /**
- * `pxctl -j status` output. Its JSON has a top-level `status` enum name (`STATUS_OK`; SOURCES.md §2
- * B: no full document is recorded anywhere, the shape comes from its consumers), sometimes after a
- * non-JSON first line. When PX is down pxctl prints text instead (`PX is not running on this host`,
- * fixture pxctl-status-px-not-running-evidence.txt), and older pxctl ignores `-j`: text is read with
- * the `pxctl status` head parser, where only `PX is operational` counts as up. Anything else throws
- * PxStateUnreadable rather than guess.
+ * `pxctl -j status` stdout. Its JSON has a top-level `status` enum name (`STATUS_OK`; SOURCES.md §2
+ * B: no full document is recorded anywhere, the shape comes from its consumers), with PX's own log
+ * lines or a notice before or after it (pxctl-output.ts). When PX is down pxctl prints text instead
+ * (`PX is not running on this host`, fixture pxctl-status-px-not-running-evidence.txt), and older
+ * pxctl ignores `-j`: text is read with the `pxctl status` head parser, where only
+ * `PX is operational` counts as up. Anything else throws PxStateUnreadable rather than guess.
  */
-export function readPxctlJsonStatus(output: string): PxctlJsonStatus {
-  const lines = output.split('\n');
-  const jsonAt = lines.findIndex((l) => l.trimStart().startsWith('{'));
-  if (jsonAt < 0) {
-    const head = readPxctlStatusHead(output);
+export function readPxctlJsonStatus(stdout: string): PxctlJsonStatus {
+  const doc = findPxctlJson(stdout, 'pxctl -j status');
+  if (doc === undefined) {
+    const head = readPxctlStatusHead(stdout);
     return { ok: head.state === 'operational', status: head.message };
   }
-  const doc = parseJson(lines.slice(jsonAt).join('\n'), 'pxctl -j status');
   if (!isObject(doc)) throw new PxStateUnreadable('pxctl -j status is not a JSON object');
   // Only enum names are known at the top level; a number would be guessed against the wrong table.
   const status = enumName(doc, 'status', 'status_', [], 'pxctl -j status');
@@ -50,7 +49,7 @@ export function readPxctlJsonStatus(output: string): PxctlJsonStatus {
 
 /**
  * One node's health from what was found: its PX pod (undefined: none on the node) and what
- * `pxctl -j status` in it gave (an Error: the exec failed). The pod is judged first: a pod not
+ * `pxctl -j status` in it gave on stdout (an Error: the exec failed, or stdout was empty). The pod is judged first: a pod not
  * Ready is not asked.
  */
 export function pxNodeHealth(

@@ -1,7 +1,8 @@
 import type { SutEvent } from '../sut.js';
-import { resolvePxNode, type PxNode, type PxNodeStatus } from './px-node-state.js';
+import { resolvePxNode, type PxNode } from './px-node-state.js';
 import { PxStateUnreadable } from './px-state-unreadable.js';
 import { parsePxVolumes } from './px-volume-state.js';
+import { pxNodeViews, type PxNodeRound, type PxNodeView } from './px-node-views.js';
 import { readPxctlStatusHead, type PxLocalState } from './pxctl-status.js';
 import { readPxctlStatusNodes, type PxctlStatusNode } from './pxctl-status-nodes.js';
 
@@ -10,9 +11,13 @@ import { readPxctlStatusNodes, type PxctlStatusNode } from './pxctl-status-nodes
  * node's PX state and the Postgres volume's, as the timeline shows them, and the events a change
  * between two rounds means. Pure, so it is tested on the recorded PX output of every version.
  *
- * Nothing here guesses: output that cannot be read whole (PxStateUnreadable) leaves the state it
- * concerns as it was and becomes a note ("could not read PX state: …"), never a changed state.
+ * Nothing here guesses: output that cannot be read whole (PxStateUnreadable) becomes a note
+ * ("could not read PX state: …"), never a changed state. A node whose own pxctl cannot be read is
+ * `unknown` unless its peers agree that its state changed (px-node-views.ts); the volume keeps its
+ * last state.
  */
+
+export type { PxNodeView } from './px-node-views.js';
 
 /** One PX pod's `pxctl status` text, or why it could not be had. */
 export interface PxPodRead {
@@ -25,44 +30,13 @@ export interface PxPodRead {
   readonly error?: string;
 }
 
-export interface PxNodeView {
-  readonly status: PxNodeStatus;
-  /** What the timeline shows: the cluster's view of the node and what PX on the node says of itself. */
-  readonly said: string;
-}
-
 export interface PxStateSnapshot {
-  /** By Kubernetes node; a node whose state could not be read this round is absent. */
+  /** By Kubernetes node: every node with a PX pod, `unknown` where neither it nor its peers tell (px-node-views.ts). */
   readonly nodes: ReadonlyMap<string, PxNodeView>;
   /** The Postgres volume, when read this round. */
   readonly volume?: { readonly node: string | undefined; readonly said: string };
   /** Why some state could not be read, each starting with `could not read PX state: `. */
   readonly unreadable: readonly string[];
-}
-
-const LOCAL_SAID: Record<PxLocalState, string> = {
-  operational: 'PX is operational',
-  'storage-down': 'PX storage down',
-  'not-in-quorum': 'PX not in quorum',
-  maintenance: 'PX in maintenance mode',
-  'not-running': 'PX is not running on this host',
-  unknown: 'PX status unknown',
-};
-
-/** What a node's own pxctl says, when no cluster view names it. `not-running` is offline whatever the cluster says. */
-function localStatus(state: PxLocalState): PxNodeStatus {
-  switch (state) {
-    case 'operational':
-      return 'online';
-    case 'storage-down':
-      return 'storage-down';
-    case 'maintenance':
-      return 'maintenance';
-    case 'not-running':
-      return 'offline';
-    default:
-      return 'unknown';
-  }
 }
 
 function unreadable(err: unknown): string {
@@ -78,60 +52,54 @@ function rowNode(row: PxctlStatusNode, reads: readonly PxPodRead[]): string | un
 }
 
 /**
- * One round: every PX pod's `pxctl status`, and (when a volume was inspected) the text of
- * `pxctl -j volume inspect <volume>`. The cluster view is the first pod's whose node table reads
- * whole (a pod whose PX is down prints no table: another node's view says it is Offline).
+ * One round: every PX pod's `pxctl status` (or why it could not be read), and (when a volume was
+ * inspected) the text of `pxctl -j volume inspect <volume>`. Each node's state is its own, or its
+ * peers' once they agree it changed since `before` (px-node-views.ts); the PX nodes the volume names
+ * are looked up in every node table read whole.
  */
-export function pxStateSnapshot(reads: readonly PxPodRead[], volumeText?: string): PxStateSnapshot {
+export function pxStateSnapshot(
+  reads: readonly PxPodRead[],
+  volumeText?: string,
+  before?: PxStateSnapshot,
+): PxStateSnapshot {
   const notes: string[] = [];
-  const local = new Map<string, PxLocalState>();
-  let cluster: { from: string; rows: PxctlStatusNode[] } | undefined;
+  const rounds: PxNodeRound[] = [];
   for (const r of reads) {
     if (r.error !== undefined || r.statusText === undefined) {
       notes.push(new PxStateUnreadable(`pxctl status on ${r.node}: ${r.error ?? 'no output'}`).message);
+      rounds.push({ node: r.node, own: undefined, rows: [] });
       continue;
     }
+    let own: PxLocalState | undefined;
+    let rows: PxNodeRound['rows'] = [];
     try {
-      const head = readPxctlStatusHead(r.statusText);
-      local.set(r.node, head.state);
-      if (!cluster && head.state !== 'not-running')
-        cluster = { from: r.node, rows: readPxctlStatusNodes(r.statusText).nodes };
+      own = readPxctlStatusHead(r.statusText).state;
+      if (own !== 'not-running')
+        rows = readPxctlStatusNodes(r.statusText).nodes.map((row) => ({ k8s: rowNode(row, reads), row }));
     } catch (err) {
       notes.push(`${unreadable(err)} (pxctl status on ${r.node})`);
     }
+    rounds.push({ node: r.node, own, rows });
   }
-  const nodes = new Map<string, PxNodeView>();
-  const pxNodes: PxClusterNode[] = [];
-  for (const row of cluster?.rows ?? []) {
-    const k8s = rowNode(row, reads);
-    if (row.id !== undefined)
-      pxNodes.push({
+  const pxNodes = new Map<string, PxClusterNode>();
+  for (const { row, k8s } of rounds.flatMap((r) => r.rows))
+    if (row.id !== undefined && !pxNodes.has(row.id))
+      pxNodes.set(row.id, {
         id: row.id,
         mgmtIp: row.ip,
         dataIp: undefined,
         schedulerNodeName: row.schedulerNodeName,
         k8s,
       });
-    if (k8s === undefined) continue;
-    const here = local.get(k8s);
-    const status = here === 'not-running' ? 'offline' : row.status;
-    nodes.set(k8s, {
-      status,
-      said: `${row.rawStatus} (seen from ${cluster!.from})${here !== undefined ? `; ${LOCAL_SAID[here]}` : ''}`,
-    });
-  }
-  for (const [node, state] of local) {
-    if (!nodes.has(node)) nodes.set(node, { status: localStatus(state), said: LOCAL_SAID[state] });
-  }
   let volume: PxStateSnapshot['volume'];
   if (volumeText !== undefined) {
     try {
-      volume = pxVolumeView(volumeText, pxNodes);
+      volume = pxVolumeView(volumeText, [...pxNodes.values()]);
     } catch (err) {
       notes.push(`${unreadable(err)} (pxctl -j volume inspect)`);
     }
   }
-  return { nodes, ...(volume && { volume }), unreadable: notes };
+  return { nodes: pxNodeViews(rounds, before?.nodes), ...(volume && { volume }), unreadable: notes };
 }
 
 /** A PX node with the Kubernetes node it is, when known. */

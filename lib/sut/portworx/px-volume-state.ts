@@ -3,11 +3,11 @@ import {
   field,
   isObject,
   optionalString,
-  parseJson,
   requiredString,
   type JsonObject,
 } from './px-json-fields.js';
 import { PxStateUnreadable } from './px-state-unreadable.js';
+import { requirePxctlJson } from './pxctl-output.js';
 
 /**
  * One PX volume as the harness needs it, read from any of the JSON encodings PX prints for it
@@ -178,11 +178,12 @@ export function readPxVolume(value: unknown): PxVolume {
 }
 
 /**
- * The volumes in `pxctl -j volume inspect|list` output (a JSON array), or in one SDK/REST response:
- * a volume, `{volume, …}`, or `{volumes: […]}`.
+ * The volumes in `pxctl -j volume inspect|list` stdout (a JSON array, with PX's own log lines before
+ * or after it: pxctl-output.ts), or in one SDK/REST response: a volume, `{volume, …}`, or
+ * `{volumes: […]}`.
  */
 export function parsePxVolumes(text: string): PxVolume[] {
-  const doc = parseJson(text, 'PX volume output');
+  const doc = requirePxctlJson(text, 'PX volume output');
   if (Array.isArray(doc)) return doc.map(readPxVolume);
   if (isObject(doc) && Array.isArray(doc.volumes)) return doc.volumes.map(readPxVolume);
   return [readPxVolume(doc)];

@@ -1,5 +1,6 @@
 import type { PxNodeStatus } from './px-node-state.js';
 import { PxStateUnreadable } from './px-state-unreadable.js';
+import { pxctlLines } from './pxctl-output.js';
 
 /**
  * The cluster-summary node table of `pxctl status` text, PX 1.x to 4.0 (SOURCES.md "Fields a parser
@@ -38,13 +39,6 @@ export interface PxctlClusterSummary {
 }
 
 const STATUS_CELL = /^(Online|Offline|In Maintenance|Maintenance)(?: \(([^)]+)\))?$/;
-const LOGRUS = /^\s*(TRAC|DEBU|INFO|WARN|ERRO|FATA|PANI)\[[^\]]*\]/;
-
-/** The output's lines without the logrus lines PX 3.x interleaves on stdout ("Surprises" 9). */
-export function pxctlLines(text: string): string[] {
-  return text.split(/\r?\n/).filter((line) => !LOGRUS.test(line));
-}
-
 function cells(line: string): string[] {
   return line
     .trim()

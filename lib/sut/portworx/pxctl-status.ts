@@ -1,4 +1,5 @@
-import { pxctlLines, readPxctlStatusNodes, type PxctlClusterSummary } from './pxctl-status-nodes.js';
+import { pxctlLines } from './pxctl-output.js';
+import { readPxctlStatusNodes, type PxctlClusterSummary } from './pxctl-status-nodes.js';
 import { PxStateUnreadable } from './px-state-unreadable.js';
 
 /**

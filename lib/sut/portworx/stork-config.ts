@@ -12,19 +12,25 @@ export interface StorkConfig {
   readonly version?: StorkVersion;
   /** The health monitor force-deletes pods off a node whose PX is offline (`--health-monitor`). */
   readonly healthMonitor: boolean;
-  /** How often the health monitor polls PX (`--health-monitor-interval`), as the args say. */
+  /**
+   * How often the health monitor polls PX (`--health-monitor-interval`), as the args say: 0 and
+   * values below Stork's minimum are kept as given (stork-timings.ts says what Stork makes of them).
+   */
   readonly healthMonitorIntervalS: number;
 }
 
 export interface StorkVersion {
   readonly major: number;
   readonly minor: number;
+  /** When the tag has one (some of Stork's timings changed in a patch release: stork-timings.ts). */
+  readonly patch?: number;
 }
 
 /**
  * Stork's defaults: the health monitor is on (portworx.md "Agent down": "on by default"; a BoolT
- * flag `--health-monitor`), polling every 120 s (`--health-monitor-interval` default 120, minimum 30:
- * SOURCES.md §7, stork `cmd/stork/stork.go` l.133–145 and `pkg/monitor/monitor.go` l.27–28).
+ * flag `--health-monitor`), polling every 120 s (`--health-monitor-interval` default 120, stork
+ * `cmd/stork/stork.go` l.142–146). 30 s is the least Stork accepts: below it Stork exits at start-up,
+ * 0 means 120 s (`pkg/monitor/monitor.go` l.78–82; stork-timings.ts).
  */
 export const STORK_HEALTH_MONITOR_DEFAULT = true;
 export const STORK_HEALTH_MONITOR_INTERVAL_DEFAULT_S = 120;
@@ -76,15 +82,16 @@ export function storkContainer(deployment: V1Deployment): V1Container | undefine
   );
 }
 
-/** `a.b` from the image tag `…/stork:a.b[.c][-suffix]` (a leading `v` allowed); otherwise undefined. */
+/** `a.b[.c]` from the image tag `…/stork:a.b[.c][.d][-suffix]` (a leading `v` allowed); otherwise undefined. */
 export function storkVersion(image: string | undefined): StorkVersion | undefined {
   if (!image) return undefined;
   const withoutDigest = image.split('@')[0] ?? '';
   const lastSlash = withoutDigest.lastIndexOf('/');
   const colon = withoutDigest.indexOf(':', lastSlash + 1);
   if (colon < 0) return undefined;
-  const m = /^v?(\d+)\.(\d+)(?:\.\d+)*(?:[-+].*)?$/.exec(withoutDigest.slice(colon + 1));
-  return m ? { major: Number(m[1]), minor: Number(m[2]) } : undefined;
+  const m = /^v?(\d+)\.(\d+)(?:\.(\d+))?(?:\.\d+)*(?:[-+].*)?$/.exec(withoutDigest.slice(colon + 1));
+  if (!m) return undefined;
+  return { major: Number(m[1]), minor: Number(m[2]), ...(m[3] !== undefined && { patch: Number(m[3]) }) };
 }
 
 /** Whether a version is at least `major.minor`. */

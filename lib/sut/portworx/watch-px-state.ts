@@ -14,9 +14,7 @@ export function watchPxState(
   const { client, namespace, onEvent, signal } = context;
   const poller = new PxStatePoller({
     client,
-    pxNamespace: settings.pxPods.namespace,
-    pxLabelSelector: settings.pxPods.labelSelector,
-    pxContainer: settings.pxPods.container,
+    pxPods: settings.pxPods,
     volumeName: (s) => runVolumeName(client, namespace, s),
     onEvent,
     signal,

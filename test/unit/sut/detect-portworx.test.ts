@@ -96,7 +96,7 @@ describe('detectPortworx (stand-in API server serving recorded Stork Deployments
     });
     expect(found.detected.stork).to.deep.equal({
       present: true,
-      version: { major: 2, minor: 6 },
+      version: { major: 2, minor: 6, patch: 2 },
       healthMonitor: false,
       healthMonitorIntervalS: 45,
     });

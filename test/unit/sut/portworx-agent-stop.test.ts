@@ -7,7 +7,11 @@ import { buildPlan } from '../../../lib/plan/plan-document.js';
 import { PRIMARY_NODE } from '../../../lib/plan/planned-faults.js';
 import { configSchema } from '../../../lib/config/config-schema.js';
 import { agentCrashCommands } from '../../../lib/faults/sut-fault-plans.js';
-import { portworxAgentCommands, pxServiceLabelArgv } from '../../../lib/sut/portworx/portworx-agent-stop.js';
+import {
+  portworxAgentCommands,
+  pxServiceLabelArgv,
+  PX_AGENT_STOP_METHODS,
+} from '../../../lib/sut/portworx/portworx-agent-stop.js';
 import { kubeEventTransitions } from '../../../lib/sut/postgres-on-k8s/platform-transitions.js';
 import type { CoreV1Event } from '@kubernetes/client-node';
 import { pxFixture } from '../../support/px-fixtures.js';
@@ -82,7 +86,51 @@ describe('Portworx agent stop methods', () => {
     expect(stderr).to.match(/no kubectl on this node/);
   });
 
-  for (const method of ['systemctl', 'label', 'pkill'] as const) {
+  it('default: label px/service=stop then systemctl stop; start: the label, then systemctl start', () => {
+    expect(configSchema.parse({}).portworx.agentStop).to.equal('label+systemctl');
+    const dir = mkdtempSync(path.join(tmpdir(), 'pxchaos-both-'));
+    const log = path.join(dir, 'log');
+    for (const tool of ['kubectl', 'systemctl']) {
+      writeFileSync(path.join(dir, tool), `#!/bin/sh\necho "${tool} $*" >> '${log}'\n`);
+      chmodSync(path.join(dir, tool), 0o755);
+    }
+    const kubeconfig = path.join(dir, 'kubelet.conf');
+    writeFileSync(kubeconfig, '');
+    const a = portworxAgentCommands('label+systemctl', 'worker-1');
+    expect(a.kill).to.deep.equal(a.stop);
+    expect(a.staysDown).to.equal(true);
+    for (const argv of [a.stop, a.start]) {
+      const [, , script, name, node] = argv;
+      execFileSync('sh', ['-c', script!, name!, node!, kubeconfig], {
+        env: { PATH: `${dir}:/usr/bin:/bin` },
+      });
+    }
+    expect(readFileSync(log, 'utf8').trim().split('\n')).to.deep.equal([
+      `kubectl --kubeconfig ${kubeconfig} label node worker-1 px/service=stop --overwrite`,
+      'systemctl stop portworx',
+      `kubectl --kubeconfig ${kubeconfig} label node worker-1 px/service=start --overwrite`,
+      'systemctl start portworx',
+    ]);
+  });
+
+  it('default without kubectl on the node: refused in one line naming systemctl, PX not stopped', () => {
+    const [, , script, name, node] = portworxAgentCommands('label+systemctl', 'w').stop;
+    let stderr = '';
+    try {
+      execFileSync('/bin/sh', ['-c', script!, name!, node!, '/nonexistent'], {
+        env: { PATH: '/nonexistent' },
+        stdio: 'pipe',
+      });
+    } catch (e) {
+      stderr = (e as { stderr: Buffer }).stderr.toString();
+    }
+    expect(stderr.trim().split('\n')).to.have.length(1);
+    expect(stderr).to.match(
+      /no kubectl on this node: .*portworx\.agentStop: label\+systemctl.*; use systemctl/,
+    );
+  });
+
+  for (const method of PX_AGENT_STOP_METHODS) {
     it(`pxchaos plan --sut portworx shows the ${method} commands`, async () => {
       const config = configSchema.parse({
         kube: { sut: 'portworx' },
@@ -100,6 +148,10 @@ describe('Portworx agent stop methods', () => {
       const past = plan.faults.find((f) => f.scenario === 'agent-down-past-grace')!;
       expect(within.steps.find((s) => s.purpose === 'inject')!.argv).to.deep.equal(a.kill);
       expect(past.steps.find((s) => s.purpose === 'inject')!.argv).to.deep.equal(a.holdDown?.kill ?? a.kill);
+      // Kept down: the status is verified through the hold, not only once.
+      const held = (f: typeof past) => f.steps.filter((s) => s.purpose.startsWith('verify held (every 5 s'));
+      expect(held(past).map((s) => s.argv)).to.deep.equal([a.status]);
+      expect(held(within)).to.have.length(method === 'pkill' ? 0 : 1);
     });
   }
 });

@@ -104,7 +104,7 @@ describe('the storage-driver seam: detection in the profile', () => {
       ] as FaultKind[])
         expect(setup.expectations[kind], kind).to.deep.equal(all[kind]);
       expect(setup.summary).to.include(
-        'agent-restart-within-grace hold 30.0s, recovery ≤ 1m30s; network-partition hold 5m00s, recovery ≤ 6m00s; agent-down-past-grace hold 5m00s, recovery ≤ 6m00s; drive-offline hold',
+        'agent-restart-within-grace hold 30.0s, recovery ≤ 1m30s; network-partition hold 4m30s, recovery ≤ 5m30s; agent-down-past-grace hold 4m30s, recovery ≤ 5m30s; drive-offline hold',
       );
       expect(setup.summary).not.to.include('not run yet');
     });
@@ -137,6 +137,15 @@ describe('the storage-driver seam: detection in the profile', () => {
       );
       expect(setup.summary).to.include('delete 10m30s after PX is seen offline');
       expect(setup.summary).not.to.include('not run yet');
+    });
+
+    it('Stork before v2.3.4 (the 2018 workshop spec): the restart within grace said not run, with why', () => {
+      const old: StorkConfig = { ...STORK_23_5, version: { major: 1, minor: 1, patch: 3 } };
+      const setup = portworxSetup(detection(old));
+      expect(Object.keys(setup.expectations)).to.not.include('agent-restart-within-grace');
+      expect(setup.summary).to.match(
+        /not run: agent-restart-within-grace \(Stork 1\.1 health monitor every 120 s .*no backoff \(before stork v2\.3\.4/,
+      );
     });
 
     it('repl 1: only the restart within grace, the others said not run with the reason', () => {

@@ -9,9 +9,14 @@ import {
 } from '../../../lib/sut/portworx/portworx-expectations.js';
 import { NO_STORK, type StorkConfig } from '../../../lib/sut/portworx/stork-config.js';
 
-const stork = (major: number | undefined, minor = 0, over: Partial<StorkConfig> = {}): StorkConfig => ({
+const stork = (
+  major: number | undefined,
+  minor = 0,
+  over: Partial<StorkConfig> = {},
+  patch?: number,
+): StorkConfig => ({
   present: true,
-  ...(major !== undefined && { version: { major, minor } }),
+  ...(major !== undefined && { version: { major, minor, ...(patch !== undefined && { patch }) } }),
   healthMonitor: true,
   healthMonitorIntervalS: 120,
   ...over,
@@ -43,22 +48,23 @@ describe('portworxExpectations', () => {
       failedWritesAllowed: false,
       primaryMoves: false,
     });
-    // 120 s poll + 150 s backoff + 30 s batch = 300 s; + 60 s pod start.
+    // 120 s poll + 150 s backoff = 270 s (23.5 deletes a node's pods at once: no batches before
+    // v24.3.1); + 60 s pod start.
     expect(e['agent-down-past-grace']).to.include({
-      holdMs: 300_000,
-      recoveryWithinMs: 360_000,
+      holdMs: 270_000,
+      recoveryWithinMs: 330_000,
       failedWritesAllowed: true,
       primaryMoves: true,
     });
     expect(e['network-partition']).to.include({
-      holdMs: 300_000,
-      recoveryWithinMs: 360_000,
+      holdMs: 270_000,
+      recoveryWithinMs: 330_000,
       failedWritesAllowed: true,
       primaryMoves: true,
     });
     // ≥ 23.5 keeps the pod on the StorageDown node: writes continue.
     expect(e['drive-offline']).to.include({
-      holdMs: 300_000,
+      holdMs: 270_000,
       recoveryWithinMs: 60_000,
       failedWritesAllowed: false,
       primaryMoves: false,
@@ -66,9 +72,20 @@ describe('portworxExpectations', () => {
     expect(e['agent-down-past-grace']!.notes).to.match(/StorageDriverOffline/);
   });
 
+  it("Stork's batches of deletions (v24.3.1 on, and an unknown version) add 30 s to the worst case", () => {
+    for (const s of [stork(24, 3, {}, 1), stork(undefined)]) {
+      const e = portworxExpectations(detected(s))['agent-down-past-grace']!;
+      expect(e, JSON.stringify(s)).to.include({ holdMs: 300_000, recoveryWithinMs: 360_000 });
+      expect(e.source).to.match(/pods in batches of 5 every 30 s \(since stork v24\.3\.1, PR #1834\)/);
+    }
+    expect(portworxExpectations(detected(stork(24, 3, {}, 0)))['agent-down-past-grace']).to.include({
+      holdMs: 270_000,
+    });
+  });
+
   it('with Stork older than 23.5 the pod leaves a StorageDown node; an unknown version may do either', () => {
     const old = portworxExpectations(detected(stork(23, 4)))['drive-offline']!;
-    expect(old).to.include({ primaryMoves: true, failedWritesAllowed: true, recoveryWithinMs: 360_000 });
+    expect(old).to.include({ primaryMoves: true, failedWritesAllowed: true, recoveryWithinMs: 330_000 });
     expect(old.source).to.match(/Stork 23\.4 < 23\.5 deletes pods/);
     const unknown = portworxExpectations(detected(stork(undefined)))['drive-offline']!;
     expect(unknown).to.include({ primaryMoves: 'either', failedWritesAllowed: true });
@@ -76,27 +93,63 @@ describe('portworxExpectations', () => {
     expect(portworxExpectations(detected(stork(24, 1)))['drive-offline']).to.include({ primaryMoves: false });
   });
 
-  it('with Stork before 23.0 the within-grace hold fits its 40 s backoff', () => {
-    const e = portworxExpectations(detected(stork(2, 6)))['agent-restart-within-grace']!;
-    expect(e).to.include({ holdMs: 20_000, recoveryWithinMs: 80_000 });
-    expect(e.source).to.match(/grace 40 s .*the 2020 backoff/);
-    expect(portworxExpectations(detected(stork(23, 0)))['agent-restart-within-grace']).to.include({
-      holdMs: 30_000,
+  it('the 150 s backoff from Stork v2.9.0, 40 s from v2.3.4 to v2.8: the within-grace hold fits it', () => {
+    const hold = (s: StorkConfig) => portworxExpectations(detected(s))['agent-restart-within-grace']!;
+    // Grace 40 s (a poll right at the stop, then 40 s): held 20 s, PX's start within 60 s.
+    for (const s of [stork(2, 8), stork(2, 8, {}, 2), stork(2, 3, {}, 4), stork(2, 6)]) {
+      expect(hold(s), JSON.stringify(s.version)).to.include({ holdMs: 20_000, recoveryWithinMs: 80_000 });
+      expect(hold(s).source).to.match(/backoff 4 × 10 = 40 s \(stork v2\.3\.4 to v2\.8, commit 2033f1fb/);
+      expect(hold(s).source).to.match(/grace 40 s \(Stork's earliest deletion/);
+    }
+    for (const s of [stork(2, 9), stork(2, 12), stork(23, 0)]) {
+      expect(hold(s), JSON.stringify(s.version)).to.include({ holdMs: 30_000 });
+      expect(hold(s).source).to.match(
+        /backoff 10\+20\+40\+80 = 150 s \(since stork v2\.9\.0, commit 44fe3c71\)/,
+      );
+    }
+    // Past grace with the 40 s backoff: 120 + 40 = 160 s, no batches then.
+    expect(portworxExpectations(detected(stork(2, 8)))['agent-down-past-grace']).to.include({
+      holdMs: 160_000,
     });
   });
 
-  it('follows a non-default health-monitor interval, raised to Stork’s 30 s minimum', () => {
+  it('Stork before v2.3.4 deletes at the poll that sees PX offline: no restart is within grace', () => {
+    for (const s of [stork(2, 3, {}, 3), stork(2, 1, {}, 2), stork(1, 1, {}, 3)]) {
+      const d = detected(s);
+      expect(Object.keys(portworxExpectations(d)), JSON.stringify(s.version)).to.not.include(
+        'agent-restart-within-grace',
+      );
+      expect(portworxUnsupportedFaults(d)['agent-restart-within-grace']).to.match(
+        /no backoff \(before stork v2\.3\.4.*no PX restart is sure to stay within a grace window \(grace 0 s/,
+      );
+      // 120 s poll, then the pods at once.
+      expect(portworxExpectations(d)['agent-down-past-grace']).to.include({ holdMs: 120_000 });
+    }
+  });
+
+  it('follows a non-default health-monitor interval; 0 is Stork’s 120 s', () => {
     const e = portworxExpectations(detected(stork(23, 5, { healthMonitorIntervalS: 60 })));
-    // 60 + 150 + 30 = 240 s.
-    expect(e['agent-down-past-grace']).to.include({ holdMs: 240_000, recoveryWithinMs: 300_000 });
+    // 60 + 150 = 210 s.
+    expect(e['agent-down-past-grace']).to.include({ holdMs: 210_000, recoveryWithinMs: 270_000 });
     expect(e['agent-down-past-grace']!.source).to.match(
       /health monitor every 60 s \(detected from the stork Deployment\)/,
     );
-    const low = portworxExpectations(detected(stork(23, 5, { healthMonitorIntervalS: 10 })))[
-      'network-partition'
-    ]!;
-    expect(low).to.include({ holdMs: 210_000 });
-    expect(low.source).to.match(/10 s raised to Stork's minimum/);
+    const zero = portworxExpectations(detected(stork(23, 5, { healthMonitorIntervalS: 0 })));
+    expect(zero['agent-down-past-grace']).to.include({ holdMs: 270_000 });
+    expect(zero['agent-down-past-grace']!.source).to.match(/--health-monitor-interval=0: Stork uses 120 s/);
+  });
+
+  it('an interval below 30 s makes Stork exit at start-up, not clamp: no Stork acts', () => {
+    const d = detected(stork(23, 5, { healthMonitorIntervalS: 10 }));
+    const e = portworxExpectations(d);
+    // As without Stork: EIO after pxd_timeout 600 s, the harness deletes 30 s later; the pod may
+    // come back on the node (no extender).
+    expect(e['agent-down-past-grace']).to.include({ holdMs: 630_000, primaryMoves: 'either' });
+    expect(e['agent-down-past-grace']!.source).to.match(
+      /Stork 23\.5 exits at start-up: --health-monitor-interval=10 is below its minimum 30 s/,
+    );
+    expect(e['network-partition']).to.include({ holdMs: 70_000 });
+    expect(portworxRecovery(d)).to.include({ movedBy: 'harness', schedulerName: 'default-scheduler' });
   });
 
   it('with the health monitor off: EIO after pxd_timeout, and the harness deletes the pod', () => {
@@ -188,6 +241,8 @@ describe('portworxExpectations', () => {
     const storks = [
       stork(23, 5),
       stork(2, 6),
+      stork(2, 1, {}, 2),
+      stork(23, 5, { healthMonitorIntervalS: 10 }),
       stork(undefined),
       stork(23, 5, { healthMonitor: false }),
       NO_STORK,

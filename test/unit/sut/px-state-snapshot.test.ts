@@ -6,9 +6,12 @@ import {
   pxStateSnapshot,
   pxVolumeView,
   type PxPodRead,
+  type PxStateSnapshot,
 } from '../../../lib/sut/portworx/px-state-snapshot.js';
 import { readPxctlStatusHead } from '../../../lib/sut/portworx/pxctl-status.js';
 import { readPxctlStatusNodes } from '../../../lib/sut/portworx/pxctl-status-nodes.js';
+import type { SutEvent } from '../../../lib/sut/sut.js';
+import { PX_DOWN_EVENTS, PX_UP_EVENTS } from '../../../lib/sut/portworx/portworx-detected-setup.js';
 import { pxFixture, pxFixturesMatching } from '../../support/px-fixtures.js';
 
 const UNREADABLE = /^could not read PX state: /;
@@ -32,7 +35,8 @@ describe('PX state snapshot and its changes (recorded pxctl output)', () => {
     expect(snap.unreadable).to.deep.equal([]);
     expect([...snap.nodes.keys()].sort()).to.deep.equal(['k1', 'k2', 'k3']);
     for (const v of snap.nodes.values()) expect(v.status).to.equal('online');
-    expect(snap.nodes.get('k2')!.said).to.equal('Online (seen from k1); PX is operational');
+    // Each node's own state; its peers' view is said only where it differs.
+    expect(snap.nodes.get('k2')!.said).to.equal('PX is operational');
   });
 
   it('reports the first round, then only changes: PX stopped on one node', () => {
@@ -49,8 +53,7 @@ describe('PX state snapshot and its changes (recorded pxctl output)', () => {
       {
         event: 'px-node-offline',
         node: 'k2',
-        detail:
-          'Online (seen from k1); PX is operational → Online (seen from k1); PX is not running on this host',
+        detail: 'PX is operational → PX is not running on this host; its peers: Online (seen from k1, k3)',
       },
     ]);
   });
@@ -78,8 +81,8 @@ describe('PX state snapshot and its changes (recorded pxctl output)', () => {
           table = undefined;
         }
         if (!head) {
-          // No head: nothing known of the node, one note says why.
-          expect(snap.nodes.size).to.equal(0);
+          // No head: the node's state is not known (no peer to tell it), one note says why.
+          expect([...snap.nodes.values()].map((v) => v.status)).to.deep.equal(['unknown']);
           expect(snap.unreadable).to.have.length(1);
           expect(snap.unreadable[0]).to.match(UNREADABLE);
         } else if (!table) {
@@ -99,18 +102,96 @@ describe('PX state snapshot and its changes (recorded pxctl output)', () => {
     }
   });
 
-  it('a round cut short or drifted: a note, and the state read before stays (no event)', () => {
+  it('a round cut short or drifted: a note each; a node not read itself is unknown, never a guess', () => {
     const first = pxStateSnapshot(cluster(() => HEALTHY_3));
     const cut = HEALTHY_3.slice(0, HEALTHY_3.indexOf('70.0.78.240'));
     const garbled = 'Error: rpc error: code = Unavailable\n';
-    const second = pxStateSnapshot(cluster((i) => (i === 0 ? cut : garbled)));
+    const second = pxStateSnapshot(
+      cluster((i) => (i === 0 ? cut : garbled)),
+      undefined,
+      first,
+    );
     expect(second.unreadable.length).to.equal(3);
     for (const note of second.unreadable) expect(note).to.match(UNREADABLE);
     const changes = pxStateChanges(first, second);
-    // k1 still reads its own head (operational) but no cluster view: its said changes, its status does not.
-    expect(changes.map((e) => e.event)).to.deep.equal(['px-node-online']);
-    const kept = carriedOver(first, second);
-    expect(kept.nodes.get('k2')).to.deep.equal(first.nodes.get('k2'));
+    // k1 still reads its own head (operational): no change. k2 and k3 are read by no one.
+    expect(changes.map((e) => `${e.event} ${e.node}`)).to.deep.equal([
+      'px-node-unknown k2',
+      'px-node-unknown k3',
+    ]);
+    expect(changes[0]!.detail).to.equal(
+      'PX is operational → not known: its own pxctl status not read; no peer lists it',
+    );
+  });
+
+  describe("a node's state: its own, or its peers' once they agree it changed (issue 22 item 7)", () => {
+    /** k2's PX stopped: its own pxctl says so; k1 and k3 still list it Online. */
+    const stopped = (i: number): string => (i === 1 ? NOT_RUNNING : HEALTHY_3);
+    /** HEALTHY_3 with k2's row (70.0.78.240) Offline, as its peers print it once PX marked it. */
+    const markedOffline = HEALTHY_3.replace(/(70\.0\.78\.240\t[^\n]*?)\tOnline\t/, '$1\tOffline\t');
+    const rounds = (...texts: ((i: number) => string | Error)[]) => {
+      let state: PxStateSnapshot | undefined;
+      const events: SutEvent[] = [];
+      for (const text of texts) {
+        const reads = cluster(() => '').map((r, i) => {
+          const t = text(i);
+          return t instanceof Error
+            ? { node: r.node, hostIp: r.hostIp, error: t.message }
+            : { ...r, statusText: t };
+        });
+        const snap = pxStateSnapshot(reads, undefined, state);
+        events.push(...pxStateChanges(state, snap));
+        state = carriedOver(state, snap);
+      }
+      return { events: events.filter((e) => e.node === 'k2'), state: state! };
+    };
+    const unreachable = new Error('websocket closed (code 1006) without an exit status');
+
+    it('the stale "Online" after its own pxctl failed is unknown, never online: the pending delete stays', () => {
+      expect(markedOffline).to.not.equal(HEALTHY_3);
+      const { events, state } = rounds(
+        () => HEALTHY_3,
+        stopped,
+        (i) => (i === 1 ? unreachable : HEALTHY_3),
+      );
+      expect(events.map((e) => e.event)).to.deep.equal([
+        'px-node-online',
+        'px-node-offline',
+        'px-node-unknown',
+      ]);
+      expect(events[2]!.detail).to.equal(
+        'PX is not running on this host; its peers: Online (seen from k1, k3) → not known: its own pxctl status not read; Online (seen from k1, k3), not seen to change',
+      );
+      expect(state.nodes.get('k2')!.status).to.equal('unknown');
+      expect(PX_UP_EVENTS).to.not.include('px-node-unknown');
+      expect(PX_DOWN_EVENTS).to.not.include('px-node-unknown');
+    });
+
+    it('its peers agreeing it went Offline count; so does their agreeing it came back', () => {
+      const { events } = rounds(
+        () => HEALTHY_3,
+        (i) => (i === 1 ? unreachable : HEALTHY_3),
+        (i) => (i === 1 ? unreachable : markedOffline),
+        (i) => (i === 1 ? unreachable : markedOffline),
+        (i) => (i === 1 ? unreachable : HEALTHY_3),
+      );
+      expect(events.map((e) => e.event)).to.deep.equal([
+        'px-node-online',
+        'px-node-unknown',
+        'px-node-offline',
+        'px-node-online',
+      ]);
+      expect(events[2]!.detail).to.match(/→ Offline \(seen from k1, k3\); its own pxctl status not read$/);
+    });
+
+    it('peers that disagree tell nothing', () => {
+      const { events } = rounds(
+        () => HEALTHY_3,
+        (i) => (i === 1 ? unreachable : i === 0 ? markedOffline : HEALTHY_3),
+      );
+      expect(events.map((e) => e.event)).to.deep.equal(['px-node-online', 'px-node-unknown']);
+      expect(events[1]!.detail).to.match(/its peers disagree \(k1: Offline, k3: Online\)$/);
+    });
   });
 
   describe('the volume (recorded pxctl -j and SDK JSON)', () => {

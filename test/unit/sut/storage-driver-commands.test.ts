@@ -37,7 +37,7 @@ function commandsOf(driver: (typeof STORAGE_DRIVERS)[number]): [string, readonly
   return [
     ...agentsOf(driver).flatMap(([m, a]) =>
       Object.entries({ ...a, ...(a.holdDown && { holdKill: a.holdDown.kill, holdStart: a.holdDown.start }) })
-        .filter(([k]) => k !== 'holdDown')
+        .filter(([k]) => k !== 'holdDown' && k !== 'staysDown')
         .map(([k, v]): [string, readonly string[]] => [`${m} agent.${k}`, v as readonly string[]]),
     ),
     ...drivesOf(driver).flatMap(([d, drive]) =>

@@ -6,6 +6,7 @@ import {
   storkVersion,
   type StorkConfig,
 } from '../../../lib/sut/portworx/stork-config.js';
+import { storkHealthMonitor } from '../../../lib/sut/portworx/stork-timings.js';
 import { pxFixtureStorkDeployment, pxFixturesMatching } from '../../support/px-fixtures.js';
 
 /** A Deployment with one container, as a cluster returns it. */
@@ -29,25 +30,25 @@ describe('readStorkConfig', () => {
   const RECORDED: Record<string, StorkConfig> = {
     'daemonset-portworx-workshop-loop0-internal-kvdb-px1.4.2.2-container.training-2018.yaml': {
       present: true,
-      version: { major: 1, minor: 1 },
+      version: { major: 1, minor: 1, patch: 3 },
       healthMonitor: true,
       healthMonitorIntervalS: 120,
     },
     'daemonset-portworx-workshop-loop4-internal-kvdb-px2.5.1-container.training.yaml': {
       present: true,
-      version: { major: 2, minor: 4 },
+      version: { major: 2, minor: 4, patch: 0 },
       healthMonitor: true,
       healthMonitorIntervalS: 120,
     },
     'daemonset-px-spec-oci-monitor-2.0.3.8-katacoda.yaml': {
       present: true,
-      version: { major: 2, minor: 1 },
+      version: { major: 2, minor: 1, patch: 2 },
       healthMonitor: true,
       healthMonitorIntervalS: 120,
     },
     'daemonset-px-spec-oci-monitor-2.6.1-internal-kvdb-katacoda-troubleshooting.yaml': {
       present: true,
-      version: { major: 2, minor: 6 },
+      version: { major: 2, minor: 6, patch: 2 },
       healthMonitor: true,
       healthMonitorIntervalS: 120,
     },
@@ -74,7 +75,7 @@ describe('readStorkConfig', () => {
       readStorkConfig(deployment({ image: 'openstorage/stork:23.5.0', command: ['/stork', '--driver=pxd'] })),
     ).to.deep.equal({
       present: true,
-      version: { major: 23, minor: 5 },
+      version: { major: 23, minor: 5, patch: 0 },
       healthMonitor: true,
       healthMonitorIntervalS: 120,
     });
@@ -125,7 +126,7 @@ describe('readStorkConfig', () => {
     });
     expect(readStorkConfig(d)).to.deep.equal({
       present: true,
-      version: { major: 2, minor: 12 },
+      version: { major: 2, minor: 12, patch: 1 },
       healthMonitor: false,
       healthMonitorIntervalS: 120,
     });
@@ -136,13 +137,16 @@ describe('readStorkConfig', () => {
 });
 
 describe('storkVersion', () => {
-  const CASES: [string | undefined, { major: number; minor: number } | undefined][] = [
-    ['openstorage/stork:23.5.0', { major: 23, minor: 5 }],
-    ['openstorage/stork:2.6.0', { major: 2, minor: 6 }],
-    ['openstorage/stork:1.3.0-beta', { major: 1, minor: 3 }],
-    ['docker.io/openstorage/stork:v24.3.2', { major: 24, minor: 3 }],
-    ['registry.example:5000/openstorage/stork:23.11.0', { major: 23, minor: 11 }],
-    ['openstorage/stork:23.5.0@sha256:0123abcd', { major: 23, minor: 5 }],
+  const CASES: [string | undefined, { major: number; minor: number; patch?: number } | undefined][] = [
+    ['openstorage/stork:23.5.0', { major: 23, minor: 5, patch: 0 }],
+    ['openstorage/stork:2.6.0', { major: 2, minor: 6, patch: 0 }],
+    ['openstorage/stork:2.3.4', { major: 2, minor: 3, patch: 4 }],
+    ['openstorage/stork:2.8.1.1', { major: 2, minor: 8, patch: 1 }],
+    ['openstorage/stork:2.9', { major: 2, minor: 9 }],
+    ['openstorage/stork:1.3.0-beta', { major: 1, minor: 3, patch: 0 }],
+    ['docker.io/openstorage/stork:v24.3.2', { major: 24, minor: 3, patch: 2 }],
+    ['registry.example:5000/openstorage/stork:23.11.0', { major: 23, minor: 11, patch: 0 }],
+    ['openstorage/stork:23.5.0@sha256:0123abcd', { major: 23, minor: 5, patch: 0 }],
     ['openstorage/stork:latest', undefined],
     ['openstorage/stork', undefined],
     ['registry.example:5000/openstorage/stork', undefined],
@@ -155,4 +159,28 @@ describe('storkVersion', () => {
       expect(storkVersion(image)).to.deep.equal(expected);
     });
   }
+});
+
+describe("Stork's health monitor as its flags make it (stork-timings.ts)", () => {
+  const image = 'openstorage/stork:24.3.2';
+  it('an interval below 30 s: Stork exits at start-up; 0: Stork’s 120 s; unchecked with the monitor off', () => {
+    const low = storkHealthMonitor(
+      readStorkConfig(deployment({ image, args: ['--health-monitor-interval=10'] })),
+    );
+    expect(low).to.include({ runs: false, deletes: false });
+    expect(low.said).to.match(
+      /^Stork 24\.3 exits at start-up: --health-monitor-interval=10 is below its minimum 30 s/,
+    );
+    const zero = storkHealthMonitor(
+      readStorkConfig(deployment({ image, args: ['--health-monitor-interval', '0'] })),
+    );
+    expect(zero).to.include({ runs: true, deletes: true, intervalS: 120, batchS: 30 });
+    expect(zero.backoffS).to.deep.equal({ least: 150, most: 150 });
+    const off = storkHealthMonitor(
+      readStorkConfig(
+        deployment({ image, args: ['--health-monitor=false', '--health-monitor-interval=10'] }),
+      ),
+    );
+    expect(off).to.include({ runs: true, deletes: false });
+  });
 });
