@@ -17,7 +17,8 @@ export const PORTWORX_DRIVER: StorageDriverProfile = {
   // a run names it only when Stork is detected (portworxRecovery), else default-scheduler.
   schedulerName: 'stork',
   image: { ref: 'postgres:15', pullPolicy: 'IfNotPresent' },
-  // systemctl, the px/service label or pkill -9 px-storage (config portworx.agentStop).
+  // px/service=stop then systemctl stop (default), either alone, or pkill -9 px-storage (config
+  // portworx.agentStop); every stop but the crash is checked to last the whole hold.
   agent: (node, config) => portworxAgentCommands(config.portworx.agentStop, node),
   // The PX drive behind the loop-device layer's dm device on that node (loop-device-script.ts);
   // a node without it refuses the fault, naming what is missing.

@@ -62,6 +62,18 @@ export const HARNESS_FORCE_DELETE_AFTER_S = 30;
 export const PX_RESTART_MARGIN_S = 60;
 export const POD_START_MARGIN_S = 60;
 export const EIO_TO_PANIC_MARGIN_S = 30;
+/**
+ * Harness margin, no source: PX's own time to mark a stopped or cut node Offline. Stork's backoff
+ * starts only once PX reports the node Offline (it asks PX, not the node), and no public source
+ * gives how long PX takes (portworx.md, SOURCES.md: no Offline row recorded; torpedo only waits up
+ * to minutes for it). The run measures it as the PX state poller's first `px-peers-offline` (the
+ * other nodes' tables agreeing the node is Offline), metric PX_MARKS_OFFLINE_METRIC, from the
+ * fault's injection (within a 5 s poll), so a user can tighten the limit with it.
+ */
+export const PX_MARKS_OFFLINE_MARGIN_S = 60;
+export const PX_MARKS_OFFLINE_METRIC = 'platform_px_peers_offline_ms';
+const MARKS_OFFLINE_SAID = `+ ${PX_MARKS_OFFLINE_MARGIN_S} s for PX to mark the node Offline before Stork's backoff can start (harness margin: no public source gives this time; each run measures it as ${PX_MARKS_OFFLINE_METRIC})`;
+const MARKS_OFFLINE_NOTE = ` The limit includes ${PX_MARKS_OFFLINE_MARGIN_S} s for PX to mark the node Offline, a time no public source gives: this run's ${PX_MARKS_OFFLINE_METRIC} is that time as measured (within one 5 s poll); tighten scenarios.<name>.hold and thresholds.recoveryWithin with it.`;
 /** The drive fault's hold where nothing is expected to move (harness choice). */
 const DRIVE_HOLD_NO_STORK_S = 60;
 
@@ -235,12 +247,12 @@ function pastGrace(t: Timings): Expectation {
       // Stork polls PX every interval, backs off (150 s since v2.9.0) once it sees the node Offline,
       // then force-deletes the pods (since v24.3.1 in batches of 5 every 30 s: ours may be in the
       // second batch); the extender places the new pod on the surviving replica's node.
-      recoveryWithinMs: s(t.storkWorstS + POD_START_MARGIN_S),
+      recoveryWithinMs: s(t.storkWorstS + PX_MARKS_OFFLINE_MARGIN_S + POD_START_MARGIN_S),
       failedWritesAllowed: true,
       primaryMoves: true,
-      holdMs: s(t.storkWorstS),
-      source: `${PD} "Agent down": ${t.said.stork}; worst case ${t.intervalS} s poll + ${t.backoffS} s backoff + ${t.batchS} s batch = ${t.storkWorstS} s to the StorageDriverOffline deletion (Stork's own test allows ${STORK_TEST_ALLOWANCE_S} s); ${PD} "Network partition": the extender places the pod on a replica node; ${t.said.repl}; + ${POD_START_MARGIN_S} s for the pod's start (harness margin, no source)`,
-      notes: `Expect a Warning event StorageDriverOffline from stork ("Deleting Pod from Node <node> due to volume driver status: Offline (STATUS_OFFLINE)", SOURCES.md "I. Stork event"), the pod on a node holding a replica within ~${STORK_TEST_ALLOWANCE_S} s, every row intact and no acknowledged write lost. Writes in flight on the old pod fail (the connection dies with it).`,
+      holdMs: s(t.storkWorstS + PX_MARKS_OFFLINE_MARGIN_S),
+      source: `${PD} "Agent down": ${t.said.stork}; worst case ${t.intervalS} s poll + ${t.backoffS} s backoff + ${t.batchS} s batch = ${t.storkWorstS} s to the StorageDriverOffline deletion (Stork's own test allows ${STORK_TEST_ALLOWANCE_S} s); ${MARKS_OFFLINE_SAID}; ${PD} "Network partition": the extender places the pod on a replica node; ${t.said.repl}; + ${POD_START_MARGIN_S} s for the pod's start (harness margin, no source)`,
+      notes: `Expect a Warning event StorageDriverOffline from stork ("Deleting Pod from Node <node> due to volume driver status: Offline (STATUS_OFFLINE)", SOURCES.md "I. Stork event"), the pod on a node holding a replica within ~${STORK_TEST_ALLOWANCE_S} s, every row intact and no acknowledged write lost. Writes in flight on the old pod fail (the connection dies with it).${MARKS_OFFLINE_NOTE}`,
     };
   }
   // No Stork deleting pods: the px module fails the queued I/O after pxd_timeout, Postgres PANICs
@@ -268,13 +280,12 @@ function partition(t: Timings): Expectation {
     return {
       // Stork deletes the pod once PX reports the cut node Offline (driver monitor), at worst after
       // a poll, the backoff and a batch; its pod monitor may do it sooner (NodeLost).
-      recoveryWithinMs: s(t.storkWorstS + POD_START_MARGIN_S),
+      recoveryWithinMs: s(t.storkWorstS + PX_MARKS_OFFLINE_MARGIN_S + POD_START_MARGIN_S),
       failedWritesAllowed: true,
       primaryMoves: true,
-      holdMs: s(t.storkWorstS),
-      source: `${PD} "Network partition": Stork force-deletes the pod on the unreachable node (pod monitor, or driver monitor once PX reports it Offline, ≤ ~270 s) and its extender places the new pod on the surviving replica; ${t.said.stork}: ${t.intervalS} s + ${t.backoffS} s + ${t.batchS} s = ${t.storkWorstS} s; ${t.said.repl}; + ${POD_START_MARGIN_S} s for the pod's start (harness margin, no source)`,
-      notes:
-        'Expect the pod on a node holding a replica with every committed row. Inferred (portworx.md): the isolated node loses PX quorum, so the old pod blocks and then fails its I/O; it cannot acknowledge a write the survivors lack. With the embedded KVDB on 3 nodes never cut two nodes at once.',
+      holdMs: s(t.storkWorstS + PX_MARKS_OFFLINE_MARGIN_S),
+      source: `${PD} "Network partition": Stork force-deletes the pod on the unreachable node (pod monitor, or driver monitor once PX reports it Offline, ≤ ~270 s) and its extender places the new pod on the surviving replica; ${t.said.stork}: ${t.intervalS} s + ${t.backoffS} s + ${t.batchS} s = ${t.storkWorstS} s; ${MARKS_OFFLINE_SAID}; ${t.said.repl}; + ${POD_START_MARGIN_S} s for the pod's start (harness margin, no source)`,
+      notes: `Expect the pod on a node holding a replica with every committed row. Inferred (portworx.md): the isolated node loses PX quorum, so the old pod blocks and then fails its I/O; it cannot acknowledge a write the survivors lack. With the embedded KVDB on 3 nodes never cut two nodes at once.${MARKS_OFFLINE_NOTE}`,
     };
   }
   // Nothing storage-aware moves it: Kubernetes never replaces a StatefulSet pod on an unreachable

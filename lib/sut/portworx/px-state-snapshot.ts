@@ -134,7 +134,8 @@ export function pxVolumeView(
 
 /**
  * The events between two rounds: `px-node-<status>` (online, offline, storage-down, maintenance,
- * unknown) for each node whose state changed, and `px-volume` when the volume's did. The first
+ * unknown) for each node whose state changed, `px-peers-offline` when the other nodes' tables come
+ * to agree a node is Offline (PX itself has marked it), and `px-volume` when the volume's did. The first
  * round is the starting state and is reported too (there is no Kubernetes list to start from).
  * A node or volume absent from `after` (not readable this round) keeps its state: no event.
  */
@@ -148,6 +149,17 @@ export function pxStateChanges(before: PxStateSnapshot | undefined, after: PxSta
       node,
       detail: was ? `${was.said} → ${view.said}` : view.said,
     });
+  }
+  // PX itself marking a node Offline: its peers' tables agree on it, after agreeing on something
+  // else (what Stork waits for; portworx-expectations.ts PX_MARKS_OFFLINE_MARGIN_S).
+  for (const [node, view] of after.nodes) {
+    const was = before?.nodes.get(node)?.peers;
+    if (view.peers?.status === 'offline' && was !== undefined && was.status !== 'offline')
+      out.push({
+        event: 'px-peers-offline',
+        node,
+        detail: `PX marked ${node} Offline: ${view.peers.raw} (seen from ${view.peers.from.join(', ')})`,
+      });
   }
   const vol = after.volume;
   if (vol && vol.said !== before?.volume?.said) {

@@ -104,7 +104,7 @@ describe('the storage-driver seam: detection in the profile', () => {
       ] as FaultKind[])
         expect(setup.expectations[kind], kind).to.deep.equal(all[kind]);
       expect(setup.summary).to.include(
-        'agent-restart-within-grace hold 30.0s, recovery ≤ 1m30s; network-partition hold 4m30s, recovery ≤ 5m30s; agent-down-past-grace hold 4m30s, recovery ≤ 5m30s; drive-offline hold',
+        'agent-restart-within-grace hold 30.0s, recovery ≤ 1m30s; network-partition hold 5m30s, recovery ≤ 6m30s; agent-down-past-grace hold 5m30s, recovery ≤ 6m30s; drive-offline hold',
       );
       expect(setup.summary).not.to.include('not run yet');
     });

@@ -5,6 +5,8 @@ import {
   portworxExpectations,
   portworxRecovery,
   portworxUnsupportedFaults,
+  PX_MARKS_OFFLINE_MARGIN_S,
+  PX_MARKS_OFFLINE_METRIC,
   type PortworxDetected,
 } from '../../../lib/sut/portworx/portworx-expectations.js';
 import { NO_STORK, type StorkConfig } from '../../../lib/sut/portworx/stork-config.js';
@@ -49,16 +51,16 @@ describe('portworxExpectations', () => {
       primaryMoves: false,
     });
     // 120 s poll + 150 s backoff = 270 s (23.5 deletes a node's pods at once: no batches before
-    // v24.3.1); + 60 s pod start.
+    // v24.3.1); + 60 s for PX to mark the node Offline (no source); + 60 s pod start.
     expect(e['agent-down-past-grace']).to.include({
-      holdMs: 270_000,
-      recoveryWithinMs: 330_000,
+      holdMs: 330_000,
+      recoveryWithinMs: 390_000,
       failedWritesAllowed: true,
       primaryMoves: true,
     });
     expect(e['network-partition']).to.include({
-      holdMs: 270_000,
-      recoveryWithinMs: 330_000,
+      holdMs: 330_000,
+      recoveryWithinMs: 390_000,
       failedWritesAllowed: true,
       primaryMoves: true,
     });
@@ -75,11 +77,11 @@ describe('portworxExpectations', () => {
   it("Stork's batches of deletions (v24.3.1 on, and an unknown version) add 30 s to the worst case", () => {
     for (const s of [stork(24, 3, {}, 1), stork(undefined)]) {
       const e = portworxExpectations(detected(s))['agent-down-past-grace']!;
-      expect(e, JSON.stringify(s)).to.include({ holdMs: 300_000, recoveryWithinMs: 360_000 });
+      expect(e, JSON.stringify(s)).to.include({ holdMs: 360_000, recoveryWithinMs: 420_000 });
       expect(e.source).to.match(/pods in batches of 5 every 30 s \(since stork v24\.3\.1, PR #1834\)/);
     }
     expect(portworxExpectations(detected(stork(24, 3, {}, 0)))['agent-down-past-grace']).to.include({
-      holdMs: 270_000,
+      holdMs: 330_000,
     });
   });
 
@@ -107,9 +109,9 @@ describe('portworxExpectations', () => {
         /backoff 10\+20\+40\+80 = 150 s \(since stork v2\.9\.0, commit 44fe3c71\)/,
       );
     }
-    // Past grace with the 40 s backoff: 120 + 40 = 160 s, no batches then.
+    // Past grace with the 40 s backoff: 120 + 40 = 160 s, no batches then; + 60 s to mark Offline.
     expect(portworxExpectations(detected(stork(2, 8)))['agent-down-past-grace']).to.include({
-      holdMs: 160_000,
+      holdMs: 220_000,
     });
   });
 
@@ -122,21 +124,39 @@ describe('portworxExpectations', () => {
       expect(portworxUnsupportedFaults(d)['agent-restart-within-grace']).to.match(
         /no backoff \(before stork v2\.3\.4.*no PX restart is sure to stay within a grace window \(grace 0 s/,
       );
-      // 120 s poll, then the pods at once.
-      expect(portworxExpectations(d)['agent-down-past-grace']).to.include({ holdMs: 120_000 });
+      // 120 s poll, then the pods at once; + 60 s to mark Offline.
+      expect(portworxExpectations(d)['agent-down-past-grace']).to.include({ holdMs: 180_000 });
     }
   });
 
   it('follows a non-default health-monitor interval; 0 is Stork’s 120 s', () => {
     const e = portworxExpectations(detected(stork(23, 5, { healthMonitorIntervalS: 60 })));
-    // 60 + 150 = 210 s.
-    expect(e['agent-down-past-grace']).to.include({ holdMs: 210_000, recoveryWithinMs: 270_000 });
+    // 60 + 150 = 210 s, + 60 s to mark Offline.
+    expect(e['agent-down-past-grace']).to.include({ holdMs: 270_000, recoveryWithinMs: 330_000 });
     expect(e['agent-down-past-grace']!.source).to.match(
       /health monitor every 60 s \(detected from the stork Deployment\)/,
     );
     const zero = portworxExpectations(detected(stork(23, 5, { healthMonitorIntervalS: 0 })));
-    expect(zero['agent-down-past-grace']).to.include({ holdMs: 270_000 });
+    expect(zero['agent-down-past-grace']).to.include({ holdMs: 330_000 });
     expect(zero['agent-down-past-grace']!.source).to.match(/--health-monitor-interval=0: Stork uses 120 s/);
+  });
+
+  it('PX marking a node Offline has no source: the Stork limits leave 60 s for it, say so, and name the measured metric', () => {
+    for (const s of [stork(23, 5), stork(2, 8), stork(undefined)]) {
+      const e = portworxExpectations(detected(s));
+      for (const kind of ['agent-down-past-grace', 'network-partition'] as const) {
+        const what = `${kind} ${JSON.stringify(s.version)}`;
+        expect(e[kind]!.source, what).to.include(
+          `+ ${PX_MARKS_OFFLINE_MARGIN_S} s for PX to mark the node Offline before Stork's backoff can start (harness margin: no public source gives this time; each run measures it as platform_px_peers_offline_ms)`,
+        );
+        expect(e[kind]!.notes, what).to.include(
+          `this run's ${PX_MARKS_OFFLINE_METRIC} is that time as measured`,
+        );
+      }
+    }
+    // Where nothing waits for PX's own view (no Stork: the harness's delete), no such margin.
+    for (const e of Object.values(portworxExpectations(detected(NO_STORK))))
+      expect(e.source).to.not.include('mark the node Offline');
   });
 
   it('an interval below 30 s makes Stork exit at start-up, not clamp: no Stork acts', () => {

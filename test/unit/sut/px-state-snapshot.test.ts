@@ -12,6 +12,8 @@ import { readPxctlStatusHead } from '../../../lib/sut/portworx/pxctl-status.js';
 import { readPxctlStatusNodes } from '../../../lib/sut/portworx/pxctl-status-nodes.js';
 import type { SutEvent } from '../../../lib/sut/sut.js';
 import { PX_DOWN_EVENTS, PX_UP_EVENTS } from '../../../lib/sut/portworx/portworx-detected-setup.js';
+import { PX_MARKS_OFFLINE_METRIC } from '../../../lib/sut/portworx/portworx-expectations.js';
+import { computeMetrics } from '../../../lib/observe/metrics.js';
 import { pxFixture, pxFixturesMatching } from '../../support/px-fixtures.js';
 
 const UNREADABLE = /^could not read PX state: /;
@@ -179,9 +181,42 @@ describe('PX state snapshot and its changes (recorded pxctl output)', () => {
         'px-node-online',
         'px-node-unknown',
         'px-node-offline',
+        'px-peers-offline',
         'px-node-online',
       ]);
       expect(events[2]!.detail).to.match(/→ Offline \(seen from k1, k3\); its own pxctl status not read$/);
+      expect(events[3]!.detail).to.equal('PX marked k2 Offline: Offline (seen from k1, k3)');
+    });
+
+    it('PX stopped on k2: when its peers mark it Offline is one px-peers-offline, the measured figure', () => {
+      const { events } = rounds(
+        () => HEALTHY_3,
+        stopped,
+        stopped,
+        (i) => (i === 1 ? NOT_RUNNING : markedOffline),
+      );
+      expect(events.map((e) => e.event)).to.deep.equal([
+        'px-node-online',
+        'px-node-offline',
+        'px-node-offline',
+        'px-peers-offline',
+      ]);
+      // In a run's timeline: the time from the fault's injection to it, the metric the
+      // expectations name (portworx-expectations.ts PX_MARKS_OFFLINE_METRIC).
+      const metrics = computeMetrics({
+        events: [
+          { kind: 'fault', phase: 'injected', fault: 'agent-down-past-grace', node: 'k2', t: 1_000, wall: 0 },
+          {
+            kind: 'platform',
+            event: 'px-peers-offline',
+            node: 'k2',
+            detail: events[3]!.detail,
+            t: 38_000,
+            wall: 0,
+          },
+        ],
+      });
+      expect(metrics[PX_MARKS_OFFLINE_METRIC]).to.equal(37_000);
     });
 
     it('peers that disagree tell nothing', () => {
