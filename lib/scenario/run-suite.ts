@@ -12,7 +12,12 @@ import { onInterrupt } from '../faults/signal-heal.js';
 import { acquireRunLock } from './run-lock.js';
 import { beginRunSettings, endRunSettings } from './run-settings.js';
 import { targetFor } from '../targets/targets.js';
-import { beginTargetSession, endTargetSession, openSessionTarget } from './target-session.js';
+import {
+  beginTargetSession,
+  endTargetSession,
+  OPEN_TIMEOUT_MS,
+  openSessionTarget,
+} from './target-session.js';
 import { healDeadRunsFaults } from './heal-dead-runs.js';
 import { Progress } from './progress.js';
 import type { PxchaosConfig } from '../config/config-schema.js';
@@ -30,9 +35,6 @@ export interface RunSuiteOptions {
   /** primary | replica | bystander | all (default: the config's `placement`, else primary). */
   readonly placement?: string;
 }
-
-/** Building a lab, or arranging Postgres on a slow Kubernetes volume, takes minutes (progress meanwhile). */
-const OPEN_TIMEOUT_MS = 900_000;
 
 const SCENARIO_DIR = fileURLToPath(new URL('../../scenarios/', import.meta.url));
 

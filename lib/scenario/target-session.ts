@@ -20,6 +20,9 @@ interface Session {
   readonly ended: AbortController;
 }
 
+/** Building a lab, or arranging Postgres on a slow Kubernetes volume, takes minutes (progress meanwhile). */
+export const OPEN_TIMEOUT_MS = 900_000;
+
 let session: Session | undefined;
 
 /**

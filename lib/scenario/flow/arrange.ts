@@ -10,13 +10,12 @@ import { PlacementRefusedError } from '../fault-not-supported.js';
 import { healDeadRunsFaults } from '../heal-dead-runs.js';
 import { ScenarioWorkload } from '../scenario-workload.js';
 import { TargetPresence } from '../target-presence.js';
+import { OPEN_TIMEOUT_MS } from '../target-session.js';
 import type { ScenarioContext } from './scenario-context.js';
 import { settleShowingProgress, SETTLE_TIMEOUT_MS } from './settle.js';
 
 /** Writes before the fault, so the timeline shows the healthy baseline. */
 const BASELINE_MS = 3000;
-/** Building a lab, or arranging Postgres on a slow Kubernetes volume, takes minutes (progress meanwhile). */
-const OPEN_TIMEOUT_MS = 900_000;
 
 /** What arrange leaves for the fault: the SUT, its expectation (none: the fault is not built yet), the node. */
 export interface Arranged {

@@ -10,21 +10,15 @@ import { FaultJournal } from '../../../lib/faults/journal.js';
 import { partitionPlan } from '../../../lib/faults/partition-fault.js';
 import { plannedFaults } from '../../../lib/plan/planned-faults.js';
 import { FAULT_SCENARIOS } from '../../../lib/scenario/fault-catalog.js';
-import type { Expectation } from '../../../lib/sut/expectations.js';
 import { LAB_FAULT_COMMANDS } from '../../../lib/sut/patroni/lab-node-commands.js';
 import { driverFaultCommands } from '../../../lib/sut/postgres-on-k8s/storage-drivers.js';
 import { kubeFaultSurface } from '../../../lib/targets/kube-fault-surface.js';
 import { nodeIpv4 } from '../../../lib/nodes/node-ipv4.js';
 import { PatroniSut } from '../../../lib/sut/patroni/patroni-sut.js';
+import { FAULT_TEST_EXPECTATION } from '../../support/fault-test-expectation.js';
 import { ScriptedNetwork, UntouchableNode } from '../../support/scripted-nodes.js';
 
-const expectation: Expectation = {
-  recoveryWithinMs: 60_000,
-  failedWritesAllowed: true,
-  primaryMoves: 'either',
-  holdMs: 1_000,
-  source: 'unit test',
-};
+const expectation = FAULT_TEST_EXPECTATION;
 
 describe('fault plans are inert until injected', () => {
   let dir: string;

@@ -11,7 +11,6 @@ import { KubeClient } from '../../../lib/k8s/kube-client.js';
 import { plannedFaults, type PlannedFault } from '../../../lib/plan/planned-faults.js';
 import { buildPlan } from '../../../lib/plan/plan-document.js';
 import { FAULT_SCENARIOS } from '../../../lib/scenario/fault-catalog.js';
-import type { Expectation } from '../../../lib/sut/expectations.js';
 import { LAB_FAULT_COMMANDS } from '../../../lib/sut/patroni/lab-node-commands.js';
 import { PatroniSut } from '../../../lib/sut/patroni/patroni-sut.js';
 import { PostgresCredentials } from '../../../lib/sut/postgres-on-k8s/postgres-credentials.js';
@@ -20,15 +19,10 @@ import type { Sut } from '../../../lib/sut/sut.js';
 import { kubeFaultSurface } from '../../../lib/targets/kube-fault-surface.js';
 import { labFaultSurface } from '../../../lib/targets/lab-fault-surface.js';
 import type { FaultSurface } from '../../../lib/targets/target.js';
+import { FAULT_TEST_EXPECTATION } from '../../support/fault-test-expectation.js';
 import { ScriptedNetwork, type ScriptedNode } from '../../support/scripted-nodes.js';
 
-const expectation: Expectation = {
-  recoveryWithinMs: 60_000,
-  failedWritesAllowed: true,
-  primaryMoves: 'either',
-  holdMs: 1_000,
-  source: 'unit test',
-};
+const expectation = FAULT_TEST_EXPECTATION;
 
 /** The probe steps of `pxchaos plan`'s network-partition fault: the port each goes to. */
 const plannedProbePorts = (faults: readonly PlannedFault[]): number[] => {
