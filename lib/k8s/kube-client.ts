@@ -81,7 +81,7 @@ class ContextObjectApi extends KubernetesObjectApi {
 export class KubeClient {
   readonly kc: KubeConfig;
   readonly context: string;
-  /** The API server's URL, e.g. https://172.29.201.10:6443. */
+  /** The API server's URL, e.g. https://10.229.201.10:6443. */
   readonly server: string;
   readonly requestTimeoutMs: number;
   readonly signal: AbortSignal | undefined;

@@ -65,10 +65,16 @@ export function kubeNodeNames(name: string, workers: number): string[] {
   ];
 }
 
+/** The first two octets of every kube lab subnet (see kubeLabLayout). */
+export const KUBE_LAB_SUBNET_PREFIX = '10.229';
+
 /**
  * The lab's addresses. The Docker network needs a subnet of our own for fixed node IPs (a node
  * that is restarted keeps its address, which kubeadm wrote into certificates and kubeconfigs):
- * 172.29.<k>.0/24 with k from the name, moved on by `attempt` when Docker says it overlaps.
+ * 10.229.<k>.0/24 with k from the name, moved on by `attempt` when Docker says it overlaps.
+ * The range lies outside Docker's default address pools (172.17–172.31/16, 192.168/16), from which
+ * the lab's own network and every un-addressed network are drawn — a /16 taken from there once
+ * covered every candidate subnet — and outside the pod (10.244/16) and service (10.96/12) ranges.
  */
 export function kubeLabLayout(name: string, workers: number, attempt = 0): KubeLabLayout {
   validateKubeLabName(name);
@@ -76,12 +82,12 @@ export function kubeLabLayout(name: string, workers: number, attempt = 0): KubeL
   let h = 0;
   for (const ch of name) h = (h * 31 + ch.charCodeAt(0)) % 240;
   const octet = (h + attempt * 7) % 240;
-  const subnet = `172.29.${octet}.0/24`;
+  const subnet = `${KUBE_LAB_SUBNET_PREFIX}.${octet}.0/24`;
   const nodes = kubeNodeNames(name, workers).map((node, index): KubeLabNodeLayout => ({
     name: node,
     role: index === 0 ? 'control-plane' : 'worker',
     index,
-    ip: `172.29.${octet}.${10 + index}`,
+    ip: `${KUBE_LAB_SUBNET_PREFIX}.${octet}.${10 + index}`,
     podCidr: `10.244.${index}.0/24`,
     volume: `${node}-var`,
   }));

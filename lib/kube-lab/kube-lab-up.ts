@@ -10,7 +10,13 @@ import { ensureKubeLabSshKey, writeKubeLabAccess, type KubeLabAccessFiles } from
 import { kubeLabDown } from './kube-lab-down.js';
 import { inspectKubeLab, type KubeLabResources } from './kube-lab-inspect.js';
 import { kubeNodes } from './kube-lab-kubectl.js';
-import { KUBE_LAB_LABEL, kubeLabLayout, podRoutes, type KubeLabLayout } from './kube-lab-layout.js';
+import {
+  KUBE_LAB_LABEL,
+  KUBE_LAB_SUBNET_PREFIX,
+  kubeLabLayout,
+  podRoutes,
+  type KubeLabLayout,
+} from './kube-lab-layout.js';
 import { applyControllerTimings } from './kube-timings.js';
 import {
   DEFAULT_KUBE_TIMINGS,
@@ -278,6 +284,7 @@ async function createCluster(
 
 /** The lab's Docker network with a subnet of its own; moves on when Docker reports an overlap. */
 async function createNetwork(name: string, workers: number, signal: AbortSignal): Promise<KubeLabLayout> {
+  let lastRefusal = '';
   for (let attempt = 0; attempt < 40; attempt++) {
     const layout = kubeLabLayout(name, workers, attempt);
     const run = await docker(
@@ -295,8 +302,12 @@ async function createNetwork(name: string, workers: number, signal: AbortSignal)
     if (run.exitCode === 0) return layout;
     if (!/overlap/i.test(run.stderr))
       throw new Error(`docker network create ${layout.network}: ${run.stderr.trim()}`);
+    lastRefusal = run.stderr.trim();
   }
-  throw new EnvironmentError(`no free 172.29.x.0/24 subnet for kube lab ${name}'s network`);
+  throw new EnvironmentError(
+    `no free ${KUBE_LAB_SUBNET_PREFIX}.x.0/24 subnet for kube lab ${name}'s network after 40 tries ` +
+      `(Docker said: ${lastRefusal}); \`docker network ls\` shows which networks hold that range`,
+  );
 }
 
 async function writeNodeFile(container: string, path: string, content: string): Promise<void> {

@@ -6,7 +6,7 @@ import { KIND_ROLE_LABEL, KUBE_LAB_LABEL } from '../kube-lab/kube-lab-layout.js'
 /** The cluster a kube context points at, as read from the kubeconfig (no network). */
 export interface KubeContextRef {
   readonly context: string;
-  /** The API server's URL, e.g. https://172.29.90.10:6443. */
+  /** The API server's URL, e.g. https://10.229.90.10:6443. */
   readonly server: string;
 }
 

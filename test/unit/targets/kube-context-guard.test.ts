@@ -28,10 +28,10 @@ async function refused(promise: Promise<unknown>): Promise<PxchaosError> {
 }
 
 describe('blast-radius guard (kube.allowedContexts)', () => {
-  const LAB_SERVER = 'https://172.29.90.10:6443';
+  const LAB_SERVER = 'https://10.229.90.10:6443';
 
   it("allows a kube lab's own context when its server is the lab's control plane, without configuration", async () => {
-    const controlPlaneIps = labs({ 'pxkube-a': ['172.29.90.10'] });
+    const controlPlaneIps = labs({ 'pxkube-a': ['10.229.90.10'] });
     const permit = await guardKubeContext('vm', { context: 'kind-pxkube-a', server: LAB_SERVER }, [], {
       controlPlaneIps,
     });
@@ -40,7 +40,7 @@ describe('blast-radius guard (kube.allowedContexts)', () => {
   });
 
   it('refuses kind-<name> when no kube lab of that name runs (a real kind cluster), or its server is elsewhere', async () => {
-    const controlPlaneIps = labs({ 'pxkube-a': ['172.29.90.10'] });
+    const controlPlaneIps = labs({ 'pxkube-a': ['10.229.90.10'] });
     for (const ref of [
       { context: 'kind-prod', server: 'https://127.0.0.1:41234' },
       { context: 'kind-pxkube-a', server: 'https://10.1.2.3:6443' },
