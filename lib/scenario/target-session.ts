@@ -8,7 +8,14 @@ export interface TargetLease {
   readonly target: OpenTarget;
   /** What opening the target cleaned up, given to the first scenario that leases it (for its report). */
   readonly notes: readonly string[];
+  /** Whether an earlier scenario ran on this target (a run session's target, opened before). */
+  readonly reused: boolean;
   release(): Promise<void>;
+  /**
+   * Closes the target and opens it afresh (a lab found unhealthy is recreated, a Kubernetes target
+   * gets a new run namespace and Postgres): the session's too, so later scenarios use the new one.
+   */
+  rearrange(progress: (line: string) => void, signal: AbortSignal): Promise<TargetLease>;
 }
 
 interface Session {
@@ -16,6 +23,8 @@ interface Session {
   /** Lines for the first scenario's report: what was cleaned up before it (dead runs' faults, namespaces). */
   readonly notes: string[];
   notesTold?: boolean;
+  /** A scenario has leased the opened target (the next one reuses it). */
+  leased?: boolean;
   /** Aborted when the session ends, so that an open still arranging fails now and tears down. */
   readonly ended: AbortController;
 }
@@ -80,15 +89,41 @@ export async function leaseTarget(
 ): Promise<TargetLease> {
   if (!session) {
     const target = await targetFor(config).open(progress, signal);
-    return { target, notes: target.notes ?? [], release: () => target.close() };
+    return {
+      target,
+      notes: target.notes ?? [],
+      reused: false,
+      release: () => target.close(),
+      async rearrange(again, againSignal) {
+        await target.close();
+        return leaseTarget(config, again, againSignal);
+      },
+    };
   }
   const current = session;
+  const reused = current.opened !== undefined && current.leased === true;
   current.opened ??= targetFor(config).open(progress, AbortSignal.any([signal, current.ended.signal]));
   try {
     const target = await current.opened;
     const notes = current.notesTold ? [] : [...current.notes, ...(target.notes ?? [])];
     current.notesTold = true;
-    return { target, notes, release: () => Promise.resolve() };
+    current.leased = true;
+    return {
+      target,
+      notes,
+      reused,
+      release: () => Promise.resolve(),
+      async rearrange(again, againSignal) {
+        // Only the session's current target is closed: a scenario holding an older lease cannot close a newer one.
+        if (session === current && current.opened) {
+          const opened = current.opened;
+          current.opened = undefined;
+          current.leased = false;
+          await (await opened.catch(() => undefined))?.close();
+        }
+        return leaseTarget(config, again, againSignal);
+      },
+    };
   } catch (err) {
     current.opened = undefined;
     throw err;

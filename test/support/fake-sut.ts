@@ -6,6 +6,7 @@ import type { Expectation } from '../../lib/sut/expectations.js';
 import type { NodeRoles } from '../../lib/sut/placement.js';
 import type { AgentCommands, DriveCommands, PgEndpoint, Sut, SutHealth } from '../../lib/sut/sut.js';
 import { scenarioContext, type ScenarioContext } from '../../lib/scenario/flow/scenario-context.js';
+import type { TargetLease } from '../../lib/scenario/target-session.js';
 import type { FaultKind } from '../../lib/sut/expectations.js';
 import type { Placement } from '../../lib/sut/placement.js';
 import { LocalNodeAccess } from './local-node-access.js';
@@ -72,30 +73,41 @@ export function fakeSut(answers: FakeSutAnswers = {}): Sut {
 }
 
 /** A scenario context whose report dir is a new temp dir and whose target is `sut`, leased once. */
+/**
+ * A scenario context whose target lease gives `sut`. `rearrangeTo`: the lease counts as reused (an
+ * earlier scenario ran on it) and re-arranging it gives that SUT.
+ */
 export async function fakeContext(
   sut: Sut,
   kind: FaultKind = 'network-partition',
   placement: Placement = 'primary',
-): Promise<ScenarioContext & { readonly released: () => number }> {
+  rearrangeTo?: Sut,
+): Promise<ScenarioContext & { readonly released: () => number; readonly rearranged: () => number }> {
   const reportDir = await mkdtemp(path.join(tmpdir(), 'pxchaos-flow-'));
   const config = configSchema.parse({
     reportDir,
     workload: { pgbenchScale: 1, pgbench: { enabled: false } },
   });
   let released = 0;
+  let rearranged = 0;
+  const lease = (leased: Sut, reused: boolean): TargetLease => ({
+    target: { name: 'lab', sut: leased, close: () => Promise.resolve() },
+    notes: [],
+    reused,
+    release: () => {
+      released++;
+      return Promise.resolve();
+    },
+    rearrange: () => {
+      rearranged++;
+      return Promise.resolve(lease(rearrangeTo ?? leased, false));
+    },
+  });
   const ctx = scenarioContext(
     kind,
     placement,
     { config, step: false, signal: new AbortController().signal },
-    () =>
-      Promise.resolve({
-        target: { name: 'lab', sut, close: () => Promise.resolve() },
-        notes: [],
-        release: () => {
-          released++;
-          return Promise.resolve();
-        },
-      }),
+    () => Promise.resolve(lease(sut, rearrangeTo !== undefined)),
   );
-  return Object.assign(ctx, { released: () => released });
+  return Object.assign(ctx, { released: () => released, rearranged: () => rearranged });
 }

@@ -40,20 +40,18 @@ export async function arrange(ctx: ScenarioContext): Promise<Arranged> {
   const { notes } = held.lease;
   for (const line of notes) ctx.timeline.record({ kind: 'step', name: `arrange: ${line}` });
   if (notes.length) values.dead_runs_cleaned = notes.join('; ');
-  const { sut, name } = ctx.target();
+  const expectation = expectationOf(ctx, ctx.target().sut);
+  const settleMs = expectation?.settleWithinMs ?? SETTLE_TIMEOUT_MS;
+  const sut = await settledSut(ctx, settleMs);
+  const { name } = ctx.target();
   held.presence = new TargetPresence(sut.nodes);
   facts.target = name;
   facts.sut = sut.name;
-  const expectation =
-    placement === 'primary' ? sut.expectations[kind] : sut.placedExpectations[placement]?.[kind];
   if (expectation) facts.expectation = expectation;
   else
     progress.step(
       `note: the ${sut.name} SUT has no ${kind} fault${placement === 'primary' ? '' : ` placed on a ${placement}`} yet; this run arranges and observes, then stops before the fault`,
     );
-  // A previous scenario of the run may still be settling (Gluster self-heal after a pod move).
-  const settleMs = expectation?.settleWithinMs ?? SETTLE_TIMEOUT_MS;
-  await settleShowingProgress(ctx, sut, settleMs, 'settle before the fault');
 
   ctx.mark('arrange: pgbench data');
   values.rows_before = await ensurePgbench(ctx, sut);
@@ -69,6 +67,33 @@ export async function arrange(ctx: ScenarioContext): Promise<Arranged> {
   await held.workload.start();
   await sleep(BASELINE_MS, undefined, { signal: ctx.within(BASELINE_MS + 1000) });
   return { sut, expectation, node, role, settleMs };
+}
+
+function expectationOf(ctx: ScenarioContext, sut: Sut): Expectation | undefined {
+  const { kind, placement } = ctx;
+  return placement === 'primary' ? sut.expectations[kind] : sut.placedExpectations[placement]?.[kind];
+}
+
+/**
+ * The target's SUT once settled. A previous scenario of the run may still be settling (Gluster
+ * self-heal after a pod move); one that left the SUT unhealthy past the deadline would fail this
+ * scenario for its damage: the target is re-arranged (the result says so) and settled once more.
+ */
+async function settledSut(ctx: ScenarioContext, settleMs: number): Promise<Sut> {
+  const { held } = ctx;
+  const lease = held.lease;
+  if (!lease) throw new Error('the target is not leased');
+  try {
+    await settleShowingProgress(ctx, ctx.target().sut, settleMs, 'settle before the fault');
+    return ctx.target().sut;
+  } catch (err) {
+    if (!lease.reused || ctx.signal.aborted) throw err;
+    ctx.values.rearranged = `the SUT did not settle after the previous scenario: ${(err as Error).message}`;
+    ctx.mark(`arrange: ${ctx.values.rearranged}; re-arranging the target`);
+    held.lease = await lease.rearrange((line) => ctx.progress.step(line), ctx.within(OPEN_TIMEOUT_MS));
+    await settleShowingProgress(ctx, ctx.target().sut, settleMs, 'settle after re-arranging');
+    return ctx.target().sut;
+  }
 }
 
 /** The node the placement puts the fault on (the primary placement asks only for the primary). */

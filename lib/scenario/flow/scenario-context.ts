@@ -43,6 +43,8 @@ export interface ScenarioContext {
   readonly facts: FlowFacts;
   readonly values: FlowValues;
   readonly held: Held;
+  /** The run's: aborted when it is interrupted. */
+  readonly signal: AbortSignal;
   /** The phase now (an interruption names it). */
   readonly phase: string;
   /** Enters a step: recorded on the timeline and printed. */
@@ -91,6 +93,7 @@ export function scenarioContext(
     facts,
     values,
     held,
+    signal,
     get phase() {
       return phase;
     },

@@ -95,4 +95,37 @@ describe('scenario flow: arrange and act (real Postgres, fake SUT)', function ()
       await releaseHeld(ctx);
     }
   });
+
+  const neverSettles = (): ReturnType<typeof fakeSut> =>
+    fakeSut({
+      nodes: ['n1', 'n2', 'n3'],
+      settle: () => Promise.reject(new Error('timed out: n2: replica is stopped')),
+    });
+
+  it('a SUT the previous scenario left unsettled is re-arranged, said in the result, and this scenario goes on', async () => {
+    const fresh = sut();
+    const ctx = await fakeContext(neverSettles(), 'drive-offline', 'primary', fresh);
+    await arrange(ctx);
+    try {
+      expect(ctx.rearranged()).to.equal(1);
+      expect(ctx.values.rearranged).to.equal(
+        'the SUT did not settle after the previous scenario: timed out: n2: replica is stopped',
+      );
+      expect(ctx.target().sut).to.equal(fresh);
+      expect(ctx.values.fault_node).to.equal('n1');
+      expect(ctx.held.workload).to.not.equal(undefined);
+    } finally {
+      await releaseHeld(ctx);
+    }
+  });
+
+  it('a target opened for this scenario is not re-arranged: its settle failure stops the scenario', async () => {
+    const ctx = await fakeContext(neverSettles(), 'drive-offline');
+    const err = await arrange(ctx).catch((e: Error) => e);
+    await releaseHeld(ctx);
+    expect(err).to.be.instanceOf(Error).and.have.property('message', 'timed out: n2: replica is stopped');
+    expect(ctx.rearranged()).to.equal(0);
+    expect(ctx.values.rearranged).to.equal(undefined);
+    expect(ctx.held.workload).to.equal(undefined);
+  });
 });
