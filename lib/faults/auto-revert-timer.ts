@@ -36,13 +36,35 @@ export function timerStartArgv(marker: string, delayMs: number, revert: readonly
 /** timerStartArgv with the sleep's argument as text: `pxchaos plan` shows a placeholder there. */
 export function timerStartArgvSleeping(marker: string, sleep: string, revert: readonly string[]): string[] {
   const body = `sleep ${sleep}; ${shellJoin(revert)}`;
+  return ['sh', '-c', `exec ${START_TIMER}`, 'pxchaos-start-timer', body, marker];
+}
+
+/** Starts the detached timer shell: its script is $1, its $0 (found by pgrep) the marker, $2. */
+const START_TIMER = 'setsid -f nohup sh -c "$1" "$2" </dev/null >/dev/null 2>&1';
+
+/** Exit status of timerThenArgv when the timer could not start (`then` did not run). */
+export const TIMER_NOT_STARTED_EXIT = 125;
+
+/**
+ * argv that starts the timer and then, in the same exec, runs `then` — only once the timer runs, so
+ * the fault is never in force without its backstop. One round trip to the node instead of two: the
+ * inject's latency is one exec's.
+ */
+export function timerThenArgv(
+  marker: string,
+  delayMs: number,
+  revert: readonly string[],
+  then: readonly string[],
+): string[] {
+  const [, , , , body] = timerStartArgv(marker, delayMs, revert);
   return [
     'sh',
     '-c',
-    'exec setsid -f nohup sh -c "$1" "$2" </dev/null >/dev/null 2>&1',
-    'pxchaos-start-timer',
-    body,
+    `${START_TIMER} || exit ${TIMER_NOT_STARTED_EXIT}; shift 2; exec "$@"`,
+    'pxchaos-inject',
+    body ?? '',
     marker,
+    ...then,
   ];
 }
 
@@ -61,16 +83,6 @@ export function timerCancelArgv(marker: string): string[] {
 /** argv that lists pending timers ("pid argv" lines). */
 export function timerListArgv(pattern = ANY_TIMER_PATTERN): string[] {
   return ['pgrep', '-af', pattern];
-}
-
-export async function startAutoRevertTimer(
-  node: NodeAccess,
-  marker: string,
-  delayMs: number,
-  revert: readonly string[],
-  options: ExecOptions = {},
-): Promise<void> {
-  await node.exec(timerStartArgv(marker, delayMs, revert), { timeoutMs: 15_000, ...options });
 }
 
 export async function cancelAutoRevertTimer(

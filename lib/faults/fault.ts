@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FaultEvent } from '../observe/timeline-events.js';
 import type { AddressOf, FaultPlan } from './fault-plan.js';
 import { runChecks, type CheckJudgement } from './fault-checks.js';
-import { cancelAutoRevertTimer, startAutoRevertTimer, timerMarker } from './auto-revert-timer.js';
+import { cancelAutoRevertTimer, timerMarker, timerThenArgv } from './auto-revert-timer.js';
 import { watchHeld, type HeldWatch } from './held-watch.js';
 import type { FaultJournal } from './journal.js';
 import { NodeGoneError } from '../nodes/exec-errors.js';
@@ -137,17 +137,12 @@ export async function inject(plan: FaultPlan, options: InjectOptions): Promise<A
       : trackActiveFault(`${plan.kind} on ${node.name}`, () => heal());
 
   try {
-    // No abort signal on the node commands themselves: an aborted client does not stop the command
-    // on the node, and a revert racing a still-running inject could lose. Both are short and bounded.
-    applying = startAutoRevertTimer(node, marker, plan.maxDurationMs, plan.revert);
-    await applying;
-  } catch (err) {
-    // Nothing touched the node yet, but the timer may have started before the call failed: heal does both.
-    await heal('inject-failed').catch(() => undefined);
-    throw err;
-  }
-  try {
-    applying = node.exec(prepared.inject, { timeoutMs });
+    // No abort signal on the node command itself: an aborted client does not stop the command on
+    // the node, and a revert racing a still-running inject could lose. It is short and bounded. The
+    // timer starts first, in the same exec: the fault is never in force without its backstop.
+    applying = node.exec(timerThenArgv(marker, plan.maxDurationMs, plan.revert, prepared.inject), {
+      timeoutMs,
+    });
     await applying;
     signal?.throwIfAborted();
     emit('injected', plan.description);

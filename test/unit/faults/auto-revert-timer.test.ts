@@ -5,12 +5,12 @@ import path from 'node:path';
 import { expect } from 'chai';
 import {
   cancelAutoRevertTimer,
-  startAutoRevertTimer,
   timerPending,
   selfExcludingPattern,
   timerCancelArgv,
   timerMarker,
   timerStartArgv,
+  timerThenArgv,
 } from '../../../lib/faults/auto-revert-timer.js';
 import { LocalNodeAccess } from '../../support/local-node-access.js';
 import { waitFor } from '../../support/wait-for.js';
@@ -50,21 +50,35 @@ describe('auto-revert timer on a real /bin/sh', () => {
   it('cancel ends the timer and its sleep: nothing of its process group is left', async () => {
     const marker = timerMarker(`cancel-test-${process.pid}`);
     const flag = path.join(os.tmpdir(), `${marker}.reverted`);
-    await startAutoRevertTimer(node, marker, 60_000, ['touch', flag]);
-    let pgid = '';
-    await waitFor('the timer running', () => {
-      pgid = spawnSync('pgrep', ['-f', selfExcludingPattern(marker)], { encoding: 'utf8' }).stdout.trim();
-      return pgid !== '';
+    const started = path.join(os.tmpdir(), `${marker}.then`);
+    // The inject's one exec: the timer, then the fault's own command (here: a file that says it ran).
+    await node.exec(timerThenArgv(marker, 60_000, ['touch', flag], ['touch', started]), {
+      timeoutMs: 15_000,
     });
-    expect(
-      groupMembers(pgid).some((l) => /\bsleep 60\b/.test(l)),
-      groupMembers(pgid).join('\n'),
-    ).to.equal(true);
+    expect(existsSync(started), 'the command after the timer ran').to.equal(true);
+    let pgid = '';
+    // The detached timer may still be starting when the exec returns: wait for its sleep.
+    await waitFor('the timer sleeping in its own process group', () => {
+      pgid = spawnSync('pgrep', ['-f', selfExcludingPattern(marker)], { encoding: 'utf8' }).stdout.trim();
+      return pgid !== '' && groupMembers(pgid).some((l) => /\bsleep 60\b/.test(l));
+    });
     expect(await timerPending(node, marker)).to.equal(true);
 
     await cancelAutoRevertTimer(node, marker);
     await waitFor('the group gone', () => groupMembers(pgid).length === 0, 5000);
     expect(await timerPending(node, marker)).to.equal(false);
     expect(existsSync(flag), 'the revert ran on cancel').to.equal(false);
+  });
+
+  it('the command after the timer fails the exec with its own status, the timer left armed for the heal', async () => {
+    const marker = timerMarker(`then-fails-${process.pid}`);
+    const r = await node.exec(timerThenArgv(marker, 60_000, ['true'], ['sh', '-c', 'exit 3']), {
+      timeoutMs: 15_000,
+      check: false,
+    });
+    expect(r.exitCode).to.equal(3);
+    expect(await timerPending(node, marker)).to.equal(true);
+    await cancelAutoRevertTimer(node, marker);
+    expect(await timerPending(node, marker)).to.equal(false);
   });
 });
