@@ -1,6 +1,7 @@
 import { CommandFailedError } from '../../lib/nodes/exec-errors.js';
 import type { ExecOptions, ExecResult } from '../../lib/nodes/exec-result.js';
 import type { NodeAccess, NodeAddress } from '../../lib/nodes/node-access.js';
+import { faultCommand } from './fault-command.js';
 
 /** A TCP probe one scripted node sent (tcpProbeArgv), as the network saw it. */
 export interface SentProbe {
@@ -26,8 +27,9 @@ export class ScriptedNetwork {
   }
 
   /** What `node` runs: the result its command would have on the pretend network. */
-  answer(node: ScriptedNode, argv: readonly string[]): Pick<ExecResult, 'stdout' | 'stderr' | 'exitCode'> {
-    this.commands.push(`${node.name}: ${argv.join(' ')}`);
+  answer(node: ScriptedNode, sent: readonly string[]): Pick<ExecResult, 'stdout' | 'stderr' | 'exitCode'> {
+    this.commands.push(`${node.name}: ${sent.join(' ')}`);
+    const argv = faultCommand(sent);
     const ok = { stdout: '', stderr: '', exitCode: 0 };
     if (argv[0] === 'ip')
       return { ...ok, stdout: `2: eth0    inet ${node.ip}/16 brd 10.0.255.255 scope global eth0\n` };

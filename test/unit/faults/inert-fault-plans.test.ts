@@ -91,9 +91,12 @@ describe('fault plans are inert until injected', () => {
       },
     });
     const lookup = ': ip -4 -o addr show scope global';
-    // The peer's address for the rules, then both ends' for the checks; then the timer is armed.
+    // The peer's address for the rules, then both ends' for the checks; then the timer is armed and
+    // the rules applied, in one exec.
     expect(net.commands.slice(0, 3)).to.deep.equal([`n2${lookup}`, `n1${lookup}`, `n2${lookup}`]);
-    expect(net.commands[3]).to.match(/^n1: sh -c exec setsid/);
+    expect(net.commands[3]).to.match(
+      /^n1: sh -c setsid -f nohup [\s\S]* pxchaos-inject [\s\S]* pxchaos-partition /,
+    );
     expect(net.commands.find((c) => c.includes('pxchaos-partition'))).to.include('-s 10.0.0.2 -j DROP');
     await fault.heal();
 

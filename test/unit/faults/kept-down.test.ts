@@ -9,6 +9,7 @@ import type { FaultPlan } from '../../../lib/faults/fault-plan.js';
 import { FaultJournal } from '../../../lib/faults/journal.js';
 import { agentCrashCommands } from '../../../lib/faults/sut-fault-plans.js';
 import type { ExecOptions, ExecResult } from '../../../lib/nodes/exec-result.js';
+import { faultCommand } from '../../support/fault-command.js';
 import type { NodeAccess, NodeAddress } from '../../../lib/nodes/node-access.js';
 import { verdictsFromRecord } from '../../../lib/scenario/verdicts-from-record.js';
 import { scenarioVerdicts } from '../../../lib/scenario/scenario-verdicts.js';
@@ -29,7 +30,7 @@ class AgentNode implements NodeAccess {
   readonly name = 'n1';
 
   exec(argv: readonly string[], _options?: ExecOptions): Promise<ExecResult> {
-    const cmd = argv.join(' ');
+    const cmd = faultCommand(argv).join(' ');
     this.ran.push(cmd);
     if (cmd === 'agent-status' && this.unreachable) return Promise.reject(new Error('connection lost'));
     if (cmd === 'agent-stop') this.up = false;
