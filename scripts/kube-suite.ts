@@ -11,8 +11,8 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '../lib/config/load-config.js';
 import { kubeLabAccessPaths } from '../lib/kube-lab/kube-lab-access.js';
+import { loadConfig } from '../lib/pxchaos-config.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = path.join(root, 'bin', 'pxchaos.js');

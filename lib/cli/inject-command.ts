@@ -2,13 +2,13 @@ import { Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
 import { handPartitionPlan, handSutFaultPlan } from '../faults/hand-fault-plans.js';
 import { holdFault } from '../faults/hold-fault.js';
-import { loadConfig } from '../config/load-config.js';
 import type { FaultSurface } from '../targets/target.js';
 import { targetFor } from '../targets/targets.js';
 import { refuseWhileRunHolds } from '../scenario/run-lock.js';
 import { TARGETS } from '../config/config-schema.js';
 import { MAX, parseDuration } from '../time/duration.js';
 import { progressPrinter } from './cli-output.js';
+import { loadConfig } from '../pxchaos-config.js';
 
 export interface PartitionCliOptions extends TargetCliOptions {
   readonly node: string;
@@ -33,8 +33,6 @@ async function surfaceOf(options: TargetCliOptions): Promise<FaultSurface> {
     ...(options.config !== undefined && { file: options.config }),
     ...(options.target !== undefined && { overrides: { target: options.target } }),
   });
-  if (options.lab !== undefined && config.target !== 'lab')
-    throw new UsageError(`--lab names a lab, but the target is ${config.target}`);
   const target = targetFor(config, { ...(options.lab !== undefined && { lab: options.lab }) });
   // A fault by hand during a run would be measured as the run's SUT misbehaving: refused (exit 3).
   const { lockName } = await target.preflight();

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../config/load-config.js';
 import { kubeLabDown } from '../kube-lab/kube-lab-down.js';
 import { listKubeLabs } from '../kube-lab/kube-lab-inspect.js';
 import { validateKubeLabName, validateWorkers } from '../kube-lab/kube-lab-layout.js';
@@ -10,6 +9,7 @@ import { UsageError } from '../errors.js';
 import { acquireRunLock, type RunLock } from '../scenario/run-lock.js';
 import { MAX, parseDuration } from '../time/duration.js';
 import { progressFor } from './cli-output.js';
+import { loadConfig } from '../pxchaos-config.js';
 
 interface KubeLabCliOptions {
   readonly name?: string;

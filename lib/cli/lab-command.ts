@@ -4,7 +4,7 @@ import { labDown } from '../lab/lab-down.js';
 import { labStatus, type LabStatus } from '../lab/lab-status.js';
 import type { PatroniTimings } from '../lab/lab-timings.js';
 import { labUp } from '../lab/lab-up.js';
-import { resolveLab } from '../config/resolve-lab.js';
+import { resolveLab } from '../lab/resolve-lab.js';
 import { MAX, parseDuration } from '../time/duration.js';
 
 const LIMIT = { maxMs: MAX.clusterTimer };

@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import { Document } from 'yaml';
-import { STORAGE_DRIVERS, type StorageDriver } from '../config/config-schema.js';
-import { loadConfig } from '../config/load-config.js';
 import { UsageError } from '../errors.js';
 import { generatePassword } from '../sut/postgres-on-k8s/postgres-secret.js';
 import { newRunId } from '../sut/postgres-on-k8s/run-namespace.js';
-import { defaultStorageDriver } from '../sut/postgres-on-k8s/storage-drivers.js';
+import { isStorageDriver, STORAGE_DRIVERS } from '../sut/postgres-on-k8s/storage-drivers.js';
+import { KUBE_TARGETS, kubeTargetTraits } from '../targets/targets.js';
 import { buildPlan } from '../plan/plan-document.js';
+import { loadConfig } from '../pxchaos-config.js';
 
 /** Where the plan goes and where a run's random values come from; replaceable in tests. */
 export interface PlanCommandIo {
@@ -20,8 +20,6 @@ const processIo: PlanCommandIo = {
   generatePassword,
   newRunId,
 };
-
-const PLAN_TARGETS = ['kind', 'vm'] as const;
 
 interface PlanFlags {
   target?: string;
@@ -45,28 +43,33 @@ export function registerPlanCommand(program: Command, io: PlanCommandIo = proces
   return program
     .command('plan')
     .description('print the manifests and node commands a Kubernetes run would apply, touching nothing')
-    .option('--target <target>', `kind or vm (default: the config's target when it is one of them)`)
+    .option(
+      '--target <target>',
+      `${KUBE_TARGETS.join(' or ')} (default: the config's target when it is one of them)`,
+    )
     .option(
       '--sut <driver>',
-      `storage driver: ${STORAGE_DRIVERS.join(' or ')} (default: kube.sut, else gluster for kind, portworx for vm)`,
+      `storage driver: ${STORAGE_DRIVERS.join(' or ')} (default: kube.sut, else ${defaults()})`,
     )
     .option('--config <file>', 'configuration file')
     .action(async (_opts: PlanFlags, cmd: Command) => {
       const flags = cmd.optsWithGlobals<PlanFlags>();
       const config = await loadConfig(flags.config !== undefined ? { file: flags.config } : {});
-      const target = flags.target ?? (config.target === 'lab' ? undefined : config.target);
+      const target = flags.target ?? (kubeTargetTraits(config.target) ? config.target : undefined);
       if (target === undefined)
         throw new UsageError(
-          'plan: --target kind|vm is required (the lab target runs Patroni, not manifests)',
+          `plan: --target ${KUBE_TARGETS.join('|')} is required (the lab target runs Patroni, not manifests)`,
         );
-      if (!isOneOf(PLAN_TARGETS, target))
-        throw new UsageError(`plan: --target must be kind or vm, got '${target}'`);
-      const driver = flags.sut ?? config.kube.sut ?? defaultStorageDriver(target);
-      if (!isOneOf(STORAGE_DRIVERS, driver))
+      const traits = kubeTargetTraits(target);
+      if (!traits)
+        throw new UsageError(`plan: --target must be ${KUBE_TARGETS.join(' or ')}, got '${target}'`);
+      const driver = flags.sut ?? config.kube.sut ?? traits.defaultDriver;
+      if (!isStorageDriver(driver))
         throw new UsageError(`plan: --sut must be ${STORAGE_DRIVERS.join(' or ')}, got '${driver}'`);
       const plan = await buildPlan({
         target,
-        driver: driver satisfies StorageDriver,
+        traits,
+        driver,
         config,
         runId: io.newRunId(),
         password: io.generatePassword(),
@@ -78,6 +81,7 @@ export function registerPlanCommand(program: Command, io: PlanCommandIo = proces
     });
 }
 
-function isOneOf<T extends string>(values: readonly T[], value: string): value is T {
-  return (values as readonly string[]).includes(value);
+/** "gluster for kind, portworx for vm": each Kubernetes target's default driver. */
+function defaults(): string {
+  return KUBE_TARGETS.map((t) => `${kubeTargetTraits(t)?.defaultDriver} for ${t}`).join(', ');
 }

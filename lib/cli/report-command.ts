@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../config/load-config.js';
 import { UsageError } from '../errors.js';
 import { compareRuns, formatComparison, loadRun, type Margins } from '../report/compare.js';
 import { rerenderReports } from '../scenario/rerender-reports.js';
+import { loadConfig } from '../pxchaos-config.js';
 
 /** Where the command writes and how it reports its exit status; replaceable in tests. */
 export interface ReportCommandIo {

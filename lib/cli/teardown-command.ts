@@ -1,17 +1,13 @@
 import type { Command } from 'commander';
-import type { PxchaosConfig } from '../config/config-schema.js';
-import { loadConfig } from '../config/load-config.js';
 import { UsageError } from '../errors.js';
 import { connectKube } from '../k8s/kube-client.js';
 import { acquireRunLock } from '../scenario/run-lock.js';
-import {
-  defaultStorageDriver,
-  postgresK8sSettings,
-  STORAGE_DRIVER_PROFILES,
-} from '../sut/postgres-on-k8s/storage-drivers.js';
-import { targetFor } from '../targets/targets.js';
+import { postgresK8sSettings, STORAGE_DRIVER_PROFILES } from '../sut/postgres-on-k8s/storage-drivers.js';
+import { storageDriverOf } from '../targets/kube-target-traits.js';
+import { KUBE_TARGETS, kubeTargetTraits, targetFor } from '../targets/targets.js';
 import { describeRunNamespace, listRunNamespaces } from '../sut/postgres-on-k8s/dead-run-namespaces.js';
 import { progressPrinter } from './cli-output.js';
+import { type PxchaosConfig, loadConfig } from '../pxchaos-config.js';
 
 /**
  * Undoes what runs provisioned for the configured storage driver on the target's cluster (portworx:
@@ -24,9 +20,12 @@ export async function teardownClusterStorage(
   progress: (line: string) => void,
   signal?: AbortSignal,
 ): Promise<void> {
-  if (config.target === 'lab')
-    throw new UsageError('teardown: --target kind|vm is required (the lab has its own: pxchaos lab down)');
-  const driver = config.kube.sut ?? defaultStorageDriver(config.target);
+  const traits = kubeTargetTraits(config.target);
+  if (!traits)
+    throw new UsageError(
+      `teardown: --target ${KUBE_TARGETS.join('|')} is required (the lab has its own: pxchaos lab down)`,
+    );
+  const driver = storageDriverOf(config, traits);
   const profile = STORAGE_DRIVER_PROFILES[driver];
   if (!profile.teardownStorage) {
     progress(profile.noTeardown ?? `nothing to tear down for ${driver}`);

@@ -1,5 +1,4 @@
 import type { z } from 'zod';
-import { configSchema } from './config-schema.js';
 
 /** One `PXCHAOS_*` variable mapped onto a config key. */
 export interface EnvOverride {
@@ -95,15 +94,17 @@ function toVariable(path: readonly string[]): string {
  */
 const ALIASES: Readonly<Record<string, string>> = { PXCHAOS_LAB_NAME: 'PXCHAOS_LAB' };
 
-let cachedLeaves: readonly Leaf[] | undefined;
+const cachedLeaves = new WeakMap<z.core.$ZodType, readonly Leaf[]>();
 
-function allLeaves(): readonly Leaf[] {
-  if (!cachedLeaves) {
+function allLeaves(schema: z.core.$ZodType): readonly Leaf[] {
+  let found = cachedLeaves.get(schema);
+  if (!found) {
     const out: Leaf[] = [];
-    leaves(configSchema, [], out);
-    cachedLeaves = out;
+    leaves(schema, [], out);
+    found = out;
+    cachedLeaves.set(schema, found);
   }
-  return cachedLeaves;
+  return found;
 }
 
 /** Environment values are strings; give numbers and booleans their type so the schema sees what YAML would give. */
@@ -116,18 +117,18 @@ function coerce(raw: string, kind: LeafKind): unknown {
   return trimmed;
 }
 
-/** The names of every supported override, for help texts and docs. */
-export function envVariableNames(): string[] {
-  return allLeaves().map((l) => l.variable);
+/** The names of every override `schema` (the whole config's) supports, for help texts and docs. */
+export function envVariablesOf(schema: z.core.$ZodType): string[] {
+  return allLeaves(schema).map((l) => l.variable);
 }
 
 /**
- * The overrides present in `env`. Unknown `PXCHAOS_*` names are ignored (other parts of the
+ * The overrides of `schema`'s keys present in `env`. Unknown `PXCHAOS_*` names are ignored (other parts of the
  * harness have their own variables, e.g. PXCHAOS_CONFIG); empty values count as unset.
  */
-export function envOverrides(env: NodeJS.ProcessEnv): EnvOverride[] {
+export function envOverrides(schema: z.core.$ZodType, env: NodeJS.ProcessEnv): EnvOverride[] {
   const found: EnvOverride[] = [];
-  for (const leaf of allLeaves()) {
+  for (const leaf of allLeaves(schema)) {
     const alias = ALIASES[leaf.variable];
     const variable = env[leaf.variable]?.trim() || !alias ? leaf.variable : alias;
     const raw = env[variable];

@@ -4,7 +4,6 @@ import path from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { UsageError } from '../errors.js';
-import { configSchema, type PxchaosConfig } from './config-schema.js';
 import { envOverrides } from './env-overrides.js';
 
 export const DEFAULT_CONFIG_FILE = 'pxchaos.yaml';
@@ -35,12 +34,20 @@ interface ConfigSourceFile {
   readonly lines: LineCounter;
 }
 
+/** A key path within the config (`['kind', 'configFile']`); `*` stands for every item of a list. */
+export type ConfigKeyPath = readonly string[];
+
 /**
- * Loads the configuration: YAML file, then `PXCHAOS_*` environment overrides, then
- * command-line overrides, validated as a whole. Any problem is one UsageError (exit 2) that
- * names each bad key, where it came from and the form expected.
+ * Loads the configuration `schema` describes (the whole one: lib/pxchaos-config.ts): YAML file,
+ * then `PXCHAOS_*` environment overrides, then command-line overrides, validated as a whole. Any
+ * problem is one UsageError (exit 2) that names each bad key, where it came from and the form
+ * expected. The values at `filePaths` are made absolute.
  */
-export async function loadConfig(options: LoadConfigOptions = {}): Promise<PxchaosConfig> {
+export async function loadConfigWith<C extends object>(
+  schema: z.ZodType<C>,
+  filePaths: readonly ConfigKeyPath[],
+  options: LoadConfigOptions = {},
+): Promise<C & { readonly source?: string }> {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
   const file = await findConfigFile(options.file ?? env.PXCHAOS_CONFIG, cwd);
@@ -49,7 +56,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Pxcha
   const raw: RawObject = source ? rawMapping(source) : {};
   const origins = new Map<string, Origin>();
 
-  for (const o of envOverrides(env)) {
+  for (const o of envOverrides(schema, env)) {
     setAt(raw, o.path, o.value);
     origins.set(keyOf(o.path), { kind: 'env', variable: o.variable });
   }
@@ -58,7 +65,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Pxcha
     origins.set(keyOf(leafPath), { kind: 'flag' });
   }
 
-  const parsed = configSchema.safeParse(raw);
+  const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     throw new UsageError(formatIssues(parsed.error.issues, raw, origins, source, cwd));
   }
@@ -68,7 +75,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Pxcha
     const inFile = source && originOf(keyPath, origins) === undefined && valueAt(raw, keyPath) !== undefined;
     return inFile ? path.dirname(source.file) : cwd;
   };
-  resolvePaths(config, baseFor);
+  resolvePaths(config, filePaths, baseFor);
   return source ? { ...config, source: source.file } : config;
 }
 
@@ -230,24 +237,26 @@ function expandHome(p: string): string {
   return p === '~' || p.startsWith('~/') ? path.join(homedir(), p.slice(1)) : p;
 }
 
-/** Relative paths are relative to the file that set them (or cwd for env/flags), like docker compose. */
+/**
+ * Relative paths are relative to the file that set them (or cwd for env/flags), like docker compose.
+ * `filePaths` name the keys holding local paths; a key that is not set is left alone.
+ */
 function resolvePaths(
-  config: PxchaosConfig,
+  config: object,
+  filePaths: readonly ConfigKeyPath[],
   baseFor: (keyPath: readonly (string | number)[]) => string,
 ): void {
-  const resolve = (value: string, keyPath: readonly (string | number)[]) =>
-    path.resolve(baseFor(keyPath), expandHome(value));
-  const c = config as { -readonly [K in keyof PxchaosConfig]: PxchaosConfig[K] };
-  c.reportDir = resolve(c.reportDir, ['reportDir']);
-  c.kind.configFile = resolve(c.kind.configFile, ['kind', 'configFile']);
-  if (c.kind.kubeconfig !== undefined) c.kind.kubeconfig = resolve(c.kind.kubeconfig, ['kind', 'kubeconfig']);
-  const install = c.portworx.install;
-  if (install.specFile !== undefined)
-    install.specFile = resolve(install.specFile, ['portworx', 'install', 'specFile']);
-  if (c.vm) {
-    c.vm.kubeconfig = resolve(c.vm.kubeconfig, ['vm', 'kubeconfig']);
-    c.vm.inventory.forEach((node, i) => {
-      node.keyPath = resolve(node.keyPath, ['vm', 'inventory', i, 'keyPath']);
-    });
-  }
+  const visit = (node: unknown, rest: ConfigKeyPath, at: (string | number)[]): void => {
+    const [key, ...more] = rest;
+    if (key === undefined) return;
+    if (key === '*') {
+      if (Array.isArray(node)) node.forEach((item: unknown, i) => visit(item, more, [...at, i]));
+      return;
+    }
+    if (!isPlainObject(node)) return;
+    const value = node[key];
+    if (more.length > 0) visit(value, more, [...at, key]);
+    else if (typeof value === 'string') node[key] = path.resolve(baseFor([...at, key]), expandHome(value));
+  };
+  for (const keyPath of filePaths) visit(config, keyPath, []);
 }

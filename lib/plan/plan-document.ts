@@ -1,4 +1,3 @@
-import type { PxchaosConfig, StorageDriver } from '../config/config-schema.js';
 import { pgbenchInitArgv, expectedAccountRows } from '../sut/postgres-on-k8s/pgbench-init.js';
 import { postgresManifests, type PostgresManifest } from '../sut/postgres-on-k8s/postgres-manifests.js';
 import { redactSecret } from '../sut/postgres-on-k8s/postgres-secret.js';
@@ -8,11 +7,16 @@ import {
   driverFaultCommands,
   postgresK8sSettings,
   STORAGE_DRIVER_PROFILES,
+  type StorageDriver,
 } from '../sut/postgres-on-k8s/storage-drivers.js';
+import type { KubeTargetTraits } from '../targets/kube-target-traits.js';
 import { plannedFaults, type PlannedFault } from './planned-faults.js';
+import type { PxchaosConfig } from '../pxchaos-config.js';
 
 export interface PlanInput {
-  readonly target: 'kind' | 'vm';
+  /** A Kubernetes target, and what it declares (how its nodes are reached). */
+  readonly target: string;
+  readonly traits: KubeTargetTraits;
   readonly driver: StorageDriver;
   readonly config: PxchaosConfig;
   readonly runId: string;
@@ -26,7 +30,7 @@ export interface PlannedStorage extends ClusterStorage {
 }
 
 export interface PlanDocument {
-  readonly target: 'kind' | 'vm';
+  readonly target: string;
   readonly sut: StorageDriver;
   readonly nodeAccess: string;
   readonly storage?: PlannedStorage;
@@ -52,10 +56,7 @@ export async function buildPlan(input: PlanInput): Promise<PlanDocument> {
   return {
     target: input.target,
     sut: driver,
-    nodeAccess:
-      input.target === 'kind'
-        ? `docker exec into the node containers labelled io.x-k8s.kind.cluster=${config.kind.clusterName}`
-        : 'SSH to the vm.inventory nodes, host keys pinned',
+    nodeAccess: input.traits.nodeAccess(config),
     ...(storage && {
       storage: {
         scope: 'once per cluster, before the first run; kept across runs, undone by the teardown below',

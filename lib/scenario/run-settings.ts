@@ -1,5 +1,4 @@
-import { loadConfig } from '../config/load-config.js';
-import type { PxchaosConfig } from '../config/config-schema.js';
+import { loadConfig, type PxchaosConfig } from '../pxchaos-config.js';
 
 /** What a run hands its scenarios: values, not environment variables. */
 export interface RunSettings {

@@ -2,7 +2,6 @@ import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Mocha from 'mocha';
-import { loadConfig } from '../config/load-config.js';
 import { SCENARIO_NAMES, type ScenarioName } from '../config/config-schema.js';
 import { UsageError } from '../errors.js';
 import { RESULT_SUFFIX, TIMELINE_SUFFIX } from '../report/read-results.js';
@@ -20,11 +19,11 @@ import {
 } from './target-session.js';
 import { healDeadRunsFaults } from './heal-dead-runs.js';
 import { Progress } from './progress.js';
-import type { PxchaosConfig } from '../config/config-schema.js';
 import { runReportFiles, saveJudged } from './scenario-files.js';
 import { Timeline } from '../observe/timeline.js';
 import { formatDuration } from '../time/duration.js';
 import { expandPlacement, PLACEMENT_CHOICES, placedName, type Placement } from '../sut/placement.js';
+import { loadConfig, type PxchaosConfig } from '../pxchaos-config.js';
 
 export interface RunSuiteOptions {
   readonly target?: string;

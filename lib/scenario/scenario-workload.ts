@@ -1,13 +1,13 @@
 import { setMaxListeners } from 'node:events';
 import type { Timeline } from '../observe/timeline.js';
 import type { Sut } from '../sut/sut.js';
-import type { PxchaosConfig } from '../config/config-schema.js';
 import { AvailabilityProbe } from '../workload/availability-probe.js';
 import { WriteLedger } from '../workload/write-ledger.js';
 import type { LedgerReadBack } from '../observe/ledger-check.js';
 import { resolveEndpoint } from '../workload/endpoint-source.js';
 import { PgbenchRun } from '../workload/pgbench-run.js';
 import { pgbenchFigures, readPgbenchState, tallyFigures } from '../workload/pgbench-invariants.js';
+import type { PxchaosConfig } from '../pxchaos-config.js';
 
 /**
  * The client side of a scenario: the write ledger, the availability probe and the SUT's platform

@@ -1,7 +1,7 @@
-import type { PxchaosConfig } from '../config/config-schema.js';
 import type { OpenTarget } from '../targets/target.js';
 import { targetFor } from '../targets/targets.js';
 import { PxchaosError } from '../errors.js';
+import type { PxchaosConfig } from '../pxchaos-config.js';
 
 /** A scenario's hold on the opened target: release() closes it unless a run session keeps it. */
 export interface TargetLease {

@@ -1,15 +1,18 @@
 import { formatDuration } from '../time/duration.js';
 import type { Expectation, Expectations, FaultKind, PlacedExpectations } from './expectations.js';
-import type { PxchaosConfig } from '../config/config-schema.js';
+import type { ScenariosSettings } from '../config/config-schema.js';
+
+/** What of the config the thresholds come from: its per-scenario settings, and the file that set them. */
+export interface ThresholdSettings {
+  readonly scenarios: ScenariosSettings;
+  readonly source?: string;
+}
 
 /**
  * The expectations table with the config's per-scenario `hold` and `thresholds` applied.
  * Each overridden entry says so in its `source`, so a report shows where a figure came from.
  */
-export function applyThresholds<E extends Expectations>(
-  expectations: E,
-  config: Pick<PxchaosConfig, 'scenarios' | 'source'>,
-): E {
+export function applyThresholds<E extends Expectations>(expectations: E, config: ThresholdSettings): E {
   const out: Partial<Record<FaultKind, Expectation>> = { ...expectations };
   for (const kind of Object.keys(expectations) as FaultKind[]) {
     const settings = config.scenarios[kind];
@@ -44,7 +47,7 @@ export function applyThresholds<E extends Expectations>(
  */
 export function applyPlacedThresholds(
   placed: PlacedExpectations,
-  config: Pick<PxchaosConfig, 'scenarios' | 'source'>,
+  config: ThresholdSettings,
 ): PlacedExpectations {
   return Object.fromEntries(
     Object.entries(placed).map(([placement, table]) => [placement, applyThresholds(table, config)]),

@@ -67,8 +67,11 @@ export interface PgbenchLoadRequest {
 
 /** The system under test: storage/HA layer + Postgres. Scenarios only see this interface. */
 export interface Sut {
-  /** patroni: the lab; gluster / portworx: Postgres on Kubernetes on that storage driver. */
-  readonly name: 'patroni' | 'gluster' | 'portworx';
+  /**
+   * For messages and reports: patroni (the lab), or the storage driver Postgres runs on on
+   * Kubernetes (its name in the driver registry, lib/sut/postgres-on-k8s/storage-drivers.ts).
+   */
+  readonly name: string;
   readonly nodes: readonly NodeAccess[];
   /** When the fault hits the primary's node. */
   readonly expectations: Expectations;

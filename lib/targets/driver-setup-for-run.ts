@@ -1,11 +1,11 @@
 import { applyPlacedThresholds, applyThresholds } from '../sut/apply-thresholds.js';
-import type { PxchaosConfig } from '../config/config-schema.js';
 import type { KubeClient } from '../k8s/kube-client.js';
 import type { Expectations, PlacedExpectations } from '../sut/expectations.js';
 import type { PostgresK8sSettings } from '../sut/postgres-on-k8s/postgres-k8s-settings.js';
 import type { StorageDriverProfile } from '../sut/postgres-on-k8s/storage-drivers.js';
 import type { StorageDownRemedy } from '../sut/postgres-on-k8s/stuck-pod-remedy.js';
 import { formatDuration } from '../time/duration.js';
+import type { PxchaosConfig } from '../pxchaos-config.js';
 
 /** What a run arranges and expects on this cluster with this driver. */
 export interface DriverSetupForRun {
@@ -25,7 +25,7 @@ export interface DriverSetupForRun {
  */
 export async function driverSetupForRun(
   config: PxchaosConfig,
-  profile: StorageDriverProfile,
+  profile: StorageDriverProfile<string, PxchaosConfig>,
   settings: PostgresK8sSettings,
   client: KubeClient,
   progress: (line: string) => void,

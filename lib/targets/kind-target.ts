@@ -1,6 +1,5 @@
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { PxchaosConfig } from '../config/config-schema.js';
 import { requireDocker } from '../docker/docker-cli.js';
 import { EnvironmentError, UsageError } from '../errors.js';
 import { defaultStateDir } from '../faults/journal.js';
@@ -16,6 +15,8 @@ import { recycleReleasedVolumes } from '../kube-lab/gluster-storage.js';
 import { openPostgresOnKube } from './open-postgres-on-kube.js';
 import { kubeFaultSurface } from './kube-fault-surface.js';
 import type { ClusterAccess, FaultSurface, OpenTarget, Target } from './target.js';
+import type { KubeTargetTraits } from './kube-target-traits.js';
+import type { PxchaosConfig } from '../pxchaos-config.js';
 
 /** What the kind target's preflight found: an existing cluster, or one it will create in open(). */
 export type KindPreflight =
@@ -61,6 +62,13 @@ async function isFile(file: string): Promise<boolean> {
     () => false,
   );
 }
+
+/** kind runs on the kube lab here (GlusterFS; Portworx on kind is unsupported); nodes by docker exec. */
+export const KIND_TRAITS: KubeTargetTraits = {
+  defaultDriver: 'gluster',
+  nodeAccess: (config) =>
+    `docker exec into the node containers labelled io.x-k8s.kind.cluster=${config.kind.clusterName}`,
+};
 
 /**
  * `--target kind`: a kind cluster found by kind's container labels (`io.x-k8s.kind.cluster` =
@@ -158,7 +166,8 @@ export class KindTarget implements Target {
     return openPostgresOnKube(
       this.config,
       {
-        target: 'kind',
+        target: this.name,
+        traits: KIND_TRAITS,
         kubeconfig: found.kubeconfig,
         context: found.context,
         nodes: found.workers,
@@ -197,7 +206,7 @@ export class KindTarget implements Target {
       throw new EnvironmentError(
         `target kind: no cluster '${found.cluster}' to act on (a run would create it)`,
       );
-    return kubeFaultSurface(this.config, 'kind', `kind cluster '${found.cluster}'`, found.workers);
+    return kubeFaultSurface(this.config, KIND_TRAITS, `kind cluster '${found.cluster}'`, found.workers);
   }
 
   /** The cluster and every node container; undefined when there is no cluster (none is created). */

@@ -1,21 +1,21 @@
-import type { PxchaosConfig } from '../config/config-schema.js';
 import type { NodeAccess } from '../nodes/node-access.js';
-import { defaultStorageDriver, driverFaultCommands } from '../sut/postgres-on-k8s/storage-drivers.js';
+import { driverFaultCommands } from '../sut/postgres-on-k8s/storage-drivers.js';
+import { storageDriverOf, type KubeTargetTraits } from './kube-target-traits.js';
 import type { FaultSurface } from './target.js';
+import type { PxchaosConfig } from '../pxchaos-config.js';
 
 /**
  * The fault surface of a Kubernetes target: its worker nodes, and the agent and drive commands and
- * partition probe port of the configured storage driver (`kube.sut`, else gluster for kind and
- * portworx for vm).
+ * partition probe port of the configured storage driver (`kube.sut`, else the target's default).
  */
 export function kubeFaultSurface(
   config: PxchaosConfig,
-  target: 'kind' | 'vm',
+  traits: KubeTargetTraits,
   where: string,
   nodes: readonly NodeAccess[],
   close: () => Promise<void> = () => Promise.resolve(),
 ): FaultSurface {
-  const driver = config.kube.sut ?? defaultStorageDriver(target);
+  const driver = storageDriverOf(config, traits);
   return {
     where,
     nodes: new Map(nodes.map((n) => [n.name, n])),

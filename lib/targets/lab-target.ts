@@ -1,6 +1,5 @@
-import type { PxchaosConfig } from '../config/config-schema.js';
 import { applyPlacedThresholds, applyThresholds } from '../sut/apply-thresholds.js';
-import { resolveLab } from '../config/resolve-lab.js';
+import { resolveLab } from '../lab/resolve-lab.js';
 import { requireDocker } from '../docker/docker-cli.js';
 import { labUp } from '../lab/lab-up.js';
 import { openLabSut } from '../lab/lab-sut.js';
@@ -10,6 +9,7 @@ import { patroniEndpoints } from '../lab/lab-endpoints.js';
 import { inspectLab } from '../lab/lab-inspect.js';
 import { labFaultSurface } from './lab-fault-surface.js';
 import type { Target } from './target.js';
+import type { PxchaosConfig } from '../pxchaos-config.js';
 
 export interface LabTargetOptions {
   /** `--lab` of the verb (a fault by hand): beats the environment and the config (resolveLab). */

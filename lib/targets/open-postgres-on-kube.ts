@@ -1,5 +1,4 @@
 import type { StorageStateWatchContext } from '../sut/postgres-on-k8s/storage-state-watch.js';
-import type { PxchaosConfig } from '../config/config-schema.js';
 import { UsageError } from '../errors.js';
 import { connectKube } from '../k8s/kube-client.js';
 import type { NodeAccess } from '../nodes/node-access.js';
@@ -10,17 +9,19 @@ import { checkClaimableVolume } from '../sut/postgres-on-k8s/claimable-volume.js
 import { clearDeadRunNamespaces } from '../sut/postgres-on-k8s/dead-run-namespaces.js';
 import { deleteRunNamespace } from '../sut/postgres-on-k8s/run-namespace-teardown.js';
 import {
-  defaultStorageDriver,
   TARGET_IMAGE_PLACEHOLDER,
   postgresK8sSettings,
   STORAGE_DRIVER_PROFILES,
 } from '../sut/postgres-on-k8s/storage-drivers.js';
 import { driverSetupForRun } from './driver-setup-for-run.js';
-import type { OpenTarget } from './target.js';
+import { storageDriverOf, type KubeTargetTraits } from './kube-target-traits.js';
+import type { OpenTarget, TargetName } from './target.js';
+import type { PxchaosConfig } from '../pxchaos-config.js';
 
 /** A Kubernetes cluster a target has checked (preflight) and can run Postgres on. */
 export interface KubeRunCluster {
-  readonly target: 'kind' | 'vm';
+  readonly target: TargetName;
+  readonly traits: KubeTargetTraits;
   readonly kubeconfig: string;
   readonly context: string;
   /** Where Postgres may run and faults go: named like their Kubernetes nodes. */
@@ -35,7 +36,7 @@ export interface KubeRunCluster {
 
 /**
  * The common half of `--target kind|vm`: the run's namespace with Postgres in a StatefulSet on the
- * configured storage driver (`kube.sut`, default gluster for kind, portworx for vm), Running and
+ * configured storage driver (`kube.sut`, else the target's default: `KubeTargetTraits`), Running and
  * Ready, seen as a PostgresOnK8sSut. A driver that detects its cluster's setup (portworx: Stork and
  * the StorageClass's repl) does so first, said in one progress line. close() stops the SUT's
  * port-forward and watches and deletes the run namespace (the only kind of namespace the harness
@@ -47,7 +48,7 @@ export async function openPostgresOnKube(
   progress: (line: string) => void,
   signal?: AbortSignal,
 ): Promise<OpenTarget> {
-  const driver = config.kube.sut ?? defaultStorageDriver(cluster.target);
+  const driver = storageDriverOf(config, cluster.traits);
   const defaults = postgresK8sSettings(config.kube, driver, cluster.kubeLabImage);
   if (defaults.image === TARGET_IMAGE_PLACEHOLDER)
     throw new UsageError(

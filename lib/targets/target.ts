@@ -1,6 +1,6 @@
-import type { PxchaosConfig } from '../config/config-schema.js';
 import type { NodeAccess } from '../nodes/node-access.js';
 import type { Sut, SutFaultCommands } from '../sut/sut.js';
+import type { PxchaosConfig } from '../pxchaos-config.js';
 
 export type TargetName = PxchaosConfig['target'];
 

@@ -1,6 +1,5 @@
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
-import type { PxchaosConfig } from '../config/config-schema.js';
 import { EnvironmentError, UsageError } from '../errors.js';
 import { CommandTimeoutError, ConnectionLostError } from '../nodes/exec-errors.js';
 import { HostKeyRejectedError } from '../nodes/host-key-pinning.js';
@@ -11,6 +10,8 @@ import { kubeLabPostgresImage } from '../kube-lab/kube-lab-inspect.js';
 import { openPostgresOnKube } from './open-postgres-on-kube.js';
 import { kubeFaultSurface } from './kube-fault-surface.js';
 import type { ClusterAccess, FaultSurface, OpenTarget, Target } from './target.js';
+import type { KubeTargetTraits } from './kube-target-traits.js';
+import type { PxchaosConfig } from '../pxchaos-config.js';
 
 type VmSection = NonNullable<PxchaosConfig['vm']>;
 type InventoryNode = VmSection['inventory'][number];
@@ -68,6 +69,12 @@ function sshFailure(node: InventoryNode, err: unknown): { clause: string; exitCo
   }
   return { clause: `${where}: ${(err as Error).message.split('\n')[0] ?? ''}`, exitCode: 3 };
 }
+
+/** vm runs on users' clusters, Portworx by default; nodes over SSH. */
+export const VM_TRAITS: KubeTargetTraits = {
+  defaultDriver: 'portworx',
+  nodeAccess: () => 'SSH to the vm.inventory nodes, host keys pinned',
+};
 
 /**
  * `--target vm`: an existing Kubernetes cluster (kubeconfig + context from the `vm` section) whose
@@ -140,7 +147,8 @@ export class VmTarget implements Target {
       const open = await openPostgresOnKube(
         this.config,
         {
-          target: 'vm',
+          target: this.name,
+          traits: VM_TRAITS,
           kubeconfig: found.kubeconfig,
           context: found.context,
           nodes,
@@ -166,7 +174,7 @@ export class VmTarget implements Target {
   async faultSurface(signal?: AbortSignal): Promise<FaultSurface> {
     const found = await this.preflight(signal);
     const nodes = this.workerNodes(found);
-    return kubeFaultSurface(this.config, 'vm', `cluster ${found.server}`, nodes, async () => {
+    return kubeFaultSurface(this.config, VM_TRAITS, `cluster ${found.server}`, nodes, async () => {
       await Promise.all(nodes.map((n) => n.close()));
     });
   }

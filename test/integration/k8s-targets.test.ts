@@ -5,7 +5,6 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { loadConfig } from '../../lib/config/load-config.js';
 import { defaultStateDir } from '../../lib/faults/journal.js';
 import type { KubeLabUp } from '../../lib/kube-lab/kube-lab-up.js';
 import { SHARED_KUBE_LAB, sharedKubeLab } from '../support/shared-kube-lab.js';
@@ -14,6 +13,7 @@ import { targetFor } from '../../lib/targets/targets.js';
 import { VmTarget } from '../../lib/targets/vm-target.js';
 import { findLeftovers } from '../../lib/faults/leftovers.js';
 import { requireDocker } from '../support/require-docker.js';
+import { loadConfig } from '../../lib/pxchaos-config.js';
 
 /** The kube lab these tests use; reused when up, taken down after only if they created it. */
 const LAB = SHARED_KUBE_LAB;

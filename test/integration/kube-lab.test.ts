@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { stringify } from 'yaml';
-import { loadConfig } from '../../lib/config/load-config.js';
 import { docker, dockerOk } from '../../lib/docker/docker-cli.js';
 import { STORAGE_CLASS } from '../../lib/kube-lab/gluster-storage.js';
 import { ensureKubeBinaries } from '../../lib/kube-lab/kube-binaries.js';
@@ -19,6 +18,7 @@ import { kubeLabUp, type KubeLabUp } from '../../lib/kube-lab/kube-lab-up.js';
 import { HostKeyRejectedError } from '../../lib/nodes/host-key-pinning.js';
 import { SshNode } from '../../lib/nodes/ssh-node.js';
 import { requireDocker } from '../support/require-docker.js';
+import { loadConfig } from '../../lib/pxchaos-config.js';
 
 const run = promisify(execFile);
 const LAB = 'pxkube-it';

@@ -22,7 +22,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { configSchema, type PortworxSettings } from '../../lib/config/config-schema.js';
 import { applyObjects } from '../../lib/k8s/apply-objects.js';
 import { connectKube, type KubeClient } from '../../lib/k8s/kube-client.js';
 import type { KubeLabUp } from '../../lib/kube-lab/kube-lab-up.js';
@@ -39,6 +38,8 @@ import {
 import { standInSpec } from '../support/px-stand-in-spec.js';
 import { requireDocker } from '../support/require-docker.js';
 import { SHARED_KUBE_LAB, sharedKubeLab } from '../support/shared-kube-lab.js';
+import { configSchema } from '../../lib/pxchaos-config.js';
+import type { PortworxSettings } from '../../lib/sut/portworx/portworx-config.js';
 
 const NAME = 'pxchaos-pxinstall-it';
 const log = (line: string): void => console.log(`      ${line}`);

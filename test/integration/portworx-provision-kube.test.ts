@@ -21,7 +21,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { teardownClusterStorage } from '../../lib/cli/teardown-command.js';
-import { configSchema, type PxchaosConfig } from '../../lib/config/config-schema.js';
 import { deleteAndWaitGone } from '../../lib/k8s/delete-objects.js';
 import { connectKube, type KubeClient } from '../../lib/k8s/kube-client.js';
 import type { KubeLabUp } from '../../lib/kube-lab/kube-lab-up.js';
@@ -37,6 +36,7 @@ import { KindTarget } from '../../lib/targets/kind-target.js';
 import { standInSpec } from '../support/px-stand-in-spec.js';
 import { requireDocker } from '../support/require-docker.js';
 import { SHARED_KUBE_LAB, sharedKubeLab } from '../support/shared-kube-lab.js';
+import { configSchema, type PxchaosConfig } from '../../lib/pxchaos-config.js';
 
 const PX_NS = 'pxchaos-pxprov-it';
 const LOOP_NS = 'pxchaos-pxprov-loop-it';
@@ -52,7 +52,7 @@ describe('Portworx provisioning and pxchaos teardown on the kube lab (real loop 
   let nodes: string[];
   let access: (node: string) => NodeAccess | undefined;
 
-  const ctx = (progress: (l: string) => void): ClusterStorageContext => ({
+  const ctx = (progress: (l: string) => void): ClusterStorageContext<PxchaosConfig> => ({
     config,
     settings: postgresK8sSettings(config.kube, 'portworx'),
     client,

@@ -1,7 +1,6 @@
 import { setCordoned } from '../support/kube-node-cordon.js';
 import { expect } from 'chai';
 import { inspect } from 'node:util';
-import { configSchema } from '../../lib/config/config-schema.js';
 import { deleteAndWaitGone } from '../../lib/k8s/delete-objects.js';
 import { connectKube, type KubeClient } from '../../lib/k8s/kube-client.js';
 import type { KubeLabUp } from '../../lib/kube-lab/kube-lab-up.js';
@@ -25,6 +24,7 @@ import type { PgEndpoint, SutEvent } from '../../lib/sut/sut.js';
 import { closeClient, connectPg } from '../../lib/workload/pg-connect.js';
 import { requireDocker } from '../support/require-docker.js';
 import { waitFor } from '../support/wait-for.js';
+import { configSchema } from '../../lib/pxchaos-config.js';
 
 const LAB = SHARED_KUBE_LAB;
 const log = (line: string): void => console.log(`      ${line}`);

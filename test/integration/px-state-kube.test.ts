@@ -36,11 +36,11 @@ import { MANAGED_BY, MANAGED_BY_LABEL } from '../../lib/sut/postgres-on-k8s/run-
 import { KUBELET_KUBECONFIG, portworxAgentCommands } from '../../lib/sut/portworx/portworx-agent-stop.js';
 import { watchPxState } from '../../lib/sut/portworx/watch-px-state.js';
 import type { SutEvent } from '../../lib/sut/sut.js';
-import { configSchema } from '../../lib/config/config-schema.js';
 import { pxFixture } from '../support/px-fixtures.js';
 import { requireDocker } from '../support/require-docker.js';
 import { sharedKubeLab } from '../support/shared-kube-lab.js';
 import { waitFor } from '../support/wait-for.js';
+import { configSchema } from '../../lib/pxchaos-config.js';
 
 const NAME = 'pxchaos-pxstate-it';
 const log = (line: string): void => console.log(`      ${line}`);

@@ -2,8 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { loadConfig } from '../../lib/config/load-config.js';
 import { UsageError } from '../../lib/errors.js';
+import { loadConfig } from '../../lib/pxchaos-config.js';
 
 /**
  * For a mocha `describe`: each test gets its own temp directory; `load` writes pxchaos.yaml there

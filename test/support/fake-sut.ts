@@ -1,7 +1,6 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { configSchema } from '../../lib/config/config-schema.js';
 import type { Expectation } from '../../lib/sut/expectations.js';
 import type { NodeRoles } from '../../lib/sut/placement.js';
 import type { AgentCommands, DriveCommands, PgEndpoint, Sut, SutHealth } from '../../lib/sut/sut.js';
@@ -10,6 +9,7 @@ import type { TargetLease } from '../../lib/scenario/target-session.js';
 import type { FaultKind } from '../../lib/sut/expectations.js';
 import type { Placement } from '../../lib/sut/placement.js';
 import { LocalNodeAccess } from './local-node-access.js';
+import { configSchema } from '../../lib/pxchaos-config.js';
 
 /** What a fake SUT answers; a method left out throws "not faked" (a phase that should not call it). */
 export interface FakeSutAnswers {

@@ -1,4 +1,3 @@
-import type { PxchaosConfig } from '../../config/config-schema.js';
 import type { ActiveFault } from '../../faults/fault.js';
 import { Timeline, type TimelineMeta } from '../../observe/timeline.js';
 import type { FaultKind } from '../../sut/expectations.js';
@@ -12,6 +11,7 @@ import type { TargetPresence } from '../target-presence.js';
 import { leaseTarget, type TargetLease } from '../target-session.js';
 import type { AccountsDigest } from '../../workload/table-digest.js';
 import type { RunSettings } from '../run-settings.js';
+import type { PxchaosConfig } from '../../pxchaos-config.js';
 
 /** Figures and names the flow records for the metrics and checks (saved with the timeline). */
 export type FlowValues = Record<string, number | string>;

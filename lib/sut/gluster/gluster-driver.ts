@@ -13,7 +13,7 @@ import {
 } from '../postgres-on-k8s/storage-driver-profile.js';
 
 /** GlusterFS replica 3 as the kube lab provisions it (`pxchaos kube-lab up`): the Postgres volume's storage. */
-export const GLUSTER_DRIVER: StorageDriverProfile = {
+export const GLUSTER_DRIVER = {
   name: 'gluster',
   storageClass: GLUSTER_STORAGE_CLASS,
   // Only in the nodes' containerd (the kube lab has no registry).
@@ -30,4 +30,4 @@ export const GLUSTER_DRIVER: StorageDriverProfile = {
   replicaNodes: glusterBrickNodes,
   noTeardown:
     'nothing to tear down for gluster: the kube lab provisions its GlusterFS, and pxchaos kube-lab down removes it',
-};
+} satisfies StorageDriverProfile<'gluster'>;

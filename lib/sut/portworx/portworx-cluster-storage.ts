@@ -1,4 +1,4 @@
-import type { PortworxSettings } from '../../config/config-schema.js';
+import type { PortworxSettings } from './portworx-config.js';
 import type { ClusterStorage } from '../postgres-on-k8s/cluster-storage.js';
 import { EVERY_NODE, loopDeviceDrives, NODE_PLACEHOLDER } from './loop-device-daemonset.js';
 import { pxInstallObjects } from './px-install-objects.js';

@@ -1,4 +1,3 @@
-import { configSchema, type PxchaosConfig } from '../../config/config-schema.js';
 import type { KubeClient } from '../../k8s/kube-client.js';
 import { formatDuration } from '../../time/duration.js';
 import type { Expectation, Expectations, FaultKind } from '../expectations.js';
@@ -11,6 +10,7 @@ import {
   portworxUnsupportedFaults,
 } from './portworx-expectations.js';
 import { readPxdTimeout } from './pxd-timeout.js';
+import { defaultPortworxSettings, type PortworxConfig } from './portworx-config.js';
 
 /**
  * The portworx profile's detection: Stork and the StorageClass's repl read from the cluster,
@@ -21,10 +21,10 @@ export async function detectPortworxSetup(
   client: KubeClient,
   settings: PostgresK8sSettings,
   signal?: AbortSignal,
-  config?: PxchaosConfig,
+  config?: PortworxConfig,
 ): Promise<DetectedDriverSetup> {
   const detection = await detectPortworx(client, settings.storageClass, signal);
-  const pxd = await readPxdTimeout(client, (config ?? configSchema.parse({})).portworx.pxPods, signal);
+  const pxd = await readPxdTimeout(client, (config?.portworx ?? defaultPortworxSettings()).pxPods, signal);
   return portworxSetup({
     ...detection,
     detected: {

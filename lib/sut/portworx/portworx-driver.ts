@@ -7,10 +7,13 @@ import { detectPortworxSetup } from './portworx-detected-setup.js';
 import { watchPxState } from './watch-px-state.js';
 import { PORTWORX_STORAGE_CLASS } from './portworx-storage-class.js';
 import type { StorageDriverProfile } from '../postgres-on-k8s/storage-driver-profile.js';
+import { PORTWORX_CONFIG, type PortworxConfig } from './portworx-config.js';
 
 /** Portworx under the Postgres StatefulSet: Stork, PX agents and drives, detected setup (portworx.md). */
-export const PORTWORX_DRIVER: StorageDriverProfile = {
+export const PORTWORX_DRIVER = {
   name: 'portworx',
+  // The config file's `portworx:` section (portworx-config.ts).
+  config: PORTWORX_CONFIG,
   // The workshop's StorageClass: repl "2", priority_io high.
   storageClass: PORTWORX_STORAGE_CLASS,
   // Stork's extender places the pod on a node holding a replica (portworx.md). What a plan shows:
@@ -47,4 +50,4 @@ export const PORTWORX_DRIVER: StorageDriverProfile = {
   watchState: (config, context) => watchPxState(config.portworx, context),
   provisionStorage: (ctx) => provisionPortworxStorage(ctx),
   teardownStorage: (ctx) => teardownPortworxStorage(ctx),
-};
+} satisfies StorageDriverProfile<'portworx', PortworxConfig>;

@@ -4,7 +4,7 @@ import { deleteAndWaitGone } from '../../k8s/delete-objects.js';
 import { isNotFound } from '../../k8s/kube-api-error.js';
 import type { KubeClient } from '../../k8s/kube-client.js';
 import type { NodeAccess } from '../../nodes/node-access.js';
-import type { PortworxSettings } from '../../config/config-schema.js';
+import type { PortworxSettings } from './portworx-config.js';
 import { waitForPxHealth } from './px-health.js';
 import { kubePxHealthProbe } from './px-health-probe.js';
 import { pxInstallObjects, type PxInstallObjects } from './px-install-objects.js';

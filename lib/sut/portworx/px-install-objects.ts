@@ -1,6 +1,6 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { readFileSync } from 'node:fs';
-import type { PortworxSettings } from '../../config/config-schema.js';
+import type { PortworxSettings } from './portworx-config.js';
 import { markInstalled } from './px-install-marker.js';
 import { parsePxSpec, PxSpecError } from './px-spec-file.js';
 import { renderStorageCluster } from './px-storage-cluster.js';

@@ -1,6 +1,6 @@
 /**
- * Defaults of `portworx.install` (config-schema.ts), apart so the schema and the renderers share them
- * without the renderers importing the schema.
+ * Defaults of `portworx.install` (portworx-config.ts), apart so the schema and the renderers share
+ * them without the renderers importing the schema.
  */
 export const PX_INSTALL_DEFAULTS = {
   clusterName: 'pxchaos',

@@ -1,4 +1,4 @@
-import type { PortworxSettings } from '../../config/config-schema.js';
+import type { PortworxSettings } from './portworx-config.js';
 
 /**
  * Where the PX pods are and which container runs pxctl (config `portworx.pxPods`; defaults: the

@@ -4,6 +4,7 @@ import { waitDaemonSetReady } from '../../k8s/daemonset-ready.js';
 import { deleteAndWaitGone } from '../../k8s/delete-objects.js';
 import { isNotFound } from '../../k8s/kube-api-error.js';
 import type { ClusterStorageContext, ClusterStorageTeardown } from '../postgres-on-k8s/cluster-storage.js';
+import type { PortworxConfig } from './portworx-config.js';
 import { waitForPxHealth } from './px-health.js';
 import { kubePxHealthProbe } from './px-health-probe.js';
 import {
@@ -37,7 +38,7 @@ export interface KubePxProvisionOptions {
 
 /** PxProvisionOps on a real cluster: the API server, and node access for the node-side steps. */
 export function kubePxProvisionOps(
-  ctx: ClusterStorageContext,
+  ctx: ClusterStorageContext<PortworxConfig>,
   plan: PxProvisionPlan,
   options: KubePxProvisionOptions = {},
 ): PxProvisionOps {
@@ -100,7 +101,7 @@ export function kubePxProvisionOps(
 }
 
 /** The plan for this cluster (a rendered StorageCluster lists the nodes; reads need only its name). */
-function planFor(ctx: ClusterStorageContext, provisioner?: string): PxProvisionPlan {
+function planFor(ctx: ClusterStorageContext<PortworxConfig>, provisioner?: string): PxProvisionPlan {
   return pxProvisionPlan(ctx.config.portworx, ctx.settings.storageClass, ['-'], provisioner);
 }
 
@@ -110,7 +111,7 @@ function planFor(ctx: ClusterStorageContext, provisioner?: string): PxProvisionP
  * install brings), one line saying which and why, or the run is refused in one line.
  */
 export async function provisionPortworxStorage(
-  ctx: ClusterStorageContext,
+  ctx: ClusterStorageContext<PortworxConfig>,
   options?: KubePxProvisionOptions,
 ): Promise<void> {
   let plan = planFor(ctx);
@@ -129,7 +130,9 @@ export async function provisionPortworxStorage(
 }
 
 /** The portworx profile's `teardownStorage`. */
-export function teardownPortworxStorage(ctx: ClusterStorageContext): Promise<ClusterStorageTeardown> {
+export function teardownPortworxStorage(
+  ctx: ClusterStorageContext<PortworxConfig>,
+): Promise<ClusterStorageTeardown> {
   const plan = planFor(ctx);
   return teardownPortworx(plan, kubePxProvisionOps(ctx, plan), ctx.progress);
 }

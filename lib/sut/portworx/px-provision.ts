@@ -2,7 +2,7 @@ import type { KubernetesObject, V1DaemonSet, V1StorageClass } from '@kubernetes/
 import { objectLabel } from '../../k8s/apply-objects.js';
 import type { ExecResult } from '../../nodes/exec-result.js';
 import { PxchaosError } from '../../errors.js';
-import type { PortworxSettings } from '../../config/config-schema.js';
+import type { PortworxSettings } from './portworx-config.js';
 import { loopDeviceDrives } from './loop-device-daemonset.js';
 import { INSTALLED_BY, isInstalledByHarness, markInstalled } from './px-install-marker.js';
 import { pxInstallObjects } from './px-install-objects.js';

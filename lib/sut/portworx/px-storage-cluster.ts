@@ -1,5 +1,5 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { PxInstallSettings } from '../../config/config-schema.js';
+import type { PxInstallSettings } from './portworx-config.js';
 import type { LoopDeviceSettings } from './loop-device-settings.js';
 import { pxDmName } from './loop-device-script.js';
 

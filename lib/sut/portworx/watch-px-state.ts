@@ -1,4 +1,4 @@
-import type { PortworxSettings } from '../../config/config-schema.js';
+import type { PortworxSettings } from './portworx-config.js';
 import {
   runVolumeName,
   type StorageStateWatch,

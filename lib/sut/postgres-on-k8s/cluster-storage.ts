@@ -1,5 +1,4 @@
 import type { KubernetesObject, V1DaemonSet, V1StorageClass } from '@kubernetes/client-node';
-import type { PxchaosConfig } from '../../config/config-schema.js';
 import type { NodeStep } from '../../faults/fault-steps.js';
 import type { KubeClient } from '../../k8s/kube-client.js';
 import type { NodeAccess } from '../../nodes/node-access.js';
@@ -46,9 +45,9 @@ export interface ClusterStorage {
   };
 }
 
-/** What a driver's provisioning and teardown act on: the cluster, and every node of it. */
-export interface ClusterStorageContext {
-  readonly config: PxchaosConfig;
+/** What a driver's provisioning and teardown act on: the cluster, and every node of it. `config`: what the driver reads of it. */
+export interface ClusterStorageContext<C> {
+  readonly config: C;
   readonly settings: PostgresK8sSettings;
   readonly client: KubeClient;
   /** Access to a Kubernetes node by name (every node, the control plane too), if the target has it. */

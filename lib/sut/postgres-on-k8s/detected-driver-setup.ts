@@ -1,6 +1,5 @@
 import type { KubeClient } from '../../k8s/kube-client.js';
 import type { Expectations } from '../expectations.js';
-import type { PxchaosConfig } from '../../config/config-schema.js';
 import type { PostgresK8sSettings } from './postgres-k8s-settings.js';
 import type { StorageDownRemedy } from './stuck-pod-remedy.js';
 
@@ -22,10 +21,13 @@ export interface DetectedDriverSetup {
   readonly summary: string;
 }
 
-/** `settings`: the StatefulSet's settings before detection (its StorageClass, say); `config`: the driver's own section. */
-export type DetectDriverSetup = (
+/**
+ * `settings`: the StatefulSet's settings before detection (its StorageClass, say); `config`: what
+ * the driver reads of the config (its own section), its defaults where not given.
+ */
+export type DetectDriverSetup<C> = (
   client: KubeClient,
   settings: PostgresK8sSettings,
   signal?: AbortSignal,
-  config?: PxchaosConfig,
+  config?: C,
 ) => Promise<DetectedDriverSetup>;

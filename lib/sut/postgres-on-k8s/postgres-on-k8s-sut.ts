@@ -43,11 +43,11 @@ import {
 import { podTransitions, podView, type PodView } from './pod-transitions.js';
 import type { PostgresCredentials } from './postgres-credentials.js';
 import { POSTGRES_APP, POSTGRES_PORT } from './postgres-k8s-settings.js';
-import { STORAGE_DRIVER_PROFILES } from './storage-drivers.js';
+import { STORAGE_DRIVER_PROFILES, type StorageDriver } from './storage-drivers.js';
 
 export interface PostgresOnK8sSutOptions {
   /** The storage driver under the StatefulSet. */
-  readonly name: 'gluster' | 'portworx';
+  readonly name: StorageDriver;
   readonly client: KubeClient;
   /** The run namespace arrangePostgres made. */
   readonly namespace: string;
@@ -97,7 +97,7 @@ const STORAGE_CHECK_TIMEOUT_MS = 20_000;
  * is the pod Ready + Postgres accepting writes (+ the driver's agent and drive on every node).
  */
 export class PostgresOnK8sSut implements Sut {
-  readonly name: 'gluster' | 'portworx';
+  readonly name: StorageDriver;
   /** The storage driver's (storage-drivers.ts): the same port `pxchaos inject` and `pxchaos plan` use. */
   readonly partitionProbePort: number;
   readonly nodes: readonly NodeAccess[];

@@ -1,4 +1,4 @@
-import type { PxchaosConfig, StorageDriver } from '../../config/config-schema.js';
+import type { z } from 'zod';
 import type { Expectations, PlacedExpectations } from '../expectations.js';
 import type { AgentCommands, DriveCommands } from '../sut.js';
 import type { ClusterStorage, ClusterStorageContext, ClusterStorageTeardown } from './cluster-storage.js';
@@ -14,21 +14,46 @@ import type { StorageStateWatch, StorageStateWatchContext } from './storage-stat
  */
 export const TARGET_IMAGE_PLACEHOLDER = '<the Postgres image the target built>';
 
+/** What a driver without a config section of its own reads of the config: nothing. */
+export type NoDriverConfig = Record<never, never>;
+
 /**
- * What differs between the storage drivers under the Postgres StatefulSet: manifest defaults and
- * the node commands of the agent and drive faults.
+ * A driver's own section of the config file (`portworx:`), under `key`: the config schema is
+ * composed with it (lib/pxchaos-config.ts), so the section is validated, defaulted, overridable
+ * from PXCHAOS_* variables and documented like the base sections. `C`: what the driver reads of
+ * the config, `{ [key]: the schema's output }`.
  */
-export interface StorageDriverProfile {
-  readonly name: StorageDriver;
+export interface DriverConfigSection<K extends string = string, T = unknown> {
+  readonly key: K;
+  /** Every key optional: a config that does not use the driver has no such section (it gets `{}`). */
+  readonly schema: z.ZodType<T>;
+  /** Keys within the section that are local file paths, resolved like the base's (`['install', 'specFile']`). */
+  readonly filePaths?: readonly (readonly string[])[];
+}
+
+/**
+ * What differs between the storage drivers under the Postgres StatefulSet: manifest defaults, the
+ * node commands of the agent and drive faults, and the driver's config section. `C` is the part of
+ * the config its hooks read: its own section (`NoDriverConfig` where it has none). A driver object
+ * `satisfies` this (its own types kept: the registry derives the config's driver sections from them),
+ * and is listed once in the registry (storage-drivers.ts), which is all that names a driver.
+ */
+export interface StorageDriverProfile<N extends string = string, C = NoDriverConfig> {
+  readonly name: N;
+  /**
+   * Its settings beyond the StatefulSet's (which are `kube`), if it has any: a section whose output
+   * under its key is `C` (portworx-config.ts), so that the composed config reaches the hooks.
+   */
+  readonly config?: DriverConfigSection;
   readonly storageClass: string;
   /** The StatefulSet's scheduler; a run takes the detected one instead where the driver detects (`detect`). */
   readonly schedulerName?: string;
   /** The image when the config names none (for the kube lab a placeholder the run resolves). */
   readonly image: { readonly ref: string; readonly pullPolicy: PostgresK8sSettings['imagePullPolicy'] };
   /** The agent faults' commands on `node` (a Kubernetes node name, or a plan's placeholder). */
-  agent(node: string, config: PxchaosConfig): AgentCommands;
+  agent(node: string, config: C): AgentCommands;
   /** The drive fault's commands on `node` (a Kubernetes node name, or a plan's placeholder). */
-  drive(node: string, config: PxchaosConfig): DriveCommands;
+  drive(node: string, config: C): DriveCommands;
   /** A port every storage node listens on: a partition is verified by it being cut (and back) from a peer. */
   readonly partitionProbePort: number;
   /** Whether SUT health also runs the agent and drive status commands on every node. */
@@ -58,25 +83,25 @@ export interface StorageDriverProfile {
    * place of the static ones above (config settings still win). None for gluster: the kube lab's
    * GlusterFS is always set up the same way.
    */
-  readonly detect?: DetectDriverSetup;
+  readonly detect?: DetectDriverSetup<C>;
   /**
    * What the driver provisions once per cluster before a run (drives, StorageClass). None for
    * gluster: `pxchaos kube-lab up` provisions the kube lab's storage.
    */
-  clusterStorage?(config: PxchaosConfig, settings: PostgresK8sSettings): ClusterStorage;
+  clusterStorage?(config: C, settings: PostgresK8sSettings): ClusterStorage;
   /**
    * The storage's own view of its nodes and of the run's volume, fed into the timeline while the
    * SUT watches (started and stopped with its `watch`). None for gluster: its state is checked by
    * the storage check, not watched.
    */
-  watchState?(config: PxchaosConfig, context: StorageStateWatchContext): StorageStateWatch;
+  watchState?(config: C, context: StorageStateWatchContext): StorageStateWatch;
   /**
    * Provisions that storage on the cluster before a run arranges Postgres (and before `detect`
    * reads the StorageClass); idempotent, what is there is reused. Marks what it creates.
    */
-  provisionStorage?(ctx: ClusterStorageContext): Promise<void>;
+  provisionStorage?(ctx: ClusterStorageContext<C>): Promise<void>;
   /** `pxchaos teardown`: removes what provisionStorage created, and only that. */
-  teardownStorage?(ctx: ClusterStorageContext): Promise<ClusterStorageTeardown>;
+  teardownStorage?(ctx: ClusterStorageContext<C>): Promise<ClusterStorageTeardown>;
   /** Where no teardownStorage: what `pxchaos teardown` says instead (who owns the storage). */
   readonly noTeardown?: string;
 }

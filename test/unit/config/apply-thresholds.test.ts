@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { applyPlacedThresholds, applyThresholds } from '../../../lib/sut/apply-thresholds.js';
-import { loadConfig } from '../../../lib/config/load-config.js';
 import type { Expectation, FullExpectations } from '../../../lib/sut/expectations.js';
+import { loadConfig } from '../../../lib/pxchaos-config.js';
 
 function expectation(recoveryWithinMs: number, holdMs: number): Expectation {
   return { recoveryWithinMs, holdMs, failedWritesAllowed: true, primaryMoves: true, source: 'test table' };

@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { loadConfig } from '../../../lib/config/load-config.js';
-import { envVariableNames } from '../../../lib/config/env-overrides.js';
 import { UsageError } from '../../../lib/errors.js';
 import { parseDuration } from '../../../lib/time/duration.js';
+import { loadConfig, envVariableNames } from '../../../lib/pxchaos-config.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 

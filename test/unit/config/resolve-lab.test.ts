@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { resolveLab } from '../../../lib/config/resolve-lab.js';
+import { resolveLab } from '../../../lib/lab/resolve-lab.js';
 import { UsageError } from '../../../lib/errors.js';
 
 describe('resolveLab: one lab resolution for every verb', () => {

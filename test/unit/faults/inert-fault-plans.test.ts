@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { configSchema, SCENARIO_NAMES } from '../../../lib/config/config-schema.js';
+import { SCENARIO_NAMES } from '../../../lib/config/config-schema.js';
 import { UsageError } from '../../../lib/errors.js';
 import { inject } from '../../../lib/faults/fault.js';
 import { handPartitionPlan, handSutFaultPlan } from '../../../lib/faults/hand-fault-plans.js';
@@ -13,10 +13,12 @@ import { FAULT_SCENARIOS } from '../../../lib/scenario/fault-catalog.js';
 import { LAB_FAULT_COMMANDS } from '../../../lib/sut/patroni/lab-node-commands.js';
 import { driverFaultCommands } from '../../../lib/sut/postgres-on-k8s/storage-drivers.js';
 import { kubeFaultSurface } from '../../../lib/targets/kube-fault-surface.js';
+import { KIND_TRAITS } from '../../../lib/targets/kind-target.js';
 import { nodeIpv4 } from '../../../lib/nodes/node-ipv4.js';
 import { PatroniSut } from '../../../lib/sut/patroni/patroni-sut.js';
 import { FAULT_TEST_EXPECTATION } from '../../support/fault-test-expectation.js';
 import { ScriptedNetwork, UntouchableNode } from '../../support/scripted-nodes.js';
+import { configSchema } from '../../../lib/pxchaos-config.js';
 
 const expectation = FAULT_TEST_EXPECTATION;
 
@@ -65,7 +67,7 @@ describe('fault plans are inert until injected', () => {
         driveMode: 'hang',
       });
 
-    const surface = kubeFaultSurface(configSchema.parse({}), 'kind', "kind cluster 'test'", nodes);
+    const surface = kubeFaultSurface(configSchema.parse({}), KIND_TRAITS, "kind cluster 'test'", nodes);
     handPartitionPlan(surface, { node: 'n1', peers: ['n2', '10.9.9.9'], forMs: 1_000, verify: true });
     handPartitionPlan(surface, { node: 'n1', peers: [], forMs: 1_000, verify: true });
     handSutFaultPlan(surface, 'agent-down', { node: 'n1', forMs: 1_000, mode: 'error' });

@@ -2,7 +2,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { configSchema, type StorageDriver } from '../../../lib/config/config-schema.js';
 import { inject } from '../../../lib/faults/fault.js';
 import { handPartitionPlan } from '../../../lib/faults/hand-fault-plans.js';
 import { holdFault } from '../../../lib/faults/hold-fault.js';
@@ -17,10 +16,14 @@ import { PostgresCredentials } from '../../../lib/sut/postgres-on-k8s/postgres-c
 import { PostgresOnK8sSut } from '../../../lib/sut/postgres-on-k8s/postgres-on-k8s-sut.js';
 import type { Sut } from '../../../lib/sut/sut.js';
 import { kubeFaultSurface } from '../../../lib/targets/kube-fault-surface.js';
+import { KIND_TRAITS } from '../../../lib/targets/kind-target.js';
+import { VM_TRAITS } from '../../../lib/targets/vm-target.js';
 import { labFaultSurface } from '../../../lib/targets/lab-fault-surface.js';
 import type { FaultSurface } from '../../../lib/targets/target.js';
 import { FAULT_TEST_EXPECTATION } from '../../support/fault-test-expectation.js';
 import { ScriptedNetwork, type ScriptedNode } from '../../support/scripted-nodes.js';
+import { configSchema } from '../../../lib/pxchaos-config.js';
+import type { StorageDriver } from '../../../lib/sut/postgres-on-k8s/storage-drivers.js';
 
 const expectation = FAULT_TEST_EXPECTATION;
 
@@ -62,6 +65,7 @@ describe('a partition is verified on the port its SUT declares, the same for run
 
   const kube = (driver: StorageDriver, target: 'kind' | 'vm', port: number): DriverPaths => {
     const config = configSchema.parse({ kube: { sut: driver } });
+    const traits = { kind: KIND_TRAITS, vm: VM_TRAITS }[target];
     return {
       name: driver,
       port,
@@ -76,10 +80,10 @@ describe('a partition is verified on the port its SUT declares, the same for run
           driveCommands: () => ({ hang: ['true'], error: ['true'], restore: ['true'], status: ['true'] }),
           expectations: {},
         }),
-      injectSurface: (nodes) => kubeFaultSurface(config, target, `${target} cluster 'test'`, nodes),
+      injectSurface: (nodes) => kubeFaultSurface(config, traits, `${target} cluster 'test'`, nodes),
       plannedPorts: async () =>
         plannedProbePorts(
-          (await buildPlan({ target, driver, config, runId: 'run1abcd', password: 'x' })).faults,
+          (await buildPlan({ target, traits, driver, config, runId: 'run1abcd', password: 'x' })).faults,
         ),
     };
   };

@@ -2,7 +2,6 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { loadConfig } from '../../../lib/config/load-config.js';
 import { Timeline } from '../../../lib/observe/timeline.js';
 import { compareRuns } from '../../../lib/report/compare.js';
 import { renderJunit, suiteName } from '../../../lib/report/junit.js';
@@ -10,6 +9,7 @@ import { readResults } from '../../../lib/report/read-results.js';
 import { writeReports } from '../../../lib/report/write-reports.js';
 import { saveJudged } from '../../../lib/scenario/scenario-files.js';
 import { syntheticRun } from '../../support/synthetic-run.js';
+import { loadConfig } from '../../../lib/pxchaos-config.js';
 
 describe('placement in names, files and comparisons', () => {
   let dir = '';

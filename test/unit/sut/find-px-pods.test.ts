@@ -1,12 +1,12 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { expect } from 'chai';
-import { configSchema } from '../../../lib/config/config-schema.js';
 import type { SutEvent } from '../../../lib/sut/sut.js';
 import { findPxPods } from '../../../lib/sut/portworx/find-px-pods.js';
 import { watchPxState } from '../../../lib/sut/portworx/watch-px-state.js';
 import { pxFixture } from '../../support/px-fixtures.js';
 import { pxExecApi, pxPod, type PxExecApi } from '../../support/px-exec-api.js';
 import { waitFor } from '../../support/wait-for.js';
+import { configSchema } from '../../../lib/pxchaos-config.js';
 
 const HEALTHY_3 = pxFixture('pxctl-status-healthy-3nodes-px2.2.0.txt');
 /** The recorded table's IPs, as the PX pods' host IPs (PX runs with hostNetwork). */

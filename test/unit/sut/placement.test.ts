@@ -1,6 +1,5 @@
 import type { ServerResponse } from 'node:http';
 import { expect } from 'chai';
-import { configSchema } from '../../../lib/config/config-schema.js';
 import { KubeClient } from '../../../lib/k8s/kube-client.js';
 import type { ExecOptions, ExecResult } from '../../../lib/nodes/exec-result.js';
 import type { NodeAccess, NodeAddress } from '../../../lib/nodes/node-access.js';
@@ -12,6 +11,7 @@ import { PostgresOnK8sSut } from '../../../lib/sut/postgres-on-k8s/postgres-on-k
 import { STORAGE_DRIVER_PROFILES } from '../../../lib/sut/postgres-on-k8s/storage-drivers.js';
 import { PostgresCredentials } from '../../../lib/sut/postgres-on-k8s/postgres-credentials.js';
 import { RecordedKubeApi, sendJson } from '../../support/recorded-kube-api.js';
+import { configSchema } from '../../../lib/pxchaos-config.js';
 
 /** `gluster volume info pxkube-3` as the kube lab's Gluster 10.3 prints it (bricks by worker IP). */
 const VOLUME_INFO = `

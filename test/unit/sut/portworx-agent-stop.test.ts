@@ -4,8 +4,8 @@ import { mkdtempSync, writeFileSync, chmodSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildPlan } from '../../../lib/plan/plan-document.js';
+import { VM_TRAITS } from '../../../lib/targets/vm-target.js';
 import { PRIMARY_NODE } from '../../../lib/plan/planned-faults.js';
-import { configSchema } from '../../../lib/config/config-schema.js';
 import { agentCrashCommands } from '../../../lib/faults/sut-fault-plans.js';
 import {
   portworxAgentCommands,
@@ -15,6 +15,7 @@ import {
 import { kubeEventTransitions } from '../../../lib/sut/postgres-on-k8s/platform-transitions.js';
 import type { CoreV1Event } from '@kubernetes/client-node';
 import { pxFixture } from '../../support/px-fixtures.js';
+import { configSchema } from '../../../lib/pxchaos-config.js';
 
 describe('Portworx agent stop methods', () => {
   it('pkill: exactly px-storage by name, never a pattern like `pkill px`', () => {
@@ -140,6 +141,7 @@ describe('Portworx agent stop methods', () => {
         config,
         driver: 'portworx',
         target: 'vm',
+        traits: VM_TRAITS,
         runId: 'run1abcd',
         password: 'x',
       });

@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { configSchema } from '../../../lib/config/config-schema.js';
 import type { FaultKind } from '../../../lib/sut/expectations.js';
 import { GLUSTER_EXPECTATIONS } from '../../../lib/sut/gluster/gluster-expectations.js';
 import {
@@ -28,6 +27,7 @@ import {
   STORAGE_CLASS_PATH,
   WORKSHOP_DETECTED,
 } from '../../support/px-kube-api.js';
+import { configSchema } from '../../../lib/pxchaos-config.js';
 
 const STORK_23_5: StorkConfig = {
   present: true,

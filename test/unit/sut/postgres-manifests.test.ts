@@ -1,6 +1,5 @@
 import type { V1Secret, V1Service, V1StatefulSet } from '@kubernetes/client-node';
 import { expect } from 'chai';
-import { configSchema, STORAGE_DRIVERS } from '../../../lib/config/config-schema.js';
 import type { PostgresK8sSettings } from '../../../lib/sut/postgres-on-k8s/postgres-k8s-settings.js';
 import {
   postgresManifests,
@@ -9,8 +8,10 @@ import {
 import {
   postgresK8sSettings,
   TARGET_IMAGE_PLACEHOLDER,
+  STORAGE_DRIVERS,
 } from '../../../lib/sut/postgres-on-k8s/storage-drivers.js';
 import { validateManifest } from '../../support/kubernetes-schema.js';
+import { configSchema } from '../../../lib/pxchaos-config.js';
 
 const PASSWORD = 'correct-horse-battery-staple';
 const run = { runId: 'a1b2c3d4', password: PASSWORD };

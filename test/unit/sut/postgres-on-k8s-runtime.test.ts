@@ -1,7 +1,6 @@
 import type { CoreV1Event, V1ContainerState, V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { inspect } from 'node:util';
-import { configSchema } from '../../../lib/config/config-schema.js';
 import { describePodState, tellingEvents } from '../../../lib/sut/postgres-on-k8s/pod-state.js';
 import { podTransitions, podView } from '../../../lib/sut/postgres-on-k8s/pod-transitions.js';
 import { PostgresCredentials } from '../../../lib/sut/postgres-on-k8s/postgres-credentials.js';
@@ -9,6 +8,7 @@ import {
   TARGET_IMAGE_PLACEHOLDER,
   postgresK8sSettings,
 } from '../../../lib/sut/postgres-on-k8s/storage-drivers.js';
+import { configSchema } from '../../../lib/pxchaos-config.js';
 
 const pod = (patch: {
   uid?: string;

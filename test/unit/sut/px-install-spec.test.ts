@@ -4,7 +4,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
-import { configSchema, type PortworxSettings } from '../../../lib/config/config-schema.js';
 import { portworxClusterStorage } from '../../../lib/sut/portworx/portworx-cluster-storage.js';
 import { INSTALLED_BY, isInstalledByHarness } from '../../../lib/sut/portworx/px-install-marker.js';
 import { pxInstallObjects } from '../../../lib/sut/portworx/px-install-objects.js';
@@ -13,6 +12,8 @@ import { renderStorageCluster } from '../../../lib/sut/portworx/px-storage-clust
 import { validateManifest } from '../../support/kubernetes-schema.js';
 import { pxFixture, pxFixturesMatching } from '../../support/px-fixtures.js';
 import { WORKSHOP_SPEC } from '../../support/px-kube-api.js';
+import { configSchema } from '../../../lib/pxchaos-config.js';
+import type { PortworxSettings } from '../../../lib/sut/portworx/portworx-config.js';
 
 const DEFAULTS: PortworxSettings = configSchema.parse({}).portworx;
 const withInstall = (install: Partial<PortworxSettings['install']>): PortworxSettings => ({

@@ -1,13 +1,14 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { expect } from 'chai';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { configSchema, type PortworxSettings } from '../../../lib/config/config-schema.js';
 import { KubeClient } from '../../../lib/k8s/kube-client.js';
 import { uninstallInstalledPortworx } from '../../../lib/sut/portworx/px-install-kube.js';
 import { markInstalled } from '../../../lib/sut/portworx/px-install-marker.js';
 import { pxInstallObjects } from '../../../lib/sut/portworx/px-install-objects.js';
 import { uninstallPortworx, type PxUninstallOps } from '../../../lib/sut/portworx/px-uninstall.js';
 import { RecordedKubeApi, sendJson } from '../../support/recorded-kube-api.js';
+import { configSchema } from '../../../lib/pxchaos-config.js';
+import type { PortworxSettings } from '../../../lib/sut/portworx/portworx-config.js';
 
 /*
  * Facts from libopenstorage/operator @ 303cc373 the Operator's uninstall rests on:

@@ -1,7 +1,6 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { objectLabel } from '../../../lib/k8s/apply-objects.js';
-import { configSchema, type PortworxSettings } from '../../../lib/config/config-schema.js';
 import { INSTALLED_BY } from '../../../lib/sut/portworx/px-install-marker.js';
 import {
   provisionPortworx,
@@ -10,6 +9,8 @@ import {
   type PxProvisionOps,
 } from '../../../lib/sut/portworx/px-provision.js';
 import { PORTWORX_STORAGE_CLASS } from '../../../lib/sut/portworx/portworx-storage-class.js';
+import { configSchema } from '../../../lib/pxchaos-config.js';
+import type { PortworxSettings } from '../../../lib/sut/portworx/portworx-config.js';
 
 const DEFAULTS = configSchema.parse({}).portworx;
 const SETTINGS: PortworxSettings = {

@@ -1,7 +1,6 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { expect } from 'chai';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { configSchema, type PxchaosConfig } from '../../../lib/config/config-schema.js';
 import { EnvironmentError } from '../../../lib/errors.js';
 import { KubeClient } from '../../../lib/k8s/kube-client.js';
 import { provisionPortworxStorage } from '../../../lib/sut/portworx/px-provision-kube.js';
@@ -16,6 +15,7 @@ import {
 import { renderStorageCluster } from '../../../lib/sut/portworx/px-storage-cluster.js';
 import { postgresK8sSettings } from '../../../lib/sut/postgres-on-k8s/storage-drivers.js';
 import { RecordedKubeApi, sendJson } from '../../support/recorded-kube-api.js';
+import { configSchema, type PxchaosConfig } from '../../../lib/pxchaos-config.js';
 
 /*
  * The Kubernetes facts the choice rests on, as the sources state them:

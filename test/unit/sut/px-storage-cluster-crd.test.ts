@@ -1,9 +1,10 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { configSchema, type PortworxSettings } from '../../../lib/config/config-schema.js';
 import { renderStorageCluster } from '../../../lib/sut/portworx/px-storage-cluster.js';
 import { crdProblems, type Crd, type CrdSchema } from '../../support/crd-schema.js';
+import { configSchema } from '../../../lib/pxchaos-config.js';
+import type { PortworxSettings } from '../../../lib/sut/portworx/portworx-config.js';
 
 /** The Operator's StorageCluster CRD, trimmed (test/fixtures/portworx-operator/SOURCES.md). */
 const CRD = parse(

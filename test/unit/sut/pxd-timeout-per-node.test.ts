@@ -1,11 +1,11 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { expect } from 'chai';
-import { configSchema } from '../../../lib/config/config-schema.js';
 import type { SutEvent } from '../../../lib/sut/sut.js';
 import { PxStatePoller } from '../../../lib/sut/portworx/px-state-poller.js';
 import { readPxdTimeout } from '../../../lib/sut/portworx/pxd-timeout.js';
 import { pxFixture } from '../../support/px-fixtures.js';
 import { pxExecApi, pxPod, type ExecCall, type PxExecApi } from '../../support/px-exec-api.js';
+import { configSchema } from '../../../lib/pxchaos-config.js';
 
 const HEALTHY_3 = pxFixture('pxctl-status-healthy-3nodes-px2.2.0.txt');
 const NOT_RUNNING = 'PX is not running on this host\n';

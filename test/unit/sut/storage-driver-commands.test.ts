@@ -1,12 +1,14 @@
 import { expect } from 'chai';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { configSchema, STORAGE_DRIVERS } from '../../../lib/config/config-schema.js';
 import { timerStartArgv } from '../../../lib/faults/auto-revert-timer.js';
-import { STORAGE_DRIVER_PROFILES } from '../../../lib/sut/postgres-on-k8s/storage-drivers.js';
+import {
+  STORAGE_DRIVER_PROFILES,
+  STORAGE_DRIVERS,
+} from '../../../lib/sut/postgres-on-k8s/storage-drivers.js';
 import { PX_AGENT_STOP_METHODS } from '../../../lib/sut/portworx/portworx-agent-stop.js';
-import type { PxchaosConfig } from '../../../lib/config/config-schema.js';
 import { portworxScsiDriveCommands } from '../../../lib/sut/portworx/portworx-node-commands.js';
 import type { AgentCommands, DriveCommands } from '../../../lib/sut/sut.js';
+import { configSchema, type PxchaosConfig } from '../../../lib/pxchaos-config.js';
 
 /** Every agent-stop method's commands (only portworx has several), with what they are called. */
 function agentsOf(driver: (typeof STORAGE_DRIVERS)[number]): [string, AgentCommands][] {

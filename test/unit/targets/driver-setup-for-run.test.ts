@@ -1,23 +1,26 @@
 import { expect } from 'chai';
-import { configSchema, type PxchaosConfig } from '../../../lib/config/config-schema.js';
 import type { KubeClient } from '../../../lib/k8s/kube-client.js';
 import type { DetectedDriverSetup } from '../../../lib/sut/postgres-on-k8s/detected-driver-setup.js';
 import {
   postgresK8sSettings,
   STORAGE_DRIVER_PROFILES,
+  type DriverConfig,
+  type StorageDriver,
   type StorageDriverProfile,
 } from '../../../lib/sut/postgres-on-k8s/storage-drivers.js';
 import { portworxSetup } from '../../../lib/sut/portworx/portworx-detected-setup.js';
 import { NO_STORK } from '../../../lib/sut/portworx/stork-config.js';
 import { driverSetupForRun } from '../../../lib/targets/driver-setup-for-run.js';
+import { configSchema, type PxchaosConfig } from '../../../lib/pxchaos-config.js';
 
 const config = (raw: object = {}): PxchaosConfig => configSchema.parse(raw);
+type Profile = StorageDriverProfile<StorageDriver, DriverConfig>;
 /** The stub hooks below never call the API. */
 const NO_CLIENT = {} as KubeClient;
 
 /** The portworx profile with its hook answering `setup` (what it would detect), recording its calls. */
 function portworxDetecting(setup: DetectedDriverSetup): {
-  profile: StorageDriverProfile;
+  profile: Profile;
   storageClasses: string[];
 } {
   const storageClasses: string[] = [];
@@ -38,7 +41,7 @@ const NO_STORK_SETUP = portworxSetup({
   storageClass: { name: 'fast', provisioner: 'pxd.portworx.com', replicationFactor: 2, said: 'repl "2"' },
 });
 
-async function setupFor(c: PxchaosConfig, profile: StorageDriverProfile) {
+async function setupFor(c: PxchaosConfig, profile: Profile) {
   const lines: string[] = [];
   const settings = postgresK8sSettings(c.kube, profile.name);
   const setup = await driverSetupForRun(c, profile, settings, NO_CLIENT, (l) => lines.push(l));

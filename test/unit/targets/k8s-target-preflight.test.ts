@@ -4,10 +4,10 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { loadConfig } from '../../../lib/config/load-config.js';
 import { findKindCli } from '../../../lib/targets/kind-cli.js';
 import { nodeNameMismatch } from '../../../lib/targets/kube-cluster-check.js';
 import { VmTarget } from '../../../lib/targets/vm-target.js';
+import { loadConfig } from '../../../lib/pxchaos-config.js';
 
 const FINGERPRINT = 'SHA256:2mU4aLKx7pw1IE2tLWAgNwlK3q3vKDEgGpp3PF0IvJ8';
 const noKubeLab = (): Promise<readonly string[]> => Promise.resolve([]);

@@ -3,8 +3,7 @@ import { parse } from 'yaml';
 import { docker } from '../docker/docker-cli.js';
 import { UsageError } from '../errors.js';
 import { LAB_LABEL } from '../nodes/docker-label-nodes.js';
-import type { PxchaosConfig } from './config-schema.js';
-import { loadConfig } from './load-config.js';
+import { loadConfig, type PxchaosConfig } from '../pxchaos-config.js';
 
 export interface ResolvedLab {
   readonly name: string;
