@@ -87,12 +87,17 @@ export interface SutFaultCliOptions extends TargetCliOptions {
 /** agent-down and drive-offline: the commands come from the target's SUT (pxlab-agent, the storage driver's). */
 async function runSutFault(verb: 'agent-down' | 'drive-offline', options: SutFaultCliOptions): Promise<void> {
   const forMs = parseForOption(options.for);
-  const mode = options.mode ?? 'error';
-  if (mode !== 'error' && mode !== 'hang') throw new UsageError(`--mode: '${mode}' is not error or hang`);
+  const mode = options.mode;
+  if (mode !== undefined && mode !== 'error' && mode !== 'hang')
+    throw new UsageError(`--mode: '${mode}' is not error or hang`);
   const say = progressPrinter();
   const surface = await surfaceOf(options);
   try {
-    await holdFault(handSutFaultPlan(surface, verb, { node: options.node, forMs, mode }), forMs, say);
+    await holdFault(
+      handSutFaultPlan(surface, verb, { node: options.node, forMs, ...(mode && { mode }) }),
+      forMs,
+      say,
+    );
   } finally {
     await surface.close();
   }
@@ -144,7 +149,10 @@ export function registerInjectCommand(program: Command): void {
     .description("fail the node's data drive (I/O errors, or --mode hang), then restore it")
     .requiredOption('--node <name>', 'node to act on')
     .option('--for <duration>', 'how long the drive stays offline', '60s')
-    .option('--mode <mode>', 'error (I/O fails) or hang (I/O blocks)', 'error')
+    .option(
+      '--mode <mode>',
+      'error (I/O fails) or hang (I/O blocks); default error, hang where the drive can only hang',
+    )
     .addOption(targetOption())
     .addOption(labOption())
     .addOption(configOption())

@@ -2,7 +2,7 @@ import { UsageError } from '../errors.js';
 import type { NodeAccess } from '../nodes/node-access.js';
 import type { FaultSurface } from '../targets/target.js';
 import type { FaultPlan } from './fault-plan.js';
-import { agentCrashPlan, driveOfflinePlan, sutPartitionPlan } from './sut-fault-plans.js';
+import { agentCrashPlan, driveOfflinePlan, sutPartitionPlan, type DriveMode } from './sut-fault-plans.js';
 
 /**
  * The faults of `pxchaos inject`, built on the target's fault surface with the same definitions a
@@ -61,8 +61,8 @@ export function handPartitionPlan(
 export interface HandSutFault {
   readonly node: string;
   readonly forMs: number;
-  /** drive-offline: I/O fails (error) or blocks (hang). */
-  readonly mode: 'error' | 'hang';
+  /** drive-offline: I/O fails (error) or blocks (hang); unset: error, or hang where the drive only hangs. */
+  readonly mode?: DriveMode;
 }
 
 /** `pxchaos inject agent-down | drive-offline`: the SUT's commands on the node (pxlab-agent, the storage driver's). */

@@ -29,10 +29,26 @@ export function agentCrashCommands(kind: string, agent: AgentCommands): FaultCom
   };
 }
 
+export type DriveMode = 'error' | 'hang';
+
+/**
+ * The drive mode a fault uses: the configured one, else `error` where the drive can fail, `hang`
+ * where it can only hang. A configured mode the drive cannot do is refused, saying which it can.
+ */
+export function driveModeOf(drive: DriveCommands, configured: DriveMode | undefined): DriveMode {
+  if (configured === 'error' && !drive.error) throw new Error(HANG_ONLY);
+  return configured ?? (drive.error ? 'error' : 'hang');
+}
+
+const HANG_ONLY =
+  "this storage driver's drive cannot fail with I/O errors, only hang: set scenarios.drive-offline.driveMode (or --mode) to hang, or leave it unset";
+
 /** The node's data drive failing (`error`: I/O fails) or hanging (`hang`: I/O blocks), then restored. */
-export function driveOfflineCommands(drive: DriveCommands, mode: 'error' | 'hang'): FaultCommands {
+export function driveOfflineCommands(drive: DriveCommands, mode: DriveMode): FaultCommands {
+  const inject = mode === 'hang' ? drive.hang : drive.error;
+  if (!inject) throw new Error(HANG_ONLY);
   return {
-    inject: mode === 'hang' ? drive.hang : drive.error,
+    inject,
     revert: drive.restore,
     status: drive.status,
     component: 'drive',
@@ -52,10 +68,11 @@ export function driveOfflinePlan(
   kind: string,
   sut: Pick<SutFaultCommands, 'driveCommands'>,
   node: NodeAccess,
-  mode: 'error' | 'hang',
+  mode: DriveMode | undefined,
   maxDurationMs: number,
 ): FaultPlan {
-  return commandPlan(kind, node, driveOfflineCommands(sut.driveCommands(node.name), mode), maxDurationMs);
+  const drive = sut.driveCommands(node.name);
+  return commandPlan(kind, node, driveOfflineCommands(drive, driveModeOf(drive, mode)), maxDurationMs);
 }
 
 export interface SutPartitionOptions {

@@ -74,7 +74,7 @@ export async function buildPlan(input: PlanInput): Promise<PlanDocument> {
     },
     faults: await plannedFaults(
       driverFaultCommands(driver, config),
-      config.scenarios['drive-offline']?.driveMode ?? 'error',
+      config.scenarios['drive-offline']?.driveMode,
     ),
   };
 }

@@ -1,6 +1,7 @@
 import { SCENARIO_NAMES, type ScenarioName } from '../config/config-schema.js';
 import { timerMarker } from '../faults/auto-revert-timer.js';
 import { newFaultId } from '../faults/fault.js';
+import { driveModeOf, type DriveMode } from '../faults/sut-fault-plans.js';
 import { faultSteps, type NodeStep } from '../faults/fault-steps.js';
 import { FAULT_SCENARIOS } from '../scenario/fault-catalog.js';
 import type { SutFaultCommands } from '../sut/sut.js';
@@ -25,9 +26,10 @@ export interface PlannedFault {
  */
 export async function plannedFaults(
   sut: SutFaultCommands,
-  driveMode: 'hang' | 'error',
+  configuredDriveMode: DriveMode | undefined,
 ): Promise<PlannedFault[]> {
   const node = placeholderNode(PRIMARY_NODE);
+  const driveMode = driveModeOf(sut.driveCommands(node.name), configuredDriveMode);
   const peers = [placeholderNode(PEER_NODE)];
   return Promise.all(
     SCENARIO_NAMES.map(async (scenario) => {

@@ -35,8 +35,8 @@ export interface AgentCommands {
 export interface DriveCommands {
   /** I/O blocks. */
   readonly hang: readonly string[];
-  /** I/O fails. */
-  readonly error: readonly string[];
+  /** I/O fails; absent where the drive can only hang (the local driver: docs/local-driver.md). */
+  readonly error?: readonly string[];
   /** Undo either of the above (idempotent). */
   readonly restore: readonly string[];
   /** Exits 0 when the drive is healthy. */

@@ -10,6 +10,7 @@ import type { PatroniSut } from '../../lib/sut/patroni/patroni-sut.js';
 import { checkSyncReplication } from '../../lib/sut/patroni/sync-replication.js';
 import type { SutEvent } from '../../lib/sut/sut.js';
 import { requireDocker } from '../support/require-docker.js';
+import { driveErrorArgv } from '../support/drive-error.js';
 
 const LAB = 'pxchaos-test-lab';
 
@@ -281,7 +282,7 @@ describe('lab (real containers): faults on the leader behave as lab-expectations
     const writer = new Writer(sut);
     const failedAt = performance.now();
     try {
-      await node.exec(drive.error);
+      await node.exec(driveErrorArgv(drive));
       await waitFor('new leader', e.recoveryWithinMs, async () => {
         const l = await sut.primaryNode();
         return l !== node.name ? l : undefined;

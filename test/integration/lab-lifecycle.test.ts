@@ -9,6 +9,7 @@ import { DockerExecNode } from '../../lib/nodes/docker-exec-node.js';
 import { openLabSut } from '../../lib/lab/lab-sut.js';
 import type { PatroniSut } from '../../lib/sut/patroni/patroni-sut.js';
 import { requireDocker } from '../support/require-docker.js';
+import { driveErrorArgv } from '../support/drive-error.js';
 
 const LAB = 'pxchaos-test-lab';
 
@@ -147,7 +148,7 @@ describe('lab (real containers): lifecycle, status, proxy, node commands', funct
       expect(read.exitCode).to.equal(124);
       await node.exec(drive.restore);
       expect((await node.exec(drive.status)).stdout.trim()).to.equal('healthy');
-      await node.exec(drive.error);
+      await node.exec(driveErrorArgv(drive));
       const failed = await node.exec(['ls', '/var/lib/pxlab/data/pg'], { check: false });
       expect(failed.exitCode).to.not.equal(0);
       expect(failed.stderr).to.include('Transport endpoint is not connected');

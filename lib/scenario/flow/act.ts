@@ -1,5 +1,6 @@
 import { inject } from '../../faults/fault.js';
 import { FaultJournal } from '../../faults/journal.js';
+import { driveModeOf } from '../../faults/sut-fault-plans.js';
 import { FAULT_SCENARIOS, type FaultScenario, type FaultTarget } from '../fault-catalog.js';
 import { FaultNotSupportedError } from '../fault-not-supported.js';
 import { stepGate } from '../step-gate.js';
@@ -23,7 +24,8 @@ export async function act(ctx: ScenarioContext, arranged: Arranged): Promise<Act
     peers: sut.nodes.filter((n) => n !== node),
     expectation,
     role,
-    driveMode: ctx.config.scenarios['drive-offline']?.driveMode ?? 'error',
+    // The configured mode, else what the driver's drive can do (error, or hang where it only hangs).
+    driveMode: driveModeOf(sut.driveCommands(node.name), ctx.config.scenarios['drive-offline']?.driveMode),
   };
   const scenario = FAULT_SCENARIOS[kind];
   await stepGate(ctx.step, scenario.explain(faultTarget));

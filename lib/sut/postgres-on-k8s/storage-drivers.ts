@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { KubeSettings } from '../../config/config-schema.js';
 import { GLUSTER_DRIVER } from '../gluster/gluster-driver.js';
+import { LOCAL_DRIVER } from '../local/local-driver.js';
 import { PORTWORX_DRIVER } from '../portworx/portworx-driver.js';
 import type { SutFaultCommands } from '../sut.js';
 import type { PostgresK8sSettings } from './postgres-k8s-settings.js';
@@ -16,6 +17,7 @@ export { TARGET_IMAGE_PLACEHOLDER, type StorageDriverProfile } from './storage-d
 const REGISTRY = {
   gluster: GLUSTER_DRIVER,
   portworx: PORTWORX_DRIVER,
+  local: LOCAL_DRIVER,
 } as const;
 
 export type StorageDriver = keyof typeof REGISTRY;

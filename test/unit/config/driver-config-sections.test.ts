@@ -52,7 +52,7 @@ describe('config: the storage drivers’ sections, composed from the registry', 
       expect(profile.name).to.equal(name);
     expect(STORAGE_DRIVERS).to.deep.equal(Object.keys(STORAGE_DRIVER_PROFILES));
     for (const sut of STORAGE_DRIVERS) expect(configSchema.parse({ kube: { sut } }).kube.sut).to.equal(sut);
-    expect(configSchema.safeParse({ kube: { sut: 'local' } }).success).to.equal(false);
+    expect(configSchema.safeParse({ kube: { sut: 'nfs' } }).success).to.equal(false);
   });
 
   it("gives a driver's section its defaults when the file has none", () => {

@@ -9,6 +9,7 @@ import { PX_AGENT_STOP_METHODS } from '../../../lib/sut/portworx/portworx-agent-
 import { portworxScsiDriveCommands } from '../../../lib/sut/portworx/portworx-node-commands.js';
 import type { AgentCommands, DriveCommands } from '../../../lib/sut/sut.js';
 import { configSchema, type PxchaosConfig } from '../../../lib/pxchaos-config.js';
+import { driveErrorArgv } from '../../support/drive-error.js';
 
 /** Every agent-stop method's commands (only portworx has several), with what they are called. */
 function agentsOf(driver: (typeof STORAGE_DRIVERS)[number]): [string, AgentCommands][] {
@@ -97,7 +98,7 @@ describe('portworx drive-offline on a real SCSI disk (portworx.scsiDrive)', () =
   });
 
   it('refuses on a node without the disk, naming the sysfs file, and touches nothing', () => {
-    const r = run(drive.error);
+    const r = run(driveErrorArgv(drive));
     expect(r.status).to.equal(1);
     expect(r.stderr).to.contain('/sys/block/pxchaosnodisk0/device/state');
   });
@@ -109,7 +110,7 @@ describe('portworx drive-offline on a real SCSI disk (portworx.scsiDrive)', () =
 
   it('the profile takes it from the config, and the config refuses a path for a name', () => {
     const config = configSchema.parse({ portworx: { scsiDrive: 'sdb' } });
-    expect(STORAGE_DRIVER_PROFILES.portworx.drive('worker-1', config).error.join(' ')).to.contain('sdb');
+    expect(STORAGE_DRIVER_PROFILES.portworx.drive('worker-1', config).error?.join(' ')).to.contain('sdb');
     expect(() => configSchema.parse({ portworx: { scsiDrive: '/dev/sdb' } })).to.throw(
       /kernel name like sdb/,
     );
