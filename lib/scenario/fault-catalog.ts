@@ -52,10 +52,11 @@ const maxDuration = (e: Expectation): number => Math.max(e.holdMs, e.recoveryWit
 
 /**
  * Held for the expected time and, where writes are expected to fail, until they have come back:
- * where none may fail there is no failure to recover from, only the hold.
+ * where none may fail there is no failure to recover from, only the hold; where service can only
+ * return after the heal, waiting for it would only hold the fault to the deadline.
  */
 const heldThenRecovered = (t: FaultTarget): Condition =>
-  t.expectation.failedWritesAllowed
+  t.expectation.failedWritesAllowed && !t.expectation.recoversAfterHeal
     ? Until.all(Until.heldFor(t.expectation.holdMs), Until.writesRecovered())
     : Until.heldFor(t.expectation.holdMs);
 

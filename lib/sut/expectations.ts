@@ -11,6 +11,12 @@ export interface Expectation {
   readonly primaryMoves: boolean | 'either';
   /** How long the scenario keeps the fault in place before healing. */
   readonly holdMs: number;
+  /**
+   * Service can only return once the fault is healed (nothing to fail over to: the local driver):
+   * the fault is healed when held for `holdMs`, without waiting for writes to come back first, and
+   * the RTO includes the heal.
+   */
+  readonly recoversAfterHeal?: boolean;
   /** How long the SUT may take to settle (healthy again) after the heal; default 3 min. */
   readonly settleWithinMs?: number;
   /** Where each figure comes from. */

@@ -17,6 +17,7 @@ export const LOCAL_EXPECTATIONS: FullExpectations = {
     failedWritesAllowed: true,
     primaryMoves: false,
     holdMs: 45_000,
+    recoversAfterHeal: true,
     source:
       'the volume’s node affinity pins the pod to the cut node (no replica elsewhere): writes through its kubelet fail for the whole cut; NotReady after node-monitor-grace-period 40 s, eviction only at NotReady + tolerationSeconds 30 s, after the 45 s hold; measured: docs/local-driver.md',
     notes:
@@ -37,6 +38,7 @@ export const LOCAL_EXPECTATIONS: FullExpectations = {
     failedWritesAllowed: true,
     primaryMoves: false,
     holdMs: 50_000,
+    recoversAfterHeal: true,
     source:
       'the kubelet frozen 50 s > node-monitor-grace-period 40 s: the node goes NotReady, the pod cannot move (its volume is on that node) and is not evicted before NotReady + tolerationSeconds 30 s; service through the kubelet returns with the thaw; measured: docs/local-driver.md',
     notes:
@@ -47,6 +49,7 @@ export const LOCAL_EXPECTATIONS: FullExpectations = {
     failedWritesAllowed: true,
     primaryMoves: false,
     holdMs: 30_000,
+    recoversAfterHeal: true,
     source:
       'fsfreeze blocks every write to the volume’s filesystem (Postgres’ WAL included) for the 30 s hold: commits wait or time out, and complete with the thaw; no copy elsewhere takes over; measured: docs/local-driver.md',
     notes:

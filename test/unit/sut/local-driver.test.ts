@@ -5,6 +5,8 @@ import { LOCAL_DISK } from '../../../lib/sut/local/local-node-commands.js';
 import { localVolume, LOCAL_STORAGE_CLASS } from '../../../lib/sut/local/local-storage-objects.js';
 import { localVolumeNode } from '../../../lib/sut/local/local-volume-node.js';
 import { GLUSTER_DRIVER } from '../../../lib/sut/gluster/gluster-driver.js';
+import { FAULT_SCENARIOS, type FaultTarget } from '../../../lib/scenario/fault-catalog.js';
+import type { FaultKind } from '../../../lib/sut/expectations.js';
 import type { ReplicaNodesRequest } from '../../../lib/sut/postgres-on-k8s/replica-nodes.js';
 
 describe('local storage driver', () => {
@@ -56,5 +58,17 @@ describe('local storage driver', () => {
       expect(e.primaryMoves).to.equal(false);
       expect(e.source).to.match(/docs\/local-driver\.md/);
     }
+  });
+
+  it('heals when held for its time: service can only come back after the heal, so no wait for it first', () => {
+    const healWhen = (kind: FaultKind, expectation = LOCAL_DRIVER.expectations[kind]): string =>
+      FAULT_SCENARIOS[kind].healWhen({ expectation } as FaultTarget).description;
+    expect(healWhen('network-partition')).to.equal('fault held 45000ms');
+    expect(healWhen('agent-down-past-grace')).to.equal('fault held 50000ms');
+    expect(healWhen('drive-offline')).to.equal('fault held 30000ms');
+    // A replicated driver's partition waits for writes to come back while the fault holds.
+    expect(healWhen('network-partition', GLUSTER_DRIVER.expectations['network-partition'])).to.match(
+      /and writes recovered/,
+    );
   });
 });
