@@ -4,7 +4,7 @@ import {
   type StorageDriverProfile,
 } from '../postgres-on-k8s/storage-driver-profile.js';
 import { LOCAL_EXPECTATIONS } from './local-expectations.js';
-import { LOCAL_AGENT, LOCAL_DISK_ATTACH, LOCAL_DISK_REMOVE, LOCAL_DRIVE } from './local-node-commands.js';
+import { LOCAL_AGENT, LOCAL_DISK_REMOVE, LOCAL_DRIVE } from './local-node-commands.js';
 import { provisionLocalStorage, teardownLocalStorage } from './local-provision.js';
 import { LOCAL_STORAGE_CLASS, localStorageClass } from './local-storage-objects.js';
 import { localVolumeNode } from './local-volume-node.js';
@@ -31,13 +31,9 @@ export const LOCAL_DRIVER = {
     manifests: [localStorageClass()],
     teardown: {
       delete: [{ kind: 'StorageClass', name: LOCAL_STORAGE_CLASS }],
+      // The disks and volumes are made per node by provisionStorage (LOCAL_DISK_ATTACH), one volume per worker.
       steps: [
-        {
-          on: '<every worker>',
-          purpose: 'make the loop-backed disk and the volume directory',
-          argv: LOCAL_DISK_ATTACH,
-        },
-        { on: '<every worker>', purpose: 'remove the disk (teardown)', argv: LOCAL_DISK_REMOVE },
+        { on: '<every worker>', purpose: 'unmount and remove the loop-backed disk', argv: LOCAL_DISK_REMOVE },
       ],
     },
   }),

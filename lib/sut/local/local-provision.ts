@@ -130,6 +130,7 @@ export async function teardownLocalStorage(ctx: Context): Promise<ClusterStorage
     progress(`removed the local disk on ${node}`);
     removedAnything = true;
   }
+  if (!removedAnything) progress('nothing to tear down: nothing pxchaos provisioned is left');
   return { removedAnything };
 }
 
