@@ -137,7 +137,12 @@ export async function ensureGlusterStorage(
     }
   }
   await kubectlApply(spec.controlPlane, storageManifests(spec), signal);
-  await recycleReleasedVolumes(spec.controlPlane, first.node, progress, signal);
+  await recycleReleasedVolumes(
+    spec.controlPlane,
+    spec.workers.map((w) => w.node),
+    progress,
+    signal,
+  );
 }
 
 /** Namespace, selector-less Service + Endpoints of the brick nodes, StorageClass, one PV per volume. */
@@ -194,17 +199,33 @@ interface PvList {
 }
 
 /**
+ * Empties a brick of a stopped volume, keeping the brick's root (its volume-id and root gfid
+ * xattrs) and the `.glusterfs/indices` directory the brick needs to start; a node without the brick
+ * has nothing to do.
+ */
+const WIPE_BRICK: readonly string[] = [
+  'sh',
+  '-c',
+  '[ -d "$1" ] || exit 0; find "$1" -mindepth 1 -maxdepth 1 -exec rm -rf {} +; mkdir -p "$1/.glusterfs/indices"',
+  'pxchaos-wipe-brick',
+];
+
+/**
  * A PV whose claim was deleted (a run's namespace went) is Released: wipe its Gluster volume and
  * make it Available again. `up` does it, and so does a kind-target run on a kube lab before it
  * claims a volume: without it each run used one PV up for good, and the next one waited for a
- * claim no PV could bind. `worker`: a brick node (it mounts the volume through its own glusterd).
+ * claim no PV could bind. `workers`: every worker (the first runs the gluster CLI). The volume is
+ * stopped, its bricks emptied on their nodes at once, and started again: measured 5 s where an
+ * unlink of each file through a Gluster mount took 46–49 s for a Postgres data directory.
  */
 export async function recycleReleasedVolumes(
   controlPlane: string,
-  worker: NodeAccess,
+  workers: readonly NodeAccess[],
   progress: (line: string) => void,
   signal?: AbortSignal,
 ): Promise<void> {
+  const [cli] = workers;
+  if (!cli) throw new Error("recycling Gluster volumes needs the kube lab's workers");
   const list = JSON.parse(
     await kubectlOk(controlPlane, ['get', 'pv', '-l', 'pxchaos.io/gluster-volume', '-o', 'json'], {
       timeoutMs: 20_000,
@@ -217,18 +238,15 @@ export async function recycleReleasedVolumes(
     const index = Number(/(\d+)$/.exec(pv.metadata.name)?.[1]);
     const volume = volumeName(index);
     progress(`recycling ${pv.metadata.name}: wiping Gluster volume ${volume}`);
-    const dir = `/mnt/pxchaos-recycle-${volume}`;
-    await worker.exec(
-      [
-        'sh',
-        '-c',
-        'set -e; mkdir -p "$1"; mount -t glusterfs "localhost:/$2" "$1"; find "$1" -mindepth 1 -delete; umount "$1"; rmdir "$1"',
-        'pxchaos-recycle',
-        dir,
-        volume,
-      ],
-      { timeoutMs: 120_000 },
+    const stopped = await gluster(cli, ['volume', 'stop', volume], 120_000);
+    if (stopped.exitCode !== 0 && !/is not in the started state/.test(stopped.stderr + stopped.stdout))
+      throw new Error(`gluster volume stop ${volume}: ${stopped.stderr.trim() || stopped.stdout.trim()}`);
+    await Promise.all(
+      workers.map((w) => w.exec([...WIPE_BRICK, `${BRICK_ROOT}/${volume}`], { timeoutMs: 120_000 })),
     );
+    const started = await gluster(cli, ['volume', 'start', volume, 'force'], 120_000);
+    if (started.exitCode !== 0)
+      throw new Error(`gluster volume start ${volume}: ${started.stderr.trim() || started.stdout.trim()}`);
     await kubectlOk(controlPlane, [
       'patch',
       'pv',

@@ -190,13 +190,12 @@ export class KindTarget implements Target {
     signal?: AbortSignal,
   ): Promise<void> {
     const controlPlane = found.containers.find((c) => c.role === 'control-plane');
-    // The workers sorted by name: the first ones hold the bricks (lib/kube-lab/gluster-storage.ts).
-    const [brickNode] = found.workers;
-    if (!controlPlane || !brickNode)
+    // Every worker: those holding a brick of the volume empty it (lib/kube-lab/gluster-storage.ts).
+    if (!controlPlane || found.workers.length === 0)
       throw new EnvironmentError(
         `target kind: kube lab '${found.cluster}' has no control-plane or worker container; pxchaos kube-lab up --name ${found.cluster} repairs it`,
       );
-    await recycleReleasedVolumes(controlPlane.name, brickNode, progress, signal);
+    await recycleReleasedVolumes(controlPlane.name, found.workers, progress, signal);
   }
 
   /** The cluster's worker containers, by docker exec; a cluster that does not exist is not created. */

@@ -27,6 +27,7 @@ describe('kube lab: a Released volume is wiped and claimable again', function ()
   let up: KubeLabUp;
   let controlPlane: string;
   let worker: DockerExecNode;
+  let workers: DockerExecNode[];
 
   before(async function () {
     await requireDocker(this);
@@ -35,6 +36,7 @@ describe('kube lab: a Released volume is wiped and claimable again', function ()
     const first = up.layout.workers[0];
     if (!first) throw new Error('the shared kube lab has no worker');
     worker = new DockerExecNode(first.name, first.name);
+    workers = up.layout.workers.map((w) => new DockerExecNode(w.name, w.name));
   });
 
   after(async () => {
@@ -99,14 +101,14 @@ describe('kube lab: a Released volume is wiped and claimable again', function ()
     await waitFor('the PV Released', async () => (await pvPhase(pv)) === 'Released', 60_000);
 
     const lines: string[] = [];
-    await recycleReleasedVolumes(controlPlane, worker, (l) => lines.push(l));
+    await recycleReleasedVolumes(controlPlane, workers, (l) => lines.push(l));
     expect(lines).to.include(`recycling ${pv}: wiping Gluster volume ${volume}`);
     expect(await pvPhase(pv)).to.equal('Available');
     expect(await onVolume(volume, 'ls "$1"')).to.equal('');
 
     // Nothing Released any more: a second pass changes nothing and says nothing.
     const again: string[] = [];
-    await recycleReleasedVolumes(controlPlane, worker, (l) => again.push(l));
+    await recycleReleasedVolumes(controlPlane, workers, (l) => again.push(l));
     expect(again.filter((l) => l.includes(pv))).to.deep.equal([]);
   });
 
@@ -122,7 +124,7 @@ describe('kube lab: a Released volume is wiped and claimable again', function ()
     (await kubectl(controlPlane, ['get', 'namespace', ns])).exitCode === 0;
 
   it('a volume pool exhausted by a live namespace: the run exits 3 within 30 s naming the class, volumes and namespace, touching nothing', async () => {
-    await recycleReleasedVolumes(controlPlane, worker, log);
+    await recycleReleasedVolumes(controlPlane, workers, log);
     const available = (
       await kubectlOk(controlPlane, [
         'get',
