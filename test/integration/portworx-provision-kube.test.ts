@@ -26,7 +26,7 @@ import { connectKube, type KubeClient } from '../../lib/k8s/kube-client.js';
 import type { KubeLabUp } from '../../lib/kube-lab/kube-lab-up.js';
 import type { NodeAccess } from '../../lib/nodes/node-access.js';
 import { LOOP_DEVICE_DAEMONSET } from '../../lib/sut/portworx/loop-device-daemonset.js';
-import { INSTALLED_BY } from '../../lib/sut/portworx/px-install-marker.js';
+import { INSTALLED_BY } from '../../lib/sut/postgres-on-k8s/installed-by-marker.js';
 import { ONE_KERNEL_STATEMENT, pxPreflight } from '../../lib/sut/portworx/px-preflight.js';
 import { provisionPortworxStorage } from '../../lib/sut/portworx/px-provision-kube.js';
 import { PORTWORX_STORAGE_CLASS } from '../../lib/sut/portworx/portworx-storage-class.js';

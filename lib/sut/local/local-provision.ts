@@ -7,8 +7,8 @@ import type { NodeAccess } from '../../nodes/node-access.js';
 import type { ClusterStorageContext, ClusterStorageTeardown } from '../postgres-on-k8s/cluster-storage.js';
 import type { NoDriverConfig } from '../postgres-on-k8s/storage-driver-profile.js';
 import { LOCAL_DISK_ATTACH, LOCAL_DISK_REMOVE, LOCAL_VOLUME_WIPE } from './local-node-commands.js';
+import { isInstalledByHarness } from '../postgres-on-k8s/installed-by-marker.js';
 import {
-  isMarked,
   LOCAL_STORAGE_CLASS,
   LOCAL_VOLUME_LABEL,
   localStorageClass,
@@ -115,7 +115,7 @@ export async function teardownLocalStorage(ctx: Context): Promise<ClusterStorage
     )
     .catch(() => undefined);
   // Only the class the driver made (marked); one of the user's with the same name stays.
-  if (cls && isMarked(cls.metadata?.annotations)) {
+  if (isInstalledByHarness(cls)) {
     await deleteAndWaitGone(client, {
       apiVersion: 'storage.k8s.io/v1',
       kind: 'StorageClass',

@@ -1,7 +1,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { readFileSync } from 'node:fs';
 import type { PortworxSettings } from './portworx-config.js';
-import { markInstalled } from './px-install-marker.js';
+import { markInstalled } from '../postgres-on-k8s/installed-by-marker.js';
 import { parsePxSpec, PxSpecError } from './px-spec-file.js';
 import { renderStorageCluster } from './px-storage-cluster.js';
 

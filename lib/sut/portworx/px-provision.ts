@@ -4,7 +4,7 @@ import type { ExecResult } from '../../nodes/exec-result.js';
 import { PxchaosError } from '../../errors.js';
 import type { PortworxSettings } from './portworx-config.js';
 import { loopDeviceDrives } from './loop-device-daemonset.js';
-import { INSTALLED_BY, isInstalledByHarness, markInstalled } from './px-install-marker.js';
+import { INSTALLED_BY, isInstalledByHarness, markInstalled } from '../postgres-on-k8s/installed-by-marker.js';
 import { pxInstallObjects } from './px-install-objects.js';
 import { plannedPxProvisioner } from './px-provisioner.js';
 import type { PxUninstallOutcome } from './px-uninstall.js';
@@ -14,7 +14,7 @@ import { PORTWORX_STORAGE_CLASS, portworxStorageClass } from './portworx-storage
  * What a run provisions for Portworx before it arranges Postgres, and what `pxchaos teardown`
  * undoes, as decisions over a few operations (PxProvisionOps: the cluster in a run, a stand-in in
  * the unit tests). Everything the harness creates carries the annotation pxchaos.io/installed-by
- * (px-install-marker.ts), and the teardown removes only what carries it: a DaemonSet, a
+ * (lib/sut/postgres-on-k8s/installed-by-marker.ts), and the teardown removes only what carries it: a DaemonSet, a
  * StorageClass or a Portworx the user made stays. The loop devices' backing files are named by the
  * harness (`px-<node>.img` in portworx.loopDevices.directory) and made only by its DaemonSet.
  */

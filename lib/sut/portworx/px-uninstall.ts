@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { objectLabel } from '../../k8s/apply-objects.js';
 import type { ExecResult } from '../../nodes/exec-result.js';
 import { formatDuration } from '../../time/duration.js';
-import { isInstalledByHarness, INSTALLED_BY } from './px-install-marker.js';
+import { isInstalledByHarness, INSTALLED_BY } from '../postgres-on-k8s/installed-by-marker.js';
 import {
   isStorageCluster,
   PX_DELETE_STRATEGY,
@@ -19,7 +19,7 @@ import {
  * for the PX pods to go, remove PX's files on each node, delete the applied objects, drop the label.
  * That is the DaemonSet install's method; a PX the Operator runs (the install has a StorageCluster)
  * is uninstalled the Operator's way instead (px-operator-uninstall.ts). Either way only a PX the
- * harness installed (px-install-marker.ts).
+ * harness installed (lib/sut/postgres-on-k8s/installed-by-marker.ts).
  */
 
 /**

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { portworxClusterStorage } from '../../../lib/sut/portworx/portworx-cluster-storage.js';
-import { INSTALLED_BY, isInstalledByHarness } from '../../../lib/sut/portworx/px-install-marker.js';
+import { INSTALLED_BY, isInstalledByHarness } from '../../../lib/sut/postgres-on-k8s/installed-by-marker.js';
 import { pxInstallObjects } from '../../../lib/sut/portworx/px-install-objects.js';
 import { parsePxSpec, PxSpecError } from '../../../lib/sut/portworx/px-spec-file.js';
 import { renderStorageCluster } from '../../../lib/sut/portworx/px-storage-cluster.js';

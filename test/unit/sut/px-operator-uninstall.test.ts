@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { KubeClient } from '../../../lib/k8s/kube-client.js';
 import { uninstallInstalledPortworx } from '../../../lib/sut/portworx/px-install-kube.js';
-import { markInstalled } from '../../../lib/sut/portworx/px-install-marker.js';
+import { markInstalled } from '../../../lib/sut/postgres-on-k8s/installed-by-marker.js';
 import { pxInstallObjects } from '../../../lib/sut/portworx/px-install-objects.js';
 import { uninstallPortworx, type PxUninstallOps } from '../../../lib/sut/portworx/px-uninstall.js';
 import { RecordedKubeApi, sendJson } from '../../support/recorded-kube-api.js';

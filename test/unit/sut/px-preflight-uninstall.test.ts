@@ -2,7 +2,7 @@ import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
-import { markInstalled } from '../../../lib/sut/portworx/px-install-marker.js';
+import { markInstalled } from '../../../lib/sut/postgres-on-k8s/installed-by-marker.js';
 import {
   listeningPorts,
   ONE_KERNEL_STATEMENT,

@@ -1,7 +1,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { objectLabel } from '../../../lib/k8s/apply-objects.js';
-import { INSTALLED_BY } from '../../../lib/sut/portworx/px-install-marker.js';
+import { INSTALLED_BY } from '../../../lib/sut/postgres-on-k8s/installed-by-marker.js';
 import {
   provisionPortworx,
   pxProvisionPlan,

@@ -1,9 +1,10 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 
 /**
- * The annotation the harness puts on every Portworx object it applies. Uninstall removes Portworx
- * (and wipes its node files) only when the objects it finds carry it: a PX the user installed is
- * theirs, and an uninstall of it would destroy their volumes.
+ * The annotation the harness puts on every cluster object a storage driver provisions (Portworx,
+ * its loop devices and StorageClass; the local driver's volumes and class). Teardown and uninstall
+ * remove only what carries it: what the user made is theirs (an uninstall of their Portworx would
+ * destroy their volumes).
  */
 export const INSTALLED_BY = 'pxchaos.io/installed-by';
 export const INSTALLED_BY_VALUE = 'pxchaos';
