@@ -30,20 +30,26 @@ export const ANY_TIMER_PATTERN = selfExcludingPattern(MARKER_PREFIX);
  * instead of waiting for the timer's pipes to close. PID 1 (tini in the lab) reaps it.
  */
 export function timerStartArgv(marker: string, delayMs: number, revert: readonly string[]): string[] {
-  return timerStartArgvSleeping(marker, String(Math.max(1, Math.ceil(delayMs / 1000))), revert);
+  return timerStartArgvSleeping(marker, timerSleep(delayMs), revert);
 }
 
 /** timerStartArgv with the sleep's argument as text: `pxchaos plan` shows a placeholder there. */
 export function timerStartArgvSleeping(marker: string, sleep: string, revert: readonly string[]): string[] {
-  const body = `sleep ${sleep}; ${shellJoin(revert)}`;
-  return ['sh', '-c', `exec ${START_TIMER}`, 'pxchaos-start-timer', body, marker];
+  return ['sh', '-c', `exec ${START_TIMER}`, 'pxchaos-start-timer', timerBody(sleep, revert), marker];
 }
+
+/** The sleep's argument: whole seconds, at least 1. */
+const timerSleep = (delayMs: number): string => String(Math.max(1, Math.ceil(delayMs / 1000)));
+
+/** What the detached timer shell runs. */
+const timerBody = (sleep: string, revert: readonly string[]): string =>
+  `sleep ${sleep}; ${shellJoin(revert)}`;
 
 /** Starts the detached timer shell: its script is $1, its $0 (found by pgrep) the marker, $2. */
 const START_TIMER = 'setsid -f nohup sh -c "$1" "$2" </dev/null >/dev/null 2>&1';
 
 /** Exit status of timerThenArgv when the timer could not start (`then` did not run). */
-export const TIMER_NOT_STARTED_EXIT = 125;
+const TIMER_NOT_STARTED_EXIT = 125;
 
 /**
  * argv that starts the timer and then, in the same exec, runs `then` — only once the timer runs, so
@@ -56,13 +62,12 @@ export function timerThenArgv(
   revert: readonly string[],
   then: readonly string[],
 ): string[] {
-  const [, , , , body] = timerStartArgv(marker, delayMs, revert);
   return [
     'sh',
     '-c',
     `${START_TIMER} || exit ${TIMER_NOT_STARTED_EXIT}; shift 2; exec "$@"`,
     'pxchaos-inject',
-    body ?? '',
+    timerBody(timerSleep(delayMs), revert),
     marker,
     ...then,
   ];
