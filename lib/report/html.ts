@@ -133,10 +133,15 @@ function verdictTable(r: ScenarioResult): string {
   return `<table class="verdicts"><thead><tr><th></th><th>check</th><th>expected / measured</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
+/**
+ * Every measured metric. The table has a fixed layout, so a long value (an error message, a digest)
+ * is cut with an ellipsis instead of widening the page; its hover text holds it in full. Names break
+ * after their underscores.
+ */
 function metricsTable(r: ScenarioResult): string {
   const rows = Object.entries(r.metrics).map(
     ([k, v]) =>
-      `<tr><td><code>${h(k)}</code></td><td class="num" title="${a(String(v))}">${h(formatMetric(k, v))}</td></tr>`,
+      `<tr><td><code>${h(k).replaceAll('_', '_<wbr>')}</code></td><td class="num" title="${a(String(v))}">${h(formatMetric(k, v))}</td></tr>`,
   );
   return `<table class="metrics"><thead><tr><th>metric</th><th class="num">value</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
@@ -249,7 +254,9 @@ section.scenario h3{font-size:13px;text-transform:uppercase;letter-spacing:.05em
 .verdicts tr.pass td.mark{color:var(--pass)}.verdicts tr.fail td.mark{color:var(--fail)}
 .verdicts td.mark{font-weight:700;width:24px}
 .verdicts tr.fail{background:#fdf1f1}.verdicts tr.fail td{color:#8f1d22}
-.metrics code{font-size:13px}
+.metrics{table-layout:fixed}.metrics th:first-child{width:60%}
+.metrics code{font-size:13px;overflow-wrap:anywhere}
+.metrics td.num{overflow:hidden;text-overflow:ellipsis}
 details{margin-top:16px}
 summary{cursor:pointer;color:var(--muted);font-weight:600}
 .events td{font-size:13px}
