@@ -13,7 +13,9 @@ import { escapeAttr, escapeText } from './xml-text.js';
  * One scenario's timeline as an inline SVG: write outcomes stacked per time bin, the probe
  * band, scenario steps, the fault window shaded from injected to healed, platform events
  * (leader/pod changes) and the recovery point as labelled vertical markers. No scripts: hover
- * details are SVG <title> elements, so the report stays a single static file.
+ * details are SVG <title> elements, so the report stays a single static file. Platform events a few
+ * pixels apart share one marker, and no two labels overlap: a label that finds no free row is left
+ * out, its marker keeping the hover text.
  */
 export interface TimelineChartOptions {
   /** RTO (fault injected → first successful write after the last failure), drawn as the recovery point. */
@@ -45,6 +47,8 @@ const PROBE_H = 16;
 const STEPS_H = 18;
 const LABEL_ROW_H = 16;
 const MAX_LABEL_ROWS = 5;
+/** Platform events closer than this on the chart (viewBox units, about a pixel each) share one marker. */
+const GROUP_WITHIN = 8;
 const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif';
 const BIN_CHOICES = [250, 500, 1000, 2000, 5000, 10_000, 30_000, 60_000];
 const MAX_BINS = 320;
@@ -53,6 +57,7 @@ const TICK_CHOICES_MS = [
 ];
 
 interface Marker {
+  readonly kind: 'fault' | 'platform' | 'recovery';
   readonly t: number;
   readonly label: string;
   readonly color: string;
@@ -61,6 +66,8 @@ interface Marker {
   readonly title: string;
   /** Lower is placed first, so the fault and recovery labels survive when rows run out. */
   readonly priority: number;
+  /** A k8s:* event repeating an earlier marker's (a readiness probe failing every 2 s): line and hover, no label. */
+  readonly repeat?: boolean;
 }
 
 interface FaultWindow {
@@ -82,9 +89,12 @@ function tickLabel(ms: number): string {
   return `${sign}${m}m${s ? String(s).padStart(2, '0') + 's' : ''}`;
 }
 
-/** Rough rendered width (no font metrics without a browser); errs wide so labels do not collide. */
+/**
+ * Rough rendered width (no font metrics without a browser); errs wide so labels do not collide:
+ * DejaVu Sans, Debian's default and among the widest, measures up to 0.66 em a character in bold.
+ */
 function textWidth(text: string, size = 12, bold = false): number {
-  return text.length * size * (bold ? 0.64 : 0.58);
+  return text.length * size * (bold ? 0.7 : 0.62);
 }
 
 function binLabel(ms: number): string {
@@ -133,6 +143,10 @@ function layoutLabels(
   const placed: { m: Marker; row: number; anchorEnd: boolean }[] = [];
   for (const m of [...markers].sort((a, b) => a.priority - b.priority || a.t - b.t)) {
     const mx = x(m.t);
+    if (m.repeat) {
+      placed.push({ m, row: -1, anchorEnd: false });
+      continue;
+    }
     const w = textWidth(m.label, 12, true) + 8;
     const anchorEnd = mx + w > W - 4;
     const left = anchorEnd ? mx - w : mx;
@@ -151,6 +165,50 @@ function layoutLabels(
 
 function platformLabel(e: PlatformEvent): string {
   return e.node ? `${e.event} ${e.node}` : e.event;
+}
+
+/** Kubernetes' own Events (`k8s:<reason>`), which repeat what the harness saw change, and more. */
+const isK8sEvent = (e: PlatformEvent): boolean => e.event.startsWith('k8s:');
+
+/**
+ * One marker per run of platform events within GROUP_WITHIN of its first (on Kubernetes a pod's
+ * deletion, creation, scheduling and their k8s:* events land within a second): labelled with its
+ * first state change the harness saw (else its first k8s:* event) and how many more, its hover text
+ * listing each with its time. Markers with such a state change get label rows before k8s:*-only ones;
+ * a k8s:*-only marker led by the same event as an earlier one is not labelled again.
+ */
+function platformMarkers(
+  platform: readonly PlatformEvent[],
+  x: (t: number) => number,
+  origin: number,
+): Marker[] {
+  const groups: [PlatformEvent, ...PlatformEvent[]][] = [];
+  for (const e of platform) {
+    const group = groups[groups.length - 1];
+    if (group && x(e.t) - x(group[0].t) <= GROUP_WITHIN) group.push(e);
+    else groups.push([e]);
+  }
+  const k8sLeads = new Set<string>();
+  return groups.map((group) => {
+    const [first] = group;
+    const lead = group.find((e) => !isK8sEvent(e));
+    const repeat = !lead && k8sLeads.has(platformLabel(first));
+    if (!lead) k8sLeads.add(platformLabel(first));
+    const lines = group.map(
+      (e) => `${tickLabel(e.t - origin)}: ${platformLabel(e)}${e.detail ? ` — ${e.detail}` : ''}`,
+    );
+    const more = group.length - 1;
+    return {
+      kind: 'platform',
+      t: first.t,
+      label: more ? `${platformLabel(lead ?? first)} +${more}` : platformLabel(first),
+      color: CHART_COLORS.platform,
+      dash: '3 3',
+      title: more ? `${group.length} platform events:\n${lines.join('\n')}` : lines.join(''),
+      priority: lead ? 2 : 3,
+      repeat,
+    };
+  });
 }
 
 export function renderTimelineChart(
@@ -186,6 +244,7 @@ export function renderTimelineChart(
   const markers: Marker[] = [];
   for (const w of windows) {
     markers.push({
+      kind: 'fault',
       t: w.start,
       label: '⚡ fault injected',
       color: CHART_COLORS.fault,
@@ -195,6 +254,7 @@ export function renderTimelineChart(
     });
     if (w.healed)
       markers.push({
+        kind: 'fault',
         t: w.end,
         label: 'healed',
         color: CHART_COLORS.fault,
@@ -203,22 +263,18 @@ export function renderTimelineChart(
         priority: 1,
       });
   }
-  for (const e of platform) {
-    if (!inDomain(e.t)) continue;
-    const detail = e.detail ? ` — ${e.detail}` : '';
-    markers.push({
-      t: e.t,
-      label: platformLabel(e),
-      color: CHART_COLORS.platform,
-      dash: '3 3',
-      title: `${tickLabel(e.t - origin)}: ${platformLabel(e)}${detail}`,
-      priority: 2,
-    });
-  }
+  markers.push(
+    ...platformMarkers(
+      platform.filter((e) => inDomain(e.t)),
+      x,
+      origin,
+    ),
+  );
   const rto = options.rtoMs;
   const recoveryT = injected && rto !== undefined && Number.isFinite(rto) ? injected.t + rto : undefined;
   if (recoveryT !== undefined && inDomain(recoveryT)) {
     markers.push({
+      kind: 'recovery',
       t: recoveryT,
       label: `✓ recovered`,
       color: CHART_COLORS.recovery,
@@ -232,7 +288,8 @@ export function renderTimelineChart(
 
   // Vertical layout.
   const labelsTop = 6;
-  const bracketY = labelsTop + rows * LABEL_ROW_H + 14;
+  // Clear of the last label row: a 12 px text's box (ascent and descent) is about 14 px tall.
+  const bracketY = labelsTop + rows * LABEL_ROW_H + 18;
   const faultTop = bracketY + 10;
   const FAULT_H = 16;
   const writesTop = faultTop + FAULT_H + 8;
@@ -392,10 +449,10 @@ export function renderTimelineChart(
     const mx = x(p.m.t);
     const top = p.row >= 0 ? labelsTop + p.row * LABEL_ROW_H + 13 : writesTop;
     out.push(
-      `<g><title>${escapeText(redact(p.m.title))}</title>` +
+      `<g class="marker ${p.m.kind}"><title>${escapeText(redact(p.m.title))}</title>` +
         `<line x1="${n(mx)}" x2="${n(mx)}" y1="${top + 3}" y2="${stepsTop + STEPS_H}" stroke="${p.m.color}" stroke-width="${p.m.width ?? 1.3}"${p.m.dash ? ` stroke-dasharray="${p.m.dash}"` : ''}/>` +
         (p.row >= 0
-          ? `<text x="${n(p.anchorEnd ? mx - 4 : mx + 4)}" y="${top}" text-anchor="${p.anchorEnd ? 'end' : 'start'}" fill="${p.m.color}" font-weight="600" stroke="#fff" stroke-width="3" paint-order="stroke">${escapeText(redact(p.m.label))}</text>`
+          ? `<text class="marker-label" x="${n(p.anchorEnd ? mx - 4 : mx + 4)}" y="${top}" text-anchor="${p.anchorEnd ? 'end' : 'start'}" fill="${p.m.color}" font-weight="600" stroke="#fff" stroke-width="3" paint-order="stroke">${escapeText(redact(p.m.label))}</text>`
           : '') +
         `</g>`,
     );
@@ -406,7 +463,7 @@ export function renderTimelineChart(
     const x0 = x(injected.t);
     const x1 = x(recoveryT);
     const label = `RTO ${formatDuration(rto)}`;
-    const fits = x1 - x0 > textWidth(label, 12) + 16;
+    const fits = x1 - x0 > textWidth(label, 12, true) + 16;
     out.push(
       `<g stroke="${CHART_COLORS.recovery}" stroke-width="1.5"><line x1="${n(x0)}" x2="${n(x1)}" y1="${bracketY}" y2="${bracketY}"/>` +
         `<line x1="${n(x0)}" x2="${n(x0)}" y1="${bracketY - 5}" y2="${bracketY + 5}"/><line x1="${n(x1)}" x2="${n(x1)}" y1="${bracketY - 5}" y2="${bracketY + 5}"/></g>`,

@@ -153,3 +153,62 @@ describe('renderTimelineChart', () => {
     expect(renderTimelineChart([])).to.include('no timeline events');
   });
 });
+
+describe('renderTimelineChart platform markers', () => {
+  /** 100 s of acknowledged writes, a fault from 10 s to 60 s, and the given platform events. */
+  const chartWith = (platform: readonly [number, string][]): string =>
+    renderTimelineChart([
+      ...Array.from({ length: 1000 }, (_, i): TimelineEvent => {
+        return { kind: 'write', id: i, outcome: 'acked', latencyMs: 5, t: i * 100, wall: 0 };
+      }),
+      { kind: 'fault', phase: 'injected', fault: 'partition', node: 'n2', t: 10_000, wall: 0 },
+      { kind: 'fault', phase: 'healed', fault: 'partition', node: 'n2', t: 60_000, wall: 0 },
+      ...platform.map(([t, event]): TimelineEvent => ({ kind: 'platform', event, node: 'n2', t, wall: 0 })),
+    ]);
+  /** Each platform marker's hover text and label (empty when it has none). */
+  const platformMarkers = (svg: string) =>
+    [
+      ...svg.matchAll(
+        /<g class="marker platform"><title>([^<]*)<\/title><line[^>]*\/>(?:<text class="marker-label"[^>]*>([^<]*)<\/text>)?<\/g>/g,
+      ),
+    ].map((m) => ({ title: m[1] ?? '', label: m[2] ?? '' }));
+
+  it('groups events a few pixels apart into one marker whose hover text lists each', () => {
+    const markers = platformMarkers(
+      chartWith([
+        [30_000, 'k8s:NodeNotReady'],
+        [30_050, 'node-not-ready'],
+        [30_100, 'pod-not-ready'],
+        [50_000, 'pod-ready'],
+      ]),
+    );
+    expect(markers.map((m) => m.label)).to.deep.equal(['node-not-ready n2 +2', 'pod-ready n2']);
+    expect(markers[0]?.title.split('\n')).to.deep.equal([
+      '3 platform events:',
+      '20s: k8s:NodeNotReady n2',
+      '20.1s: node-not-ready n2',
+      '20.1s: pod-not-ready n2',
+    ]);
+    expect(markers[1]?.title).to.equal('40s: pod-ready n2');
+  });
+
+  it('keeps events further apart on their own markers', () => {
+    const markers = platformMarkers(
+      chartWith([
+        [30_000, 'node-not-ready'],
+        [32_000, 'pod-not-ready'],
+      ]),
+    );
+    expect(markers.map((m) => m.label)).to.deep.equal(['node-not-ready n2', 'pod-not-ready n2']);
+  });
+
+  it('labels a repeating k8s:* event once, each repeat keeping its marker and hover text', () => {
+    const markers = platformMarkers(
+      chartWith([20_000, 24_000, 28_000, 32_000].map((t): [number, string] => [t, 'k8s:Unhealthy'])),
+    );
+    expect(markers.map((m) => m.label)).to.deep.equal(['k8s:Unhealthy n2', '', '', '']);
+    expect(markers.map((m) => m.title)).to.deep.equal(
+      ['10s', '14s', '18s', '22s'].map((at) => `${at}: k8s:Unhealthy n2`),
+    );
+  });
+});
