@@ -5,7 +5,7 @@ import { UsageError } from '../errors.js';
 import type { ScenarioResult } from '../observe/timeline-events.js';
 import { formatDuration } from '../time/duration.js';
 import { formatMetric } from './metric-format.js';
-import { suiteName } from './junit.js';
+import { suiteName } from './suite-name.js';
 import { checkJunitText, parseJunit } from './read-junit.js';
 import { RESULT_SUFFIX, readResults, readTimelineJson, type StoredResult } from './read-results.js';
 

@@ -33,6 +33,8 @@ export interface SyntheticRunOptions {
   readonly fault?: string;
   /** Whether the scenario expects the primary to move (the verdict checks it). */
   readonly primaryMoves?: boolean;
+  /** Which repetition of a `--repeat N` run this is (saved as `<scenario>.rep<k>.*` from the second on). */
+  readonly repetition?: number;
 }
 
 export interface SyntheticRun {
@@ -166,7 +168,8 @@ export function syntheticRun(options: SyntheticRunOptions = {}): SyntheticRun {
     durationMs: end,
     metrics,
     verdicts,
-    timelineFile: `${scenario}.timeline.json`,
+    timelineFile: `${scenario}${(options.repetition ?? 1) > 1 ? `.rep${options.repetition}` : ''}.timeline.json`,
+    ...(options.repetition !== undefined && { repetition: options.repetition }),
   };
   return { result, timeline: { scenario, startWall, events } };
 }
