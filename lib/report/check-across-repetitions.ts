@@ -1,5 +1,5 @@
 import type { ScenarioResult } from '../observe/timeline-events.js';
-import { namedRepetitions, repetitionOf } from './repetitions.js';
+import { namedRepetitions, repetitionOf, type SuiteGroup } from './repetitions.js';
 
 /** How one check fared over a scenario's repetitions. */
 export interface CheckAcross {
@@ -65,4 +65,13 @@ export function checksAcross(results: readonly ScenarioResult[]): CheckAcross[] 
       }),
     ),
   );
+}
+
+/** A scenario's state over its repetitions: a check failing in some and passing in others is flaky, never a pass. */
+export type GroupState = 'pass' | 'fail' | 'flaky';
+
+export function groupState(g: SuiteGroup): GroupState {
+  if (g.results.length === 0 || g.results.some((r) => r.verdicts.length === 0)) return 'fail';
+  const states = checksAcross(g.results).map((c) => c.state);
+  return states.includes('failed') ? 'fail' : states.includes('flaky') ? 'flaky' : 'pass';
 }

@@ -1,19 +1,10 @@
 import type { ScenarioResult } from '../observe/timeline-events.js';
 import { formatDuration } from '../time/duration.js';
-import { checksAcross } from './check-across-repetitions.js';
+import { checksAcross, groupState, type GroupState } from './check-across-repetitions.js';
 import { figuresAcross } from './figures-across-repetitions.js';
 import { a, h } from './html-escape.js';
 import { formatMetric } from './metric-format.js';
 import { repetitionOf, type SuiteGroup } from './repetitions.js';
-
-/** A scenario's state over its repetitions: a check failing in some and passing in others is flaky, never a pass. */
-export type GroupState = 'pass' | 'fail' | 'flaky';
-
-export function groupState(g: SuiteGroup): GroupState {
-  if (g.results.length === 0 || g.results.some((r) => r.verdicts.length === 0)) return 'fail';
-  const states = checksAcross(g.results).map((c) => c.state);
-  return states.includes('failed') ? 'fail' : states.includes('flaky') ? 'flaky' : 'pass';
-}
 
 export function stateBadge(state: GroupState): string {
   return `<span class="badge ${state}">${state.toUpperCase()}</span>`;

@@ -51,28 +51,46 @@ function testcase(r: ScenarioResult, v: Verdict, indent: string): string {
   );
 }
 
+/** Which scenario a testsuite is: the properties every testsuite starts with. */
+function identity(r: ScenarioResult): [string, string][] {
+  return [
+    ['pxchaos.scenario', r.scenario],
+    ['pxchaos.target', r.target],
+    ['pxchaos.sut', r.sut],
+    ['pxchaos.placement', r.placement ?? 'primary'],
+  ];
+}
+
+/** `<testsuite …>` and its `<properties>`. */
+function suiteHead(
+  r: ScenarioResult,
+  suite: { readonly id: number; readonly host: string; readonly timeMs: number } & SuiteCounts,
+  props: readonly [string, string][],
+): string[] {
+  return [
+    `  <testsuite name="${escapeAttr(suiteName(r))}" id="${suite.id}" package="${escapeAttr(`pxchaos.${r.target}.${r.sut}`)}"` +
+      ` tests="${suite.tests}" failures="${suite.failures}" errors="${suite.errors}" skipped="0" time="${seconds(suite.timeMs)}"` +
+      ` timestamp="${escapeAttr(timestamp(r.startedAt))}" hostname="${escapeAttr(suite.host)}">`,
+    '    <properties>',
+    ...props.map(
+      ([k, v]) => `      <property name="${escapeAttr(clean(k))}" value="${escapeAttr(clean(v))}"/>`,
+    ),
+    '    </properties>',
+  ];
+}
+
 function testsuite(r: ScenarioResult, id: number, host: string): string {
   const failures = r.verdicts.filter((v) => !v.passed).length;
   // A scenario that produced no verdict at all (it crashed before asserting) is an error, not a pass.
   const errors = r.verdicts.length === 0 ? 1 : 0;
   const tests = Math.max(1, r.verdicts.length);
   const props: [string, string][] = [
-    ['pxchaos.scenario', r.scenario],
-    ['pxchaos.target', r.target],
-    ['pxchaos.sut', r.sut],
-    ['pxchaos.placement', r.placement ?? 'primary'],
+    ...identity(r),
     ...(r.timelineFile ? ([['pxchaos.timeline', r.timelineFile]] as [string, string][]) : []),
     ...Object.entries(r.metrics).map(([k, v]): [string, string] => [k, String(v)]),
   ];
   const lines = [
-    `  <testsuite name="${escapeAttr(suiteName(r))}" id="${id}" package="${escapeAttr(`pxchaos.${r.target}.${r.sut}`)}"` +
-      ` tests="${tests}" failures="${failures}" errors="${errors}" skipped="0" time="${seconds(r.durationMs)}"` +
-      ` timestamp="${escapeAttr(timestamp(r.startedAt))}" hostname="${escapeAttr(host)}">`,
-    '    <properties>',
-    ...props.map(
-      ([k, v]) => `      <property name="${escapeAttr(clean(k))}" value="${escapeAttr(clean(v))}"/>`,
-    ),
-    '    </properties>',
+    ...suiteHead(r, { id, host, timeMs: r.durationMs, tests, failures, errors }, props),
     ...r.verdicts.map((v) => testcase(r, v, '    ')),
   ];
   if (errors) {
@@ -137,23 +155,13 @@ function repeatedTestsuite(g: SuiteGroup, id: number, host: string): string {
   const time = g.results.reduce((n, r) => n + (Number.isFinite(r.durationMs) ? r.durationMs : 0), 0);
   const timelines = g.results.flatMap((r) => (r.timelineFile ? [r.timelineFile] : []));
   const props: [string, string][] = [
-    ['pxchaos.scenario', first.scenario],
-    ['pxchaos.target', first.target],
-    ['pxchaos.sut', first.sut],
-    ['pxchaos.placement', first.placement ?? 'primary'],
+    ...identity(first),
     ...(timelines.length ? ([['pxchaos.timelines', timelines.join(', ')]] as [string, string][]) : []),
     ...repeatedProperties(g),
   ];
   const classname = escapeAttr(`pxchaos.${first.target}.${first.sut}.${first.scenario}`);
   return [
-    `  <testsuite name="${escapeAttr(g.name)}" id="${id}" package="${escapeAttr(`pxchaos.${first.target}.${first.sut}`)}"` +
-      ` tests="${checks.length + errors}" failures="${failures}" errors="${errors}" skipped="0" time="${seconds(time)}"` +
-      ` timestamp="${escapeAttr(timestamp(first.startedAt))}" hostname="${escapeAttr(host)}">`,
-    '    <properties>',
-    ...props.map(
-      ([k, v]) => `      <property name="${escapeAttr(clean(k))}" value="${escapeAttr(clean(v))}"/>`,
-    ),
-    '    </properties>',
+    ...suiteHead(first, { id, host, timeMs: time, tests: checks.length + errors, failures, errors }, props),
     ...checks.map((c) => repeatedTestcase(first, c, '    ')),
     ...(errors
       ? [
