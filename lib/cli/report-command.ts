@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { compareRuns, formatComparison, loadRun, type Margins } from '../report/compare.js';
+import { compareRuns, loadRun, type Margins } from '../report/compare.js';
+import { formatComparison } from '../report/compare-text.js';
 import { rerenderReports } from '../scenario/rerender-reports.js';
 import { loadConfig } from '../pxchaos-config.js';
 

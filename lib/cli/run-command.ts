@@ -16,6 +16,10 @@ export function registerRunCommand(program: Command): void {
       '--placement <where>',
       'where each fault goes: primary | replica | bystander | all (each scenario once per placement; default: the config, else primary)',
     )
+    .option(
+      '--repeat <n>',
+      'run each scenario (and placement) n times on the one arrangement; report compare judges the spread (default: the config, else 1)',
+    )
     .option('--step', 'pause before each action with a one-line explanation (workshop demos)')
     .action(
       async (opts: {
@@ -25,6 +29,7 @@ export function registerRunCommand(program: Command): void {
         reportDir?: string;
         step?: boolean;
         placement?: string;
+        repeat?: string;
       }) => {
         process.exitCode = await runSuite({
           scenarios: opts.scenario,
@@ -33,6 +38,7 @@ export function registerRunCommand(program: Command): void {
           ...(opts.reportDir && { reportDir: opts.reportDir }),
           ...(opts.step && { step: true }),
           ...(opts.placement !== undefined && { placement: opts.placement }),
+          ...(opts.repeat !== undefined && { repeat: opts.repeat }),
         });
       },
     );

@@ -34,6 +34,9 @@ export const SCENARIO_NAMES = [
 
 export const TARGETS = ['lab', 'kind', 'vm'] as const;
 
+/** `repeat`'s maximum: a scenario takes minutes, so more is a typo, not a plan. */
+export const REPEAT_MAX = 1000;
+
 const patroniSchema = section({
   // Patroni's own units are whole seconds and it enforces these minimums (dynamic configuration docs).
   ttl: duration('20s', { wholeSeconds: true, min: 20_000, max: MAX.clusterTimer }).prefault('20s'),
@@ -276,6 +279,8 @@ export function configSchemaWith<const D extends string, S extends z.core.$ZodLo
     reportDir: text('a directory path').prefault('reports'),
     /** Where each fault goes: primary, replica, bystander, or all (each scenario once per placement); `--placement` wins. */
     placement: oneOf(PLACEMENT_CHOICES).prefault('primary'),
+    /** How many times each scenario (and placement) runs on the one arrangement; `--repeat` wins. */
+    repeat: int(1, REPEAT_MAX).prefault(1),
     lab: labSchema.prefault({}),
     workload: workloadSchema.prefault({}),
     scenarios: scenariosSchema.prefault({}),

@@ -81,6 +81,8 @@ export interface ScenarioResult {
   readonly sut: string;
   /** Where the fault went (lib/sut/placement.ts); absent in results from before placements: primary. */
   readonly placement?: string;
+  /** Which of a `--repeat N` run's repetitions (1-based); absent when the scenario ran once. */
+  readonly repetition?: number;
   readonly startedAt: string;
   readonly durationMs: number;
   /** Measured figures (rto_ms, unavailable_ms, acked, lost_acked, unknown, rows_before, rows_after, primary_before, ...). */

@@ -53,6 +53,8 @@ export interface TimelineMeta {
   readonly sut: string;
   /** Where the fault went (lib/sut/placement.ts); absent in timelines from before placements: primary. */
   readonly placement?: string;
+  /** Which of a `--repeat N` run's repetitions (1-based); absent when the scenario ran once. */
+  readonly repetition?: number;
 }
 
 export const TIMELINE_FORMAT = 'pxchaos-timeline';
@@ -127,6 +129,7 @@ export class Timeline implements TimelineSink {
       target: meta.target,
       sut: meta.sut,
       ...(meta.placement !== undefined && { placement: meta.placement }),
+      ...(meta.repetition !== undefined && { repetition: meta.repetition }),
       startedAt: new Date(this.startWall).toISOString(),
       events: [...this.list],
       measurements,
@@ -179,6 +182,7 @@ const fileSchema = z.object({
   target: z.string(),
   sut: z.string(),
   placement: z.string().optional(),
+  repetition: z.number().int().min(1).optional(),
   startedAt: z.string(),
   events: z.array(eventSchema),
   measurements: z.object({

@@ -3,17 +3,20 @@ import path from 'node:path';
 import { DEFAULT_MARGINS, type Margins } from '../config/compare-margins.js';
 import { UsageError } from '../errors.js';
 import type { ScenarioResult } from '../observe/timeline-events.js';
-import { formatDuration } from '../time/duration.js';
 import { formatMetric } from './metric-format.js';
-import { suiteName } from './junit.js';
+import { suiteName } from './suite-name.js';
+import { beyondMargins, judgeFigure, type FigureJudgement } from './figure-gate.js';
+import { groupBySuite, namedRepetitions, repetitionOf, type SuiteGroup } from './repetitions.js';
+import { summarize, type Summary } from './stats/quantiles.js';
 import { checkJunitText, parseJunit } from './read-junit.js';
 import { RESULT_SUFFIX, readResults, readTimelineJson, type StoredResult } from './read-results.js';
 
 /**
- * `pxchaos report compare`: the pre-upgrade diff of two runs. A metric regresses only when it
- * got worse by more than BOTH the relative and the absolute margin, so tiny figures (80 ms →
- * 120 ms is +50%) and noise on large ones (60.0 s → 61.5 s) do not flap. Lost acknowledged
- * writes have no absolute margin: one more is always a regression.
+ * `pxchaos report compare`: the pre-upgrade diff of two runs, single or repeated (`--repeat N`).
+ * Durations and counts go through a statistical gate (figure-gate.ts): regressed only when the
+ * repetitions differ significantly (Mann–Whitney) AND the median got worse by more than both
+ * margins; too few repetitions is inconclusive, never a pass or a fail. Data-integrity figures stay
+ * strict (judged on their worst repetition, no absolute margin), and so do check flips.
  */
 export { DEFAULT_MARGINS, type Margins };
 
@@ -85,26 +88,37 @@ export function metricKind(name: string): MetricKind {
   return 'info';
 }
 
+/** One figure of a scenario on both sides, over their repetitions. */
 export interface MetricDelta {
   readonly metric: string;
   readonly kind: MetricKind;
+  /** The median over the repetitions (a text figure: the first repetition's). */
   readonly baseline?: number | string;
   readonly current?: number | string;
+  /** Numbers only: each side's spread. */
+  readonly baselineSummary?: Summary;
+  readonly currentSummary?: Summary;
+  /** Durations and counts measured on both sides: what the statistical gate says. */
+  readonly judgement?: FigureJudgement;
   readonly regression: boolean;
 }
 
 export interface VerdictChange {
   readonly verdict: string;
-  /** undefined: the check did not exist on that side. */
+  /** Passed in every repetition; undefined: the check did not exist on that side. */
   readonly before?: boolean;
   readonly after?: boolean;
+  /** Repetitions that failed it, each side. */
+  readonly failedBefore: readonly number[];
+  readonly failedAfter: readonly number[];
   readonly regression: boolean;
 }
 
 export interface ScenarioComparison {
   readonly name: string;
-  readonly baseline?: ScenarioResult;
-  readonly current?: ScenarioResult;
+  /** Its repetitions on each side (one for a single run; none when absent). */
+  readonly baseline: readonly ScenarioResult[];
+  readonly current: readonly ScenarioResult[];
   readonly metrics: readonly MetricDelta[];
   readonly verdictChanges: readonly VerdictChange[];
   /** One line per regression, naming the scenario. */
@@ -117,126 +131,189 @@ export interface Comparison {
   readonly regressions: readonly string[];
 }
 
-function passed(r: ScenarioResult | undefined): boolean | undefined {
-  return r === undefined ? undefined : r.verdicts.length > 0 && r.verdicts.every((v) => v.passed);
-}
-
 function show(metric: string, v: number | string | undefined): string {
   return v === undefined ? '–' : formatMetric(metric, v);
 }
 
-function isRegression(kind: MetricKind, before: number, after: number, m: Margins): boolean {
-  const delta = after - before;
-  if (kind === 'info' || !(delta > 0)) return false;
-  const absolute = kind === 'duration' ? m.ms : kind === 'count' ? m.count : 0;
-  const relative = before === 0 ? Infinity : (delta / Math.abs(before)) * 100;
-  return delta > absolute && relative > m.percent;
+/** ` in repetitions 2, 4 of 5` when the side was repeated; nothing for a single run (today's lines). */
+function where(list: readonly number[], of: number): string {
+  return of > 1 ? ` in ${namedRepetitions(list)} of ${of}` : '';
+}
+
+function measured(results: readonly ScenarioResult[], metric: string): (number | string)[] {
+  return results.map((r) => r.metrics[metric]).filter((v) => v !== undefined);
+}
+
+function numbers(values: readonly (number | string)[]): number[] | undefined {
+  const list = values.filter((v): v is number => typeof v === 'number');
+  return list.length > 0 && list.length === values.length ? list : undefined;
+}
+
+function pct(before: number, after: number, metric: string): string {
+  return before === 0 || !Number.isFinite(after)
+    ? `from ${show(metric, before)}`
+    : `${Math.round(((after - before) / Math.abs(before)) * 100)}%`;
+}
+
+function compareFigure(
+  name: string,
+  metric: string,
+  b: readonly ScenarioResult[],
+  c: readonly ScenarioResult[],
+  m: Margins,
+  regressions: string[],
+): MetricDelta {
+  const kind = metricKind(metric);
+  const [bv, cv] = [measured(b, metric), measured(c, metric)];
+  const [bn, cn] = [numbers(bv), numbers(cv)];
+  const [bs, cs] = [bn && summarize(bn), cn && summarize(cn)];
+  // Any occurrence in any repetition of the current run, whatever the baseline says.
+  const absolute = c.flatMap((r) => {
+    const found = absoluteRegression(metric, r.metrics[metric]);
+    return found === undefined ? [] : [{ found, repetition: repetitionOf(r) }];
+  });
+  let regression = absolute.length > 0;
+  if (absolute[0])
+    regressions.push(
+      `${name}: ${absolute[0].found}${where(
+        absolute.map((a) => a.repetition),
+        c.length,
+      )}`,
+    );
+  let judgement: FigureJudgement | undefined;
+  if (bn && cn && bs && cs && (kind === 'duration' || kind === 'count')) {
+    judgement = judgeFigure(kind, bn, cn, m);
+    if (judgement.verdict === 'regressed' && !regression) {
+      regression = true;
+      const n = c.length > 1 || b.length > 1 ? `medians of ${bn.length} vs ${cn.length}, ` : '';
+      regressions.push(
+        `${name}: ${metric} ${show(metric, bs.median)} → ${show(metric, cs.median)} (${n}+${pct(bs.median, cs.median, metric)}; ${judgement.why})`,
+      );
+    }
+  } else if (
+    bn &&
+    cn &&
+    bs &&
+    cs &&
+    kind === 'strict' &&
+    !regression &&
+    beyondMargins('strict', bs.max, cs.max, m)
+  ) {
+    // Data integrity is judged on its worst repetition: one loss anywhere is one too many.
+    regression = true;
+    const worst = c.filter((r) => r.metrics[metric] === cs.max).map(repetitionOf);
+    regressions.push(
+      `${name}: ${metric} ${show(metric, bs.max)} → ${show(metric, cs.max)} (+${pct(bs.max, cs.max, metric)}; no margin)${where(worst, c.length)}`,
+    );
+  }
+  return {
+    metric,
+    kind,
+    ...(bv[0] !== undefined && { baseline: bs ? bs.median : bv[0] }),
+    ...(cv[0] !== undefined && { current: cs ? cs.median : cv[0] }),
+    ...(bs && { baselineSummary: bs }),
+    ...(cs && { currentSummary: cs }),
+    ...(judgement && { judgement }),
+    regression,
+  };
+}
+
+/** A check's repetitions that failed it (or never reached it). */
+function failedIn(results: readonly ScenarioResult[], check: string): number[] {
+  return results.filter((r) => r.verdicts.find((v) => v.name === check)?.passed !== true).map(repetitionOf);
+}
+
+/**
+ * A check failing in a repetition of the current run where the baseline's repetition of the same
+ * number passed it (a repetition the baseline did not have: where it never failed it) is a
+ * regression, as a check that is new and fails is.
+ */
+function compareCheck(
+  name: string,
+  check: string,
+  b: readonly ScenarioResult[],
+  c: readonly ScenarioResult[],
+  regressions: string[],
+): VerdictChange | undefined {
+  const has = (rs: readonly ScenarioResult[]) => rs.some((r) => r.verdicts.some((v) => v.name === check));
+  const [inBefore, inAfter] = [has(b), has(c)];
+  const [failedBefore, failedAfter] = [failedIn(b, check), failedIn(c, check)];
+  const passedBefore = (k: number): boolean => {
+    if (!inBefore) return true;
+    const same = b.find((r) => repetitionOf(r) === k);
+    return same ? !failedBefore.includes(k) : failedBefore.length === 0;
+  };
+  const before = inBefore ? failedBefore.length === 0 : undefined;
+  const after = inAfter ? failedAfter.length === 0 : undefined;
+  if (c.length === 0 || (before === after && failedBefore.join() === failedAfter.join())) return undefined;
+  const flipped = inAfter ? failedAfter.filter(passedBefore) : [];
+  if (flipped.length > 0)
+    regressions.push(
+      `${name}: check "${check}" ${inBefore ? 'passed before, fails now' : 'is new and fails'}${where(flipped, c.length)}`,
+    );
+  return {
+    verdict: check,
+    ...(before !== undefined && { before }),
+    ...(after !== undefined && { after }),
+    failedBefore: inBefore ? failedBefore : [],
+    failedAfter: inAfter ? failedAfter : [],
+    regression: flipped.length > 0,
+  };
 }
 
 function compareScenario(
   name: string,
-  b: ScenarioResult | undefined,
-  c: ScenarioResult | undefined,
+  b: readonly ScenarioResult[],
+  c: readonly ScenarioResult[],
   m: Margins,
 ): ScenarioComparison {
   const regressions: string[] = [];
-  if (b && !c) regressions.push(`${name}: missing from the current run (it ran in the baseline)`);
-  const metrics: MetricDelta[] = [];
-  const keys = [...new Set([...Object.keys(b?.metrics ?? {}), ...Object.keys(c?.metrics ?? {})])];
-  for (const metric of keys) {
-    const before = b?.metrics[metric];
-    const after = c?.metrics[metric];
-    const kind = metricKind(metric);
-    const absolute = absoluteRegression(metric, after);
-    const regression =
-      absolute !== undefined ||
-      (typeof before === 'number' && typeof after === 'number' && isRegression(kind, before, after, m));
-    if (absolute !== undefined) regressions.push(`${name}: ${absolute}`);
-    else if (regression && typeof before === 'number' && typeof after === 'number') {
-      const pct =
-        before === 0 || !Number.isFinite(after)
-          ? `from ${show(metric, before)}`
-          : `${Math.round(((after - before) / Math.abs(before)) * 100)}%`;
-      const margin =
-        kind === 'strict'
-          ? 'no margin'
-          : `margins ${m.percent}% and ${kind === 'duration' ? formatDuration(m.ms) : m.count}`;
-      regressions.push(
-        `${name}: ${metric} ${show(metric, before)} → ${show(metric, after)} (+${pct}; ${margin})`,
-      );
-    }
-    metrics.push({
-      metric,
-      kind,
-      ...(before !== undefined ? { baseline: before } : {}),
-      ...(after !== undefined ? { current: after } : {}),
-      regression,
-    });
-  }
-  const verdictChanges: VerdictChange[] = [];
-  const names = [
-    ...new Set([...(b?.verdicts ?? []).map((v) => v.name), ...(c?.verdicts ?? []).map((v) => v.name)]),
-  ];
-  for (const verdict of names) {
-    const before = b?.verdicts.find((v) => v.name === verdict)?.passed;
-    const after = c?.verdicts.find((v) => v.name === verdict)?.passed;
-    if (before === after || !c) continue;
-    // A check that fails now and did not fail before (flipped, or new) is a regression.
-    const regression = after === false && before !== false;
-    if (regression)
-      regressions.push(
-        `${name}: check "${verdict}" ${before === undefined ? 'is new and fails' : 'passed before, fails now'}`,
-      );
-    verdictChanges.push({
-      verdict,
-      ...(before !== undefined ? { before } : {}),
-      ...(after !== undefined ? { after } : {}),
-      regression,
-    });
-  }
-  if (c && c.verdicts.length === 0 && (b?.verdicts.length ?? 0) > 0) {
-    regressions.push(`${name}: recorded no verdicts (it stopped before its checks)`);
-  }
-  return {
-    name,
-    ...(b ? { baseline: b } : {}),
-    ...(c ? { current: c } : {}),
-    metrics,
-    verdictChanges,
-    regressions,
-  };
+  if (b.length > 0 && c.length === 0)
+    regressions.push(`${name}: missing from the current run (it ran in the baseline)`);
+  const keys = [...new Set([...b, ...c].flatMap((r) => Object.keys(r.metrics)))];
+  const metrics = keys.map((metric) => compareFigure(name, metric, b, c, m, regressions));
+  const checks = [...new Set([...b, ...c].flatMap((r) => r.verdicts.map((v) => v.name)))];
+  const verdictChanges = checks.flatMap((check) => compareCheck(name, check, b, c, regressions) ?? []);
+  const silent = c.filter((r) => r.verdicts.length === 0).map(repetitionOf);
+  if (silent.length > 0 && b.some((r) => r.verdicts.length > 0))
+    regressions.push(
+      `${name}: recorded no verdicts${where(silent, c.length)} (it stopped before its checks)`,
+    );
+  return { name, baseline: b, current: c, metrics, verdictChanges, regressions };
 }
 
 /**
  * Pairs scenarios by name, placement and target/SUT (falling back to name and placement: a replica's
- * fault is never compared with the primary's) and diffs them.
+ * fault is never compared with the primary's), each with all its repetitions, and judges them.
  */
 export function compareRuns(
   baseline: readonly ScenarioResult[],
   current: readonly ScenarioResult[],
   margins: Margins = DEFAULT_MARGINS,
 ): Comparison {
-  const pairs: [string, ScenarioResult | undefined, ScenarioResult | undefined][] = [];
-  const unmatched = [...current];
-  const take = (pred: (r: ScenarioResult) => boolean) => {
+  const pairs: [string, readonly ScenarioResult[], readonly ScenarioResult[]][] = [];
+  const unmatched = groupBySuite(current);
+  const take = (pred: (g: SuiteGroup) => boolean) => {
     const i = unmatched.findIndex(pred);
     return i === -1 ? undefined : unmatched.splice(i, 1)[0];
   };
-  const leftovers: ScenarioResult[] = [];
-  for (const b of baseline) {
-    const c = take((r) => suiteName(r) === suiteName(b));
-    if (c) pairs.push([suiteName(b), b, c]);
+  const leftovers: SuiteGroup[] = [];
+  for (const b of groupBySuite(baseline)) {
+    const c = take((g) => g.name === b.name);
+    if (c) pairs.push([b.name, b.results, c.results]);
     else leftovers.push(b);
   }
+  const placeOf = (g: SuiteGroup) => {
+    const [r] = g.results;
+    return `${r?.scenario ?? ''} ${r?.placement ?? 'primary'}`;
+  };
   for (const b of leftovers) {
-    const c = take(
-      (r) => r.scenario === b.scenario && (r.placement ?? 'primary') === (b.placement ?? 'primary'),
-    );
-    pairs.push([c ? `${suiteName(b)} vs ${suiteName(c)}` : suiteName(b), b, c]);
+    const c = take((g) => placeOf(g) === placeOf(b));
+    pairs.push([c ? `${b.name} vs ${c.name}` : b.name, b.results, c?.results ?? []]);
   }
-  for (const c of unmatched) pairs.push([suiteName(c), undefined, c]);
+  for (const c of unmatched) pairs.push([c.name, [], c.results]);
   // Two runs with nothing in common are not a comparison: every line would read "absent → FAIL".
-  if (!pairs.some(([, b, c]) => b && c))
+  if (!pairs.some(([, b, c]) => b.length > 0 && c.length > 0))
     throw new UsageError(
       `no scenario in common: baseline has ${listNames(baseline)}; current has ${listNames(current)}`,
     );
@@ -246,69 +323,6 @@ export function compareRuns(
 
 function listNames(results: readonly ScenarioResult[]): string {
   return [...new Set(results.map(suiteName))].join(', ') || 'none';
-}
-
-function pad(text: string, width: number, right = false): string {
-  return right ? text.padStart(width) : text.padEnd(width);
-}
-
-function change(d: MetricDelta): string {
-  if (typeof d.baseline !== 'number' || typeof d.current !== 'number') {
-    return d.baseline === d.current ? '' : 'changed';
-  }
-  const delta = d.current - d.baseline;
-  if (delta === 0 || d.current === d.baseline) return '=';
-  if (!Number.isFinite(delta)) return Number.isNaN(delta) ? '' : delta > 0 ? '+∞' : '−∞';
-  const shown = d.metric.endsWith('_ms')
-    ? formatDuration(Math.abs(delta))
-    : Math.abs(delta).toLocaleString('en-US');
-  const pct =
-    d.baseline === 0 ? '' : ` (${delta > 0 ? '+' : '−'}${Math.abs(Math.round((delta / d.baseline) * 100))}%)`;
-  return `${delta > 0 ? '+' : '−'}${shown}${pct}`;
-}
-
-const status = (p: boolean | undefined) => (p === undefined ? 'absent' : p ? 'PASS' : 'FAIL');
-
-/** Plain-text report, readable in a CI log. */
-export function formatComparison(c: Comparison, labels: { baseline: string; current: string }): string {
-  const lines: string[] = [
-    `baseline: ${labels.baseline}`,
-    `current:  ${labels.current}`,
-    `a metric regresses when it is worse by more than ${c.margins.percent}% AND by more than ${formatDuration(c.margins.ms)} (durations) or ${c.margins.count} (failed/unknown writes); any more lost acknowledged writes is a regression, and so is any lost pgbench transaction or broken pgbench invariant`,
-    '',
-  ];
-  for (const s of c.scenarios) {
-    const before = passed(s.baseline);
-    const after = passed(s.current);
-    lines.push(
-      `${s.name}: ${status(before)} → ${status(after)}${s.regressions.length ? `  (${s.regressions.length} regression${s.regressions.length > 1 ? 's' : ''})` : ''}`,
-    );
-    const shown = s.metrics.filter((d) => d.kind !== 'info' || d.baseline !== d.current);
-    if (shown.length) {
-      const w = Math.max(6, ...shown.map((d) => d.metric.length));
-      lines.push(`  ${pad('metric', w)}  ${pad('baseline', 12, true)}  ${pad('current', 12, true)}  change`);
-      for (const d of shown) {
-        const mark = d.regression ? '  ← REGRESSION' : '';
-        lines.push(
-          `  ${pad(d.metric, w)}  ${pad(show(d.metric, d.baseline), 12, true)}  ${pad(show(d.metric, d.current), 12, true)}  ${change(d)}${mark}`,
-        );
-      }
-    }
-    for (const v of s.verdictChanges) {
-      const mark = v.regression ? '  ← REGRESSION' : '';
-      lines.push(
-        `  check "${v.verdict}": ${v.before === undefined ? 'absent' : v.before ? 'pass' : 'fail'} → ${v.after === undefined ? 'absent' : v.after ? 'pass' : 'FAIL'}${mark}`,
-      );
-    }
-    lines.push('');
-  }
-  if (c.regressions.length === 0) {
-    lines.push('no regressions');
-  } else {
-    lines.push(`${c.regressions.length} regression${c.regressions.length > 1 ? 's' : ''}:`);
-    for (const r of c.regressions) lines.push(`  - ${r}`);
-  }
-  return lines.join('\n');
 }
 
 /**

@@ -1,12 +1,14 @@
-import { placedName, type Placement } from '../sut/placement.js';
 import type { ScenarioResult, TimelineEvent } from '../observe/timeline-events.js';
 import { formatDuration } from '../time/duration.js';
-import { suiteName } from './junit.js';
+import { suiteName } from './suite-name.js';
 import { formatMetric } from './metric-format.js';
-import { redact } from './redact.js';
+import { a, h } from './html-escape.js';
+import { groupState } from './check-across-repetitions.js';
+import { repeatedSection, stateBadge } from './html-repeated.js';
+import { groupBySuite, repetitionOf, resultBaseName, type SuiteGroup } from './repetitions.js';
+import { summarize } from './stats/quantiles.js';
 import { CHART_COLORS, renderTimelineChart } from './timeline-chart.js';
 import { parseTimeline, type TimelineData } from './timeline-data.js';
-import { escapeAttr, escapeText } from './xml-text.js';
 
 /** Timelines by scenario name, in any shape parseTimeline accepts (an event array or `{ events, ... }`). */
 export type TimelineInput = ReadonlyMap<string, unknown> | Readonly<Record<string, unknown>>;
@@ -32,9 +34,6 @@ const KEY_FIGURES: readonly { key: string; label: string; bad?: (v: number) => b
   { key: 'pgbench_tx_acked', label: 'pgbench transactions acked' },
 ];
 
-const h = (text: string): string => escapeText(redact(text));
-const a = (text: string): string => escapeAttr(redact(text));
-
 function timelineFor(timelines: TimelineInput, scenario: string): TimelineData | undefined {
   const raw: unknown =
     timelines instanceof Map
@@ -52,11 +51,12 @@ function passed(r: ScenarioResult): boolean {
 }
 
 function slug(r: ScenarioResult, i: number): string {
-  return `s${i}-${`${r.scenario}-${r.target}-${r.sut}-${r.placement ?? 'primary'}`.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+  const rep = r.repetition === undefined ? '' : `-rep${r.repetition}`;
+  return `s${i}-${`${r.scenario}-${r.target}-${r.sut}-${r.placement ?? 'primary'}`.toLowerCase().replace(/[^a-z0-9]+/g, '-')}${rep}`;
 }
 
 function badge(ok: boolean): string {
-  return `<span class="badge ${ok ? 'pass' : 'fail'}">${ok ? 'PASS' : 'FAIL'}</span>`;
+  return stateBadge(ok ? 'pass' : 'fail');
 }
 
 function wallTime(ms: number): string {
@@ -73,21 +73,36 @@ function readableStart(startedAt: string): string {
         .replace(/\.\d+Z$/, ' UTC');
 }
 
-function summaryTable(results: readonly ScenarioResult[]): string {
-  const cell = (r: ScenarioResult, key: string) => {
-    const v = r.metrics[key];
-    return v === undefined ? '<td class="num dim">–</td>' : `<td class="num">${h(formatMetric(key, v))}</td>`;
-  };
-  const rows = results.map((r, i) => {
-    const failedCount = r.verdicts.filter((v) => !v.passed).length;
+/** The summary's figure for a scenario: its value, or over repetitions the median (n and range on hover). */
+function summaryCell(g: SuiteGroup, key: string): string {
+  const values = g.results.map((r) => r.metrics[key]).filter((v) => v !== undefined);
+  const numbers = values.filter((v): v is number => typeof v === 'number');
+  const [only] = values;
+  if (only === undefined) return '<td class="num dim">–</td>';
+  if (g.results.length === 1 || numbers.length !== values.length)
+    return `<td class="num">${h(formatMetric(key, only))}</td>`;
+  const s = summarize(numbers);
+  const range = `median of ${s.n}; ${formatMetric(key, s.min)}–${formatMetric(key, s.max)}`;
+  return `<td class="num" title="${a(range)}">${h(formatMetric(key, s.median))}</td>`;
+}
+
+function summaryTable(groups: readonly SuiteGroup[]): string {
+  const rows = groups.map((g, i) => {
+    const r = g.results[0] as ScenarioResult;
+    const verdicts = g.results.length === 1 ? r.verdicts : [];
+    const checks =
+      g.results.length === 1
+        ? `${verdicts.filter((v) => v.passed).length}/${verdicts.length}`
+        : `${g.results.length} repetitions`;
+    const took = g.results.reduce((n, x) => n + x.durationMs, 0);
     return (
-      `<tr><td>${badge(passed(r))}</td><td><a href="#${slug(r, i)}">${h(r.scenario)}</a></td><td>${h(`${r.target} / ${r.sut}${placedNote(r)}`)}</td>` +
-      cell(r, 'rto_ms') +
-      cell(r, 'unavailable_ms') +
-      cell(r, 'failed') +
-      cell(r, 'lost_acked') +
-      cell(r, 'unknown') +
-      `<td class="num">${r.verdicts.length - failedCount}/${r.verdicts.length}</td><td class="num">${h(formatDuration(r.durationMs))}</td></tr>`
+      `<tr><td>${stateBadge(groupState(g))}</td><td><a href="#${groupSlug(g, i)}">${h(r.scenario)}</a></td><td>${h(`${r.target} / ${r.sut}${placedNote(r)}`)}</td>` +
+      summaryCell(g, 'rto_ms') +
+      summaryCell(g, 'unavailable_ms') +
+      summaryCell(g, 'failed') +
+      summaryCell(g, 'lost_acked') +
+      summaryCell(g, 'unknown') +
+      `<td class="num">${checks}</td><td class="num">${h(formatDuration(took))}</td></tr>`
     );
   });
   return (
@@ -202,7 +217,7 @@ function scenarioSection(r: ScenarioResult, i: number, timeline: TimelineData | 
         ? `all ${r.verdicts.length} checks passed`
         : `${failedCount} of ${r.verdicts.length} checks failed`;
   return `<section class="scenario ${ok ? 'pass' : 'fail'}" id="${a(slug(r, i))}">
-<h2>${badge(ok)} ${h(r.scenario)} <small>${h(`${r.target} / ${r.sut}${placedNote(r)}`)}</small></h2>
+<h2>${badge(ok)} ${h(r.scenario)} <small>${h(`${r.target} / ${r.sut}${placedNote(r)}${r.repetition === undefined ? '' : `, repetition ${repetitionOf(r)}`}`)}</small></h2>
 <p class="meta">started ${h(readableStart(r.startedAt))} · took ${h(formatDuration(r.durationMs))} · ${h(status)}</p>
 ${figures(r)}
 <div class="chart">${chart}${events.length > 0 ? legend() : ''}</div>
@@ -212,7 +227,7 @@ ${eventsTable(events, injected?.t ?? 0)}
 }
 
 const CSS = `
-:root{--pass:#2f9e61;--fail:#dc3d43;--ink:#1f2933;--muted:#66717d;--line:#e3e7ec;--bg:#f6f7f9}
+:root{--pass:#2f9e61;--fail:#dc3d43;--flaky:#d9822b;--ink:#1f2933;--muted:#66717d;--line:#e3e7ec;--bg:#f6f7f9}
 *{box-sizing:border-box}
 body{margin:0;background:var(--bg);color:var(--ink);font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif}
 header.page{display:flex;justify-content:space-between;align-items:center;gap:24px;padding:22px 36px;background:#fff;border-bottom:1px solid var(--line)}
@@ -229,9 +244,11 @@ th{font-size:12px;text-transform:uppercase;letter-spacing:.04em;color:var(--mute
 a{color:#1c63b8;text-decoration:none}a:hover{text-decoration:underline}
 .summary{border:1px solid var(--line);border-radius:10px;overflow:hidden}
 .badge{display:inline-block;min-width:48px;text-align:center;padding:2px 8px;border-radius:6px;font-size:12px;font-weight:700;letter-spacing:.05em;color:#fff;vertical-align:middle}
-.badge.pass{background:var(--pass)}.badge.fail{background:var(--fail)}
+.badge.pass{background:var(--pass)}.badge.fail{background:var(--fail)}.badge.flaky{background:var(--flaky)}
 section.scenario{background:#fff;border:1px solid var(--line);border-left:6px solid var(--pass);border-radius:10px;padding:18px 24px 20px;margin-top:28px}
-section.scenario.fail{border-left-color:var(--fail)}
+section.scenario.fail{border-left-color:var(--fail)}section.scenario.flaky{border-left-color:var(--flaky)}
+details.repetition section.scenario{margin-top:8px}
+.verdicts tr.flaky td.mark{color:var(--flaky)}.verdicts tr.flaky{background:#fdf5ec}
 section.scenario h2{margin:0;font-size:21px}
 section.scenario h2 small{font-size:14px;font-weight:500;color:var(--muted);margin-left:6px}
 section.scenario h3{font-size:13px;text-transform:uppercase;letter-spacing:.05em;color:var(--muted);margin:18px 0 6px}
@@ -271,39 +288,45 @@ footer{color:var(--muted);font-size:13px;text-align:center;padding:0 0 32px}
  * fonts) with a summary table and, per scenario, key figures, the timeline chart, the checks
  * and every measured metric.
  */
+function groupSlug(g: SuiteGroup, i: number): string {
+  const [first] = g.results;
+  return first === undefined ? `s${i}` : slug({ ...first, repetition: undefined }, i);
+}
+
 export function renderHtml(
   results: readonly ScenarioResult[],
   timelines: TimelineInput,
   options: HtmlOptions = {},
 ): string {
-  const passedCount = results.filter(passed).length;
-  const allOk = results.length > 0 && passedCount === results.length;
+  const groups = groupBySuite(results);
+  const passedCount = groups.filter((g) => groupState(g) === 'pass').length;
+  const allOk = groups.length > 0 && passedCount === groups.length;
   const generated = (options.generatedAt ?? new Date())
     .toISOString()
     .replace('T', ' ')
     .replace(/\.\d+Z$/, ' UTC');
   const targets = [...new Set(results.map((r) => `${r.target} / ${r.sut}`))].join(', ') || 'no scenarios';
   const title = options.title ?? 'pxchaos resilience report';
-  const sections = results.map((r, i) =>
-    scenarioSection(
-      r,
-      i,
-      timelineFor(timelines, placedName(r.scenario, r.placement as Placement | undefined)),
-    ),
+  const section = (r: ScenarioResult, i: number) =>
+    scenarioSection(r, i, timelineFor(timelines, resultBaseName(r)));
+  const sections = groups.map((g, i) =>
+    g.results.length === 1 && g.results[0]
+      ? section(g.results[0], i)
+      : repeatedSection(g, groupSlug(g, i), (r) => section(r, i)),
   );
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${h(title)} — ${passedCount}/${results.length} passed</title>
+<title>${h(title)} — ${passedCount}/${groups.length} passed</title>
 <style>${CSS}</style>
 </head>
 <body>
 <header class="page"><div><h1>${h(title)}</h1><p class="sub">${h(targets)} · generated ${h(generated)}</p></div>
-<div class="overall ${allOk ? 'pass' : 'fail'}">${passedCount} of ${results.length} scenario${results.length === 1 ? '' : 's'} passed</div></header>
+<div class="overall ${allOk ? 'pass' : 'fail'}">${passedCount} of ${groups.length} scenario${groups.length === 1 ? '' : 's'} passed</div></header>
 <main>
-${results.length ? summaryTable(results) : '<p class="dim">No scenario results were found.</p>'}
+${groups.length ? summaryTable(groups) : '<p class="dim">No scenario results were found.</p>'}
 ${sections.join('\n')}
 </main>
 <footer>pxchaos · times on the charts are relative to the moment the fault was injected · hover a bar or marker for details</footer>

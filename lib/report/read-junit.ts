@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
 import type { ScenarioResult, Verdict } from '../observe/timeline-events.js';
+import { parseNamedRepetitions } from './repetitions.js';
 
 /**
  * Reads back a junit.xml written by renderJunit (for `report compare` when only the XML was
@@ -25,6 +26,76 @@ function attributes(tag: string): Record<string, string> {
   return out;
 }
 
+const STATS = /\.(min|median|p90|max)$/;
+
+/** A figure as read back: a number where it reads as one (the infinities included), else the text. */
+function figure(v: unknown): number | string | undefined {
+  if (typeof v === 'number') return v;
+  if (typeof v !== 'string') return undefined;
+  const text = v;
+  return text.trim() !== '' && !Number.isNaN(Number(text)) ? Number(text) : text;
+}
+
+interface ReadCase {
+  readonly name: string;
+  readonly time: number;
+  readonly kind?: string;
+  readonly message?: string;
+}
+
+/**
+ * The repetitions of a repeated testsuite (renderJunit's layout for `--repeat N`): figures from
+ * `<m>.values` (or a plain property, the same in each), a check failed in the repetitions its
+ * message names (all when it names none), passed in the others.
+ */
+function repetitions(
+  base: Omit<ScenarioResult, 'metrics' | 'verdicts'>,
+  n: number,
+  props: Record<string, string>,
+  cases: readonly ReadCase[],
+): ScenarioResult[] {
+  const metrics = Array.from({ length: n }, (): Record<string, number | string> => ({}));
+  for (const [k, v] of Object.entries(props)) {
+    if (k.startsWith('pxchaos.') || k === 'n' || STATS.test(k)) continue;
+    if (k.endsWith('.values')) {
+      let list: unknown;
+      try {
+        list = JSON.parse(v);
+      } catch {
+        list = undefined;
+      }
+      if (!Array.isArray(list))
+        throw new UsageError(`property ${k}: expected a JSON list of each repetition's value`);
+      list.forEach((x, i) => {
+        const value = figure(x);
+        if (value !== undefined && metrics[i]) metrics[i][k.slice(0, -'.values'.length)] = value;
+      });
+    } else for (const m of metrics) m[k] = figure(v) ?? v;
+  }
+  const silent = cases.find((c) => c.kind === 'error' && c.name === 'scenario produced verdicts');
+  const silentIn = new Set(silent ? (parseNamedRepetitions(silent.message ?? '') ?? []) : []);
+  const all = Array.from({ length: n }, (_, i) => i + 1);
+  return all.map((k, i) => ({
+    ...base,
+    repetition: k,
+    metrics: metrics[i] ?? {},
+    verdicts: silentIn.has(k)
+      ? []
+      : cases
+          .filter((c) => c !== silent)
+          .map((c) => {
+            const failedIn = c.kind ? (parseNamedRepetitions(c.message ?? '') ?? all) : [];
+            const failed = failedIn.includes(k);
+            return {
+              name: c.name,
+              passed: !failed,
+              durationMs: Math.round((c.time * 1000) / n),
+              ...(failed ? { message: c.message ?? '' } : {}),
+            };
+          }),
+  }));
+}
+
 export function parseJunit(xml: string): ScenarioResult[] {
   const results: ScenarioResult[] = [];
   for (const suite of xml.matchAll(/<testsuite\b([^>]*)>([\s\S]*?)<\/testsuite>/g)) {
@@ -40,29 +111,42 @@ export function parseJunit(xml: string): ScenarioResult[] {
       if (k.startsWith('pxchaos.')) continue;
       metrics[k] = v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v;
     }
-    const verdicts: Verdict[] = [];
+    const cases: ReadCase[] = [];
     for (const tc of body.matchAll(/<testcase\b([^>]*?)(\/>|>([\s\S]*?)<\/testcase>)/g)) {
       const a = attributes(tc[1] ?? '');
-      const inner = tc[3] ?? '';
-      const failure = /<(failure|error)\b([^>]*)/.exec(inner);
-      if (failure?.[1] === 'error' && a.name === 'scenario produced verdicts') continue;
-      verdicts.push({
+      const failure = /<(failure|error)\b([^>]*)/.exec(tc[3] ?? '');
+      cases.push({
         name: a.name ?? '',
-        passed: !failure,
-        durationMs: Math.round(Number(a.time ?? 0) * 1000),
-        ...(failure ? { message: attributes(failure[2] ?? '').message ?? '' } : {}),
+        time: Number(a.time ?? 0),
+        ...(failure && { kind: failure[1], message: attributes(failure[2] ?? '').message ?? '' }),
       });
     }
     const name = attrs.name ?? '';
-    results.push({
+    const base = {
       scenario: props['pxchaos.scenario'] ?? name.replace(/\s*\[.*\]$/, ''),
       target: props['pxchaos.target'] ?? '',
       sut: props['pxchaos.sut'] ?? '',
       startedAt: attrs.timestamp ?? '',
       durationMs: Math.round(Number(attrs.time ?? 0) * 1000),
-      metrics,
-      verdicts,
-    });
+    };
+    const n = Number(props.n);
+    if (Number.isInteger(n) && n > 1) {
+      const placement = props['pxchaos.placement'];
+      const placed = placement !== undefined && placement !== 'primary' ? { placement } : {};
+      results.push(
+        ...repetitions({ ...base, ...placed, durationMs: Math.round(base.durationMs / n) }, n, props, cases),
+      );
+      continue;
+    }
+    const verdicts: Verdict[] = cases
+      .filter((c) => !(c.kind === 'error' && c.name === 'scenario produced verdicts'))
+      .map((c) => ({
+        name: c.name,
+        passed: c.kind === undefined,
+        durationMs: Math.round(c.time * 1000),
+        ...(c.kind !== undefined ? { message: c.message ?? '' } : {}),
+      }));
+    results.push({ ...base, metrics, verdicts });
   }
   return results;
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
 import type { ScenarioResult } from '../observe/timeline-events.js';
+import { repetitionOf } from './repetitions.js';
 
 export const RESULT_SUFFIX = '.result.json';
 export const TIMELINE_SUFFIX = '.timeline.json';
@@ -12,6 +13,7 @@ const resultSchema = z.object({
   target: z.string(),
   sut: z.string(),
   placement: z.string().optional(),
+  repetition: z.number().int().min(1).optional(),
   startedAt: z.string(),
   durationMs: z.number(),
   // JSON has no Infinity: a writer's replacer may spell it as a string, plain JSON.stringify as null.
@@ -50,7 +52,7 @@ async function readJson(file: string): Promise<unknown> {
   }
 }
 
-/** Every `*.result.json` in a report directory, oldest scenario first. */
+/** Every `*.result.json` in a report directory, oldest scenario first (repetitions in order). */
 export async function readResults(dir: string): Promise<StoredResult[]> {
   let names: string[];
   try {
@@ -79,7 +81,8 @@ export async function readResults(dir: string): Promise<StoredResult[]> {
   return stored.sort(
     (a, b) =>
       a.result.startedAt.localeCompare(b.result.startedAt) ||
-      a.result.scenario.localeCompare(b.result.scenario),
+      a.result.scenario.localeCompare(b.result.scenario) ||
+      repetitionOf(a.result) - repetitionOf(b.result),
   );
 }
 

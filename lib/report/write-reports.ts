@@ -1,10 +1,10 @@
-import { placedName, type Placement } from '../sut/placement.js';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ScenarioResult } from '../observe/timeline-events.js';
 import { renderHtml } from './html.js';
 import { renderJunit } from './junit.js';
 import { readResults, readTimelineJson } from './read-results.js';
+import { resultBaseName } from './repetitions.js';
 
 /** The run-wide reports, rebuilt after every run in the report directory. */
 export const JUNIT_FILE = 'junit.xml';
@@ -30,8 +30,7 @@ export async function writeReports(reportDir: string): Promise<WrittenReports> {
   const timelines = new Map<string, unknown>();
   for (const s of stored) {
     const timeline = await readTimelineJson(s.timelinePath);
-    if (timeline !== undefined)
-      timelines.set(placedName(s.result.scenario, s.result.placement as Placement | undefined), timeline);
+    if (timeline !== undefined) timelines.set(resultBaseName(s.result), timeline);
   }
   const junit = path.join(dir, JUNIT_FILE);
   const html = path.join(dir, HTML_FILE);

@@ -25,8 +25,9 @@ export async function runScenario(
   kind: FaultKind,
   placement: Placement = 'primary',
   settings?: RunSettings,
+  repetition?: number,
 ): Promise<ScenarioOutcome> {
-  const ctx = scenarioContext(kind, placement, settings ?? (await runSettings()));
+  const ctx = scenarioContext(kind, placement, settings ?? (await runSettings()), { repetition });
   // On SIGINT/SIGTERM (after the fault is healed) the result of what ran is still saved.
   const unhookInterrupt = onInterrupt((reason) => saveInterrupted(ctx, reason));
   try {

@@ -2,7 +2,7 @@ import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Mocha from 'mocha';
-import { SCENARIO_NAMES, type ScenarioName } from '../config/config-schema.js';
+import { REPEAT_MAX, SCENARIO_NAMES, type ScenarioName } from '../config/config-schema.js';
 import { UsageError } from '../errors.js';
 import { RESULT_SUFFIX, TIMELINE_SUFFIX } from '../report/read-results.js';
 import { prepareReportDir } from '../report/report-dir.js';
@@ -33,6 +33,16 @@ export interface RunSuiteOptions {
   readonly step?: boolean;
   /** primary | replica | bystander | all (default: the config's `placement`, else primary). */
   readonly placement?: string;
+  /** `--repeat N`: each scenario and placement N times (default: the config's `repeat`, else 1). */
+  readonly repeat?: string;
+}
+
+/** `--repeat`'s value as a count, or one line saying what it wants (exit 2). */
+function repeatCount(text: string): number {
+  const n = /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;
+  if (!(n >= 1 && n <= REPEAT_MAX))
+    throw new UsageError(`--repeat: expected a whole number from 1 to ${REPEAT_MAX}, got '${text}'`);
+  return n;
 }
 
 const SCENARIO_DIR = fileURLToPath(new URL('../../scenarios/', import.meta.url));
@@ -56,11 +66,19 @@ export async function runSuite(options: RunSuiteOptions): Promise<number> {
   // Flags are values: they win over the environment, which wins over the file (exit 2 if bad).
   const config = await loadConfig({
     ...(options.config !== undefined && { file: options.config }),
-    overrides: { target: options.target, reportDir: options.reportDir, placement: options.placement },
+    overrides: {
+      target: options.target,
+      reportDir: options.reportDir,
+      placement: options.placement,
+      repeat: options.repeat === undefined ? undefined : repeatCount(options.repeat),
+    },
   });
   const reportDir = path.resolve(config.reportDir);
   // Exit 2 now, not after the chaos: the directory and every file the run will write in it.
-  await prepareReportDir(reportDir, runReportFiles(scenarios, expandPlacement(config.placement)));
+  await prepareReportDir(
+    reportDir,
+    runReportFiles(scenarios, expandPlacement(config.placement), config.repeat),
+  );
   // Exit 3 before anything runs (not 0/9 checks), then one run per lab or cluster.
   const { lockName } = await targetFor(config).preflight();
   const lock = await acquireRunLock(lockName, {
@@ -86,10 +104,10 @@ async function runLocked(
   config: PxchaosConfig,
   reportDir: string,
 ): Promise<number> {
-  const { target, placement } = config;
+  const { target, placement, repeat } = config;
   const runStarted = Date.now();
   process.stderr.write(
-    `pxchaos: ${scenarios.length} scenario(s) on target ${target}: ${scenarios.join(', ')}${placement === 'primary' ? '' : `; placement ${placement}`}; reports in ${reportDir}\n`,
+    `pxchaos: ${scenarios.length} scenario(s) on target ${target}: ${scenarios.join(', ')}${placement === 'primary' ? '' : `; placement ${placement}`}${repeat > 1 ? `; ${repeat} repetitions each` : ''}; reports in ${reportDir}\n`,
   );
   // Interrupted (after the heal): the reports still cover what ran; the exit stays 130/143.
   // Reports first: closing a Kubernetes target waits for its run namespace to go (~30 s), longer than
@@ -135,7 +153,7 @@ async function runLocked(
           ? formatDuration(r.metrics.rto_ms)
           : String(r.metrics.rto_ms ?? '-');
       process.stderr.write(
-        `  ${failed === 0 ? 'PASS' : 'FAIL'} ${placedName(r.scenario, r.placement as Placement | undefined)}: RTO ${rto}, acked ${String(r.metrics.acked ?? 0)}, lost ${String(r.metrics.lost_acked ?? '?')}, ${formatDuration(r.durationMs)}\n`,
+        `  ${failed === 0 ? 'PASS' : 'FAIL'} ${placedName(r.scenario, r.placement as Placement | undefined)}${r.repetition === undefined ? '' : `, repetition ${r.repetition}`}: RTO ${rto}, acked ${String(r.metrics.acked ?? 0)}, lost ${String(r.metrics.lost_acked ?? '?')}, ${formatDuration(r.durationMs)}\n`,
       );
     }
     process.stderr.write(`pxchaos: reports: ${written.junit}, ${written.html}\n`);
@@ -152,12 +170,16 @@ async function saveNotReached(
   reportDir: string,
   reason: string,
 ): Promise<void> {
+  const repetitions = Array.from({ length: config.repeat }, (_, i) =>
+    config.repeat > 1 ? i + 1 : undefined,
+  );
   for (const scenario of scenarios)
-    for (const placement of expandPlacement(config.placement)) {
-      const flow = { facts: { kind: scenario }, interrupted: { reason, phase: 'arrange' }, durationMs: 0 };
-      const meta = { scenario, target: config.target, sut: 'unknown', placement };
-      await saveJudged(reportDir, new Timeline().toData(meta, { values: {}, flow }));
-    }
+    for (const placement of expandPlacement(config.placement))
+      for (const repetition of repetitions) {
+        const flow = { facts: { kind: scenario }, interrupted: { reason, phase: 'arrange' }, durationMs: 0 };
+        const meta = { scenario, target: config.target, sut: 'unknown', placement, repetition };
+        await saveJudged(reportDir, new Timeline().toData(meta, { values: {}, flow }));
+      }
 }
 
 /** The run's target, shared by its scenarios, is closed once they are done (or interrupted). */

@@ -3,22 +3,33 @@ import path from 'node:path';
 import { saveTimeline, type TimelineData } from '../observe/timeline.js';
 import type { ScenarioResult } from '../observe/timeline-events.js';
 import { verdictsFromRecord, type Judged } from './verdicts-from-record.js';
-import { placedName, type Placement } from '../sut/placement.js';
+import type { Placement } from '../sut/placement.js';
+import { resultBaseName } from '../report/repetitions.js';
 import { RESULT_SUFFIX, TIMELINE_SUFFIX } from '../report/read-results.js';
 import { HTML_FILE, JUNIT_FILE } from '../report/write-reports.js';
 
-/** `network-partition` for the primary placement (the name scripts know), `network-partition@replica` otherwise. */
-export function scenarioFileBase(data: Pick<TimelineData, 'scenario' | 'placement'>): string {
-  return placedName(data.scenario, data.placement as Placement | undefined);
+/**
+ * `network-partition` for the primary placement (the name scripts know), `network-partition@replica`
+ * otherwise; a repetition after the first of `--repeat N` adds `.rep<k>`.
+ */
+export function scenarioFileBase(data: Pick<TimelineData, 'scenario' | 'placement' | 'repetition'>): string {
+  return resultBaseName(data);
 }
 
-/** Every file a run of these scenarios and placements writes in its report directory. */
-export function runReportFiles(scenarios: readonly string[], placements: readonly Placement[]): string[] {
+/** Every file a run of these scenarios and placements, each `repeat` times, writes in its report directory. */
+export function runReportFiles(
+  scenarios: readonly string[],
+  placements: readonly Placement[],
+  repeat = 1,
+): string[] {
+  const repetitions = Array.from({ length: repeat }, (_, i) => (repeat > 1 ? i + 1 : undefined));
   const perScenario = scenarios.flatMap((scenario) =>
-    placements.flatMap((placement) => {
-      const base = placedName(scenario, placement);
-      return [`${base}${TIMELINE_SUFFIX}`, `${base}${RESULT_SUFFIX}`, `${base}${RESULT_SUFFIX}.tmp`];
-    }),
+    placements.flatMap((placement) =>
+      repetitions.flatMap((repetition) => {
+        const base = resultBaseName({ scenario, placement, repetition });
+        return [`${base}${TIMELINE_SUFFIX}`, `${base}${RESULT_SUFFIX}`, `${base}${RESULT_SUFFIX}.tmp`];
+      }),
+    ),
   );
   return [JUNIT_FILE, HTML_FILE, ...perScenario];
 }
@@ -51,6 +62,7 @@ export async function saveResult(
     target: data.target,
     sut: data.sut,
     ...(data.placement !== undefined && { placement: data.placement }),
+    ...(data.repetition !== undefined && { repetition: data.repetition }),
     startedAt: data.startedAt,
     durationMs: Math.round(judged.durationMs),
     metrics: judged.metrics,

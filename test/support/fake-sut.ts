@@ -82,6 +82,7 @@ export async function fakeContext(
   kind: FaultKind = 'network-partition',
   placement: Placement = 'primary',
   rearrangeTo?: Sut,
+  repetition?: number,
 ): Promise<ScenarioContext & { readonly released: () => number; readonly rearranged: () => number }> {
   const reportDir = await mkdtemp(path.join(tmpdir(), 'pxchaos-flow-'));
   const config = configSchema.parse({
@@ -107,7 +108,7 @@ export async function fakeContext(
     kind,
     placement,
     { config, step: false, signal: new AbortController().signal },
-    () => Promise.resolve(lease(sut, rearrangeTo !== undefined)),
+    { lease: () => Promise.resolve(lease(sut, rearrangeTo !== undefined)), repetition },
   );
   return Object.assign(ctx, { released: () => released, rearranged: () => rearranged });
 }

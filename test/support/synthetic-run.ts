@@ -1,4 +1,5 @@
 import type { ScenarioResult, TimelineEvent, Verdict } from '../../lib/observe/timeline-events.js';
+import { seededRandom } from '../../lib/report/stats/seeded-random.js';
 
 /**
  * A realistic synthetic scenario run (Patroni-style failover under a write ledger and a probe)
@@ -32,6 +33,8 @@ export interface SyntheticRunOptions {
   readonly fault?: string;
   /** Whether the scenario expects the primary to move (the verdict checks it). */
   readonly primaryMoves?: boolean;
+  /** Which repetition of a `--repeat N` run this is (saved as `<scenario>.rep<k>.*` from the second on). */
+  readonly repetition?: number;
 }
 
 export interface SyntheticRun {
@@ -43,23 +46,11 @@ export interface SyntheticRun {
   };
 }
 
-/** Deterministic PRNG (mulberry32) so fixtures are reproducible for a seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function syntheticRun(options: SyntheticRunOptions = {}): SyntheticRun {
   const scenario = options.scenario ?? 'network-partition';
   const target = options.target ?? 'lab';
   const sut = options.sut ?? 'patroni';
-  const rnd = random(options.seed ?? 1);
+  const rnd = seededRandom(options.seed ?? 1);
   const injectAt = options.injectAtMs ?? 14_000;
   const outage = options.outageMs ?? 18_000;
   const hold = options.holdMs ?? 40_000;
@@ -177,7 +168,8 @@ export function syntheticRun(options: SyntheticRunOptions = {}): SyntheticRun {
     durationMs: end,
     metrics,
     verdicts,
-    timelineFile: `${scenario}.timeline.json`,
+    timelineFile: `${scenario}${(options.repetition ?? 1) > 1 ? `.rep${options.repetition}` : ''}.timeline.json`,
+    ...(options.repetition !== undefined && { repetition: options.repetition }),
   };
   return { result, timeline: { scenario, startWall, events } };
 }

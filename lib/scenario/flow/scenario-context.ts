@@ -65,14 +65,23 @@ export type LeaseTarget = (
   signal: AbortSignal,
 ) => Promise<TargetLease>;
 
+/** How a scenario context is made beyond its fault and placement. */
+export interface ContextOptions {
+  /** Tests give a fake target here. */
+  readonly lease?: LeaseTarget;
+  /** Which of a `--repeat N` run's repetitions (1-based); undefined when the scenario runs once. */
+  readonly repetition?: number | undefined;
+}
+
 export function scenarioContext(
   kind: FaultKind,
   placement: Placement,
   settings: RunSettings,
-  lease: LeaseTarget = leaseTarget,
+  { lease = leaseTarget, repetition }: ContextOptions = {},
 ): ScenarioContext {
   const { config, step, signal } = settings;
-  const progress = new Progress(placement === 'primary' ? kind : `${kind}, ${placement}`);
+  const placed = placement === 'primary' ? kind : `${kind}, ${placement}`;
+  const progress = new Progress(repetition === undefined ? placed : `${placed}, repetition ${repetition}`);
   const timeline = new Timeline();
   const live = new LiveState();
   timeline.subscribe((e) => live.observe(e));
@@ -108,6 +117,7 @@ export function scenarioContext(
       target: facts.target ?? config.target,
       sut: facts.sut ?? 'unknown',
       placement,
+      ...(repetition !== undefined && { repetition }),
     }),
     leaseTarget: (leaseSignal) => lease(config, (line) => progress.step(line), leaseSignal),
     target() {

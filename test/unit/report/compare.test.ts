@@ -7,6 +7,7 @@ import { registerReportCommand } from '../../../lib/cli/report-command.js';
 import { UsageError } from '../../../lib/errors.js';
 import { compareRuns, DEFAULT_MARGINS } from '../../../lib/report/compare.js';
 import { writeReports } from '../../../lib/report/write-reports.js';
+import { seededRandom } from '../../../lib/report/stats/seeded-random.js';
 import { syntheticRun, type SyntheticRunOptions } from '../../support/synthetic-run.js';
 
 let root: string;
@@ -22,8 +23,12 @@ async function writeRun(
   for (const options of runs) {
     const { result, timeline } = syntheticRun(options);
     const stored = { ...result, metrics: { ...result.metrics, ...metrics } };
-    await writeFile(path.join(dir, `${result.scenario}.result.json`), JSON.stringify(stored));
-    await writeFile(path.join(dir, `${result.scenario}.timeline.json`), JSON.stringify(timeline));
+    const timelineFile = result.timelineFile ?? `${result.scenario}.timeline.json`;
+    await writeFile(
+      path.join(dir, timelineFile.replace('.timeline.json', '.result.json')),
+      JSON.stringify(stored),
+    );
+    await writeFile(path.join(dir, timelineFile), JSON.stringify(timeline));
   }
   await writeReports(dir);
   return dir;
@@ -41,6 +46,17 @@ async function cli(...args: string[]): Promise<{ code: number | undefined; out: 
 }
 
 const partition: SyntheticRunOptions = { scenario: 'network-partition', seed: 1, outageMs: 18_000 };
+
+/** `n` repetitions of a run, its outage varying by up to ±`spread` ms around `outageMs`. */
+function repeated(n: number, options: SyntheticRunOptions, spread = 1500): SyntheticRunOptions[] {
+  const random = seededRandom((options.seed ?? 1) * 7919 + (options.outageMs ?? 0));
+  return Array.from({ length: n }, (_, i) => ({
+    ...options,
+    seed: (options.seed ?? 1) * 100 + i,
+    outageMs: Math.round((options.outageMs ?? 18_000) + (random() * 2 - 1) * spread),
+    repetition: i + 1,
+  }));
+}
 const restart: SyntheticRunOptions = {
   scenario: 'agent-restart-within-grace',
   seed: 2,
@@ -65,13 +81,60 @@ describe('pxchaos report compare', () => {
     expect(r.out).to.include('no regressions');
   });
 
-  it('exits 1 naming the scenario when the RTO grew well past the margins', async () => {
-    const base = await writeRun('fast', [{ ...partition, outageMs: 6000 }, restart]);
-    const cur = await writeRun('slow', [{ ...partition, outageMs: 30_000 }, restart]);
+  it('exits 1 naming the scenario when the RTO of 5 repetitions grew significantly past the margins', async () => {
+    const base = await writeRun('fast', [
+      ...repeated(5, { ...partition, outageMs: 6000 }),
+      ...repeated(5, restart),
+    ]);
+    const cur = await writeRun('slow', [
+      ...repeated(5, { ...partition, outageMs: 30_000 }),
+      ...repeated(5, restart),
+    ]);
     const r = await cli('compare', base, cur);
     expect(r.code, r.out).to.equal(1);
-    expect(r.out).to.match(/network-partition \[lab\/patroni\]: rto_ms/);
+    expect(r.out).to.match(
+      /network-partition \[lab\/patroni\]: rto_ms [\d.]+s → [\d.]+s \(medians of 5 vs 5, \+\d+%; significant \(p 0\.0\d+\), beyond the margins 50% and 5\.0s\)/,
+    );
     expect(r.out).not.to.match(/agent-restart-within-grace[^\n]*: rto_ms/);
+    // Each side as median [min–max] and n, in the CI log.
+    expect(r.out).to.match(
+      /\n {2}rto_ms +[\d.]+s \[[\d.]+s–[\d.]+s\] n=5 +[\d.]+s \[[\d.]+s–[\d.]+s\] n=5 +\+/,
+    );
+    expect(r.out).to.match(/REGRESSED \(p 0\.0\d+; Δ 95% CI \+[\d.]+s…\+[\d.]+s\)/);
+  });
+
+  it('single runs: an RTO beyond the margins is inconclusive, naming the repetitions needed, and exits 0', async () => {
+    const base = await writeRun('one-fast', [{ ...partition, outageMs: 6000 }]);
+    const cur = await writeRun('one-slow', [{ ...partition, outageMs: 30_000 }]);
+    const r = await cli('compare', base, cur);
+    expect(r.code, r.out).to.equal(0);
+    expect(r.out).to.match(
+      /\n {2}rto_ms +[\d.]+s n=1 +[\d.]+s n=1 +\+[\d.]+s \(\+\d+%\) +inconclusive \(needs 4 vs 4\)/,
+    );
+    expect(r.out).to.include(
+      'inconclusive: 1 vs 1 repetitions: too few for a two-sided Mann–Whitney test at α 0.05; needs at least 4 vs 4',
+    );
+    expect(r.out).to.include('no regressions');
+  });
+
+  it('exits 1 when a check passed in every repetition of the baseline fails in one of the current run, as flaky', async () => {
+    const base = await writeRun('flaky-a', repeated(5, partition));
+    const cur = await writeRun(
+      'flaky-b',
+      repeated(5, partition).map((o) => (o.repetition === 3 ? { ...o, lostAcked: 2 } : o)),
+    );
+    const r = await cli('compare', base, cur);
+    expect(r.code, r.out).to.equal(1);
+    expect(r.out).to.include('network-partition [lab/patroni]: PASS → FLAKY  (n 5 → 5; 2 regressions)');
+    expect(r.out).to.include(
+      'network-partition [lab/patroni]: check "no acknowledged write lost (RPO = 0)" passed before, fails now in repetition 3 of 5',
+    );
+    expect(r.out).to.include(
+      'network-partition [lab/patroni]: lost_acked 0 → 2 (+from 0; no margin) in repetition 3 of 5',
+    );
+    expect(r.out).to.include(
+      'check "no acknowledged write lost (RPO = 0)": pass in all 5 → failed in 1 of 5 (3)  ← REGRESSION',
+    );
   });
 
   it('exits 1 when a check flips from pass to fail', async () => {
@@ -85,11 +148,12 @@ describe('pxchaos report compare', () => {
     expect(r.out).to.match(/lost_acked .*REGRESSION/);
   });
 
-  it('reads junit.xml files when only those were kept', async () => {
-    const base = await writeRun('xml-a', [{ ...partition, outageMs: 6000 }]);
-    const cur = await writeRun('xml-b', [{ ...partition, outageMs: 30_000 }]);
+  it('reads junit.xml files of repeated runs when only those were kept', async () => {
+    const base = await writeRun('xml-a', repeated(5, { ...partition, outageMs: 6000 }));
+    const cur = await writeRun('xml-b', repeated(5, { ...partition, outageMs: 30_000 }));
     for (const dir of [base, cur]) {
       await unlink(path.join(dir, 'network-partition.result.json'));
+      for (const k of [2, 3, 4, 5]) await unlink(path.join(dir, `network-partition.rep${k}.result.json`));
     }
     const r = await cli('compare', path.join(base, 'junit.xml'), path.join(cur, 'junit.xml'));
     expect(r.code, r.out).to.equal(1);
@@ -117,8 +181,8 @@ describe('pxchaos report compare', () => {
   });
 
   it('honours --margin-percent and --margin-ms', async () => {
-    const base = await writeRun('m-a', [{ ...partition, outageMs: 10_000 }]);
-    const cur = await writeRun('m-b', [{ ...partition, outageMs: 18_000 }]);
+    const base = await writeRun('m-a', repeated(5, { ...partition, outageMs: 10_000 }, 500));
+    const cur = await writeRun('m-b', repeated(5, { ...partition, outageMs: 18_000 }, 500));
     // RTO +8 s (+80%) is past the default margins (50% and 5 s); failed writes grow with the outage too.
     const strict = await cli('compare', base, cur);
     expect(strict.code).to.equal(1);
@@ -130,15 +194,22 @@ describe('pxchaos report compare', () => {
     );
   });
 
-  it('treats a never-recovered run (rto_ms Infinity, saved as "Infinity" or null) as a regression', async () => {
-    const base = await writeRun('inf-a', [partition]);
-    const cur = await writeRun('inf-b', [partition]);
-    const file = path.join(cur, 'network-partition.result.json');
-    const saved = JSON.parse(await readFile(file, 'utf8')) as { metrics: Record<string, unknown> };
-    await writeFile(
-      file,
-      JSON.stringify({ ...saved, metrics: { ...saved.metrics, rto_ms: 'Infinity', write_stall_ms: null } }),
-    );
+  it('treats never-recovered repetitions (rto_ms Infinity, saved as "Infinity" or null) as a regression', async () => {
+    const base = await writeRun('inf-a', repeated(4, partition));
+    const cur = await writeRun('inf-b', repeated(4, partition));
+    for (const name of [
+      'network-partition',
+      'network-partition.rep2',
+      'network-partition.rep3',
+      'network-partition.rep4',
+    ]) {
+      const file = path.join(cur, `${name}.result.json`);
+      const saved = JSON.parse(await readFile(file, 'utf8')) as { metrics: Record<string, unknown> };
+      await writeFile(
+        file,
+        JSON.stringify({ ...saved, metrics: { ...saved.metrics, rto_ms: 'Infinity', write_stall_ms: null } }),
+      );
+    }
     const r = await cli('compare', base, cur);
     expect(r.code, r.out).to.equal(1);
     expect(r.out).to.match(/network-partition \[lab\/patroni\]: rto_ms .* → ∞/);
@@ -185,35 +256,50 @@ describe('pxchaos report compare', () => {
 });
 
 describe('compareRuns margins', () => {
-  const result = (rto: number, extra: Record<string, number> = {}) => ({
+  const result = (rto: number, extra: Record<string, number> = {}, repetition?: number) => ({
     ...syntheticRun({ seed: 1 }).result,
     metrics: { rto_ms: rto, lost_acked: 0, unknown: 10, acked: 500, ...extra },
+    ...(repetition !== undefined && { repetition }),
   });
+  /** Six repetitions around `rto` (±1%), every one slower than any of a baseline 6% below. */
+  const six = (rto: number, extra: Record<string, number> = {}) =>
+    [0.99, 1.01, 1.0, 0.995, 1.005, 1.002].map((f, i) => result(Math.round(rto * f), extra, i + 1));
 
-  it('needs both the relative and the absolute margin to call a regression', () => {
+  it('needs a significant shift beyond both the relative and the absolute margin to call a regression', () => {
     const m = { ...DEFAULT_MARGINS, percent: 20, ms: 2000 };
     // +50% but only +400 ms: noise on a small figure.
-    expect(compareRuns([result(800)], [result(1200)], m).regressions).to.be.empty;
+    expect(compareRuns(six(800), six(1200), m).regressions).to.be.empty;
     // +3 s but only +5%: noise on a large figure.
-    expect(compareRuns([result(60_000)], [result(63_000)], m).regressions).to.be.empty;
+    expect(compareRuns(six(60_000), six(63_000), m).regressions).to.be.empty;
     // Both exceeded.
-    expect(compareRuns([result(10_000)], [result(15_000)], m).regressions).to.have.length(1);
+    expect(compareRuns(six(10_000), six(15_000), m).regressions).to.have.length(1);
     // Better is never a regression; nor is a bigger informational count.
-    expect(compareRuns([result(15_000)], [result(5000, { acked: 5000 })], m).regressions).to.be.empty;
+    const better = compareRuns(six(15_000), six(5000, { acked: 5000 }), m);
+    expect(better.regressions).to.be.empty;
+    expect(better.scenarios[0]?.metrics.find((d) => d.metric === 'rto_ms')?.judgement?.verdict).to.equal(
+      'improved',
+    );
   });
 
   it('treats one more lost acknowledged write as a regression, and counts with their own margin', () => {
     expect(compareRuns([result(1000)], [result(1000, { lost_acked: 1 })]).regressions[0]).to.include(
       'lost_acked',
     );
+    expect(compareRuns(six(1000), six(1000, { unknown: 13 }), { ...DEFAULT_MARGINS, count: 5 }).regressions)
+      .to.be.empty;
     expect(
-      compareRuns([result(1000)], [result(1000, { unknown: 13 })], { ...DEFAULT_MARGINS, count: 5 })
-        .regressions,
-    ).to.be.empty;
-    expect(
-      compareRuns([result(1000)], [result(1000, { unknown: 40 })], { ...DEFAULT_MARGINS, count: 5 })
-        .regressions,
+      compareRuns(six(1000), six(1000, { unknown: 40 }), { ...DEFAULT_MARGINS, count: 5 }).regressions,
     ).to.have.length(1);
+  });
+
+  it('judges a data-integrity figure on any repetition, from single or repeated baselines alike', () => {
+    const lossIn4 = six(1000).map((r) =>
+      r.repetition === 4 ? { ...r, metrics: { ...r.metrics, lost_acked: 3 } } : r,
+    );
+    expect(compareRuns(six(1000), lossIn4).regressions).to.deep.equal([
+      'network-partition [lab/patroni]: lost_acked 0 → 3 (+from 0; no margin) in repetition 4 of 6',
+    ]);
+    expect(compareRuns([result(1000)], lossIn4).regressions).to.have.length(1);
   });
 
   describe('pgbench transactions', () => {
@@ -249,11 +335,16 @@ describe('compareRuns margins', () => {
 
     it('takes more acknowledged pgbench transactions as information, and restarts with the count margin', () => {
       expect(compareRuns([run({})], [run({ pgbench_tx_acked: 90 })]).regressions).to.be.empty;
-      expect(compareRuns([run({ pgbench_restarts: 2 })], [run({ pgbench_restarts: 12 })]).regressions).to.be
-        .empty;
+      const reps = (restarts: number[]) =>
+        restarts.map((pgbench_restarts, i) => ({ ...run({ pgbench_restarts }), repetition: i + 1 }));
+      expect(compareRuns(reps([2, 3, 2, 1, 2]), reps([12, 13, 12, 11, 12])).regressions).to.be.empty;
+      expect(compareRuns(reps([2, 3, 2, 1, 2]), reps([40, 41, 40, 39, 40])).regressions).to.have.length(1);
+      // One run each: too few to judge, said so, not a regression.
+      const single = compareRuns([run({ pgbench_restarts: 2 })], [run({ pgbench_restarts: 40 })]);
+      expect(single.regressions).to.be.empty;
       expect(
-        compareRuns([run({ pgbench_restarts: 2 })], [run({ pgbench_restarts: 40 })]).regressions,
-      ).to.have.length(1);
+        single.scenarios[0]?.metrics.find((d) => d.metric === 'pgbench_restarts')?.judgement?.verdict,
+      ).to.equal('inconclusive');
     });
   });
 

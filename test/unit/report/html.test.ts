@@ -212,3 +212,32 @@ describe('renderTimelineChart platform markers', () => {
     );
   });
 });
+
+describe('renderHtml of repeated scenarios (--repeat N)', () => {
+  const reps = [1, 2, 3].map((k) =>
+    syntheticRun({ seed: k, outageMs: 14_000 + k * 2000, repetition: k, lostAcked: k === 3 ? 1 : 0 }),
+  );
+  const page = renderHtml(
+    reps.map((r) => r.result),
+    new Map(reps.map((r) => [r.result.timelineFile?.replace('.timeline.json', '') ?? '', r.timeline])),
+  );
+
+  it('marks a check failed in some repetitions and passed in others as flaky, never as a pass', () => {
+    expect(page).to.include('<div class="overall fail">0 of 1 scenario passed</div>');
+    expect(page).to.match(
+      /<tr><td><span class="badge flaky">FLAKY<\/span><\/td><td><a href="#s0-network-partition/,
+    );
+    expect(page).to.match(
+      /<tr class="flaky"><td class="mark">⚠<\/td><td>no acknowledged write lost \(RPO = 0\) <span class="badge flaky">FLAKY<\/span><\/td><td class="num">failed in 3 of 3<\/td><td>flaky: /,
+    );
+  });
+
+  it('shows each repetition with its own timeline chart, and each figure’s median over them', () => {
+    expect(page.match(/<svg\b/g)).to.have.length(reps.length);
+    for (const k of [1, 2, 3]) expect(page).to.include(`<summary>repetition ${k}: `);
+    const rtos = reps.map((r) => Number(r.result.metrics.rto_ms)).sort((a, b) => a - b);
+    expect(page).to.include(
+      `<tr><td><code>rto_ms</code></td><td class="num">${formatDuration(rtos[1] ?? NaN)}</td><td class="num">${formatDuration(rtos[0] ?? NaN)}</td>`,
+    );
+  });
+});

@@ -117,4 +117,32 @@ describe('pxchaos report render: verdicts from the saved timeline alone', () => 
     ]);
     expect(await readFile(resultFile(), 'utf8')).to.equal(saved);
   });
+
+  it('repetitions are saved beside each other, recomputed each in its own file, and reported as one scenario', async () => {
+    for (const repetition of [1, 2, 3]) await saveJudged(dir, { ...partitionRecord(), repetition });
+    const rep2 = path.join(dir, 'network-partition.rep2.timeline.json');
+    const text = await readFile(rep2, 'utf8');
+    await writeFile(rep2, text.replace(/"present": \[\s*\[\s*1,\s*20\s*\]/, '"present": [[1, 19]'));
+    const rendered = await rerenderReports(dir);
+    expect(rendered.recomputed).to.equal(3);
+    const repetitions = rendered.results.map((r) => [
+      r.repetition,
+      r.verdicts.find((v) => v.name === CHECK.noAckedLost)?.passed,
+    ]);
+    expect(repetitions).to.deep.equal([
+      [1, true],
+      [2, false],
+      [3, true],
+    ]);
+    const first = JSON.parse(await readFile(resultFile(), 'utf8')) as {
+      repetition?: number;
+      timelineFile: string;
+    };
+    expect(first).to.include({ repetition: 1, timelineFile: 'network-partition.timeline.json' });
+    const junit = await readFile(rendered.junit, 'utf8');
+    expect(junit.match(/<testsuite\b/g)).to.have.length(1);
+    expect(junit).to.match(
+      /<failure type="flaky" message="flaky: failed in repetition 2 of 3 \(passed in 1, 3\)/,
+    );
+  });
 });

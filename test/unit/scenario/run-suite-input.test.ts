@@ -11,6 +11,7 @@ const TOUCHED = [
   'PXCHAOS_REPORT_DIR',
   'PXCHAOS_STEP',
   'PXCHAOS_PLACEMENT',
+  'PXCHAOS_REPEAT',
   'DOCKER_HOST',
 ];
 
@@ -87,6 +88,39 @@ describe('pxchaos run: refusals before anything starts', () => {
       placement: 'replica',
     });
     expect(flagged.exitCode, flagged.message).to.equal(3);
+  });
+
+  it('a bad --repeat (0, a fraction, a word, past the maximum) exits 2 in one line before Docker', async () => {
+    for (const repeat of ['0', '2.5', 'five', '1001', '-3']) {
+      const err = await refusal({ target: 'lab', reportDir: path.join(dir, 'r'), repeat });
+      expect(err.exitCode, err.message).to.equal(2);
+      expect(err.message).to.equal(`--repeat: expected a whole number from 1 to 1000, got '${repeat}'`);
+    }
+    // A good one gets as far as Docker (exit 3).
+    const ok = await refusal({ target: 'lab', reportDir: path.join(dir, 'r'), repeat: '3' });
+    expect(ok.exitCode, ok.message).to.equal(3);
+  });
+
+  it('a bad repeat in the config file exits 2 naming the key and its line; --repeat wins over it', async () => {
+    const config = path.join(dir, 'repeat.yaml');
+    await writeFile(config, 'reportDir: out\nrepeat: 0\n');
+    const bad = await refusal({ target: 'lab', reportDir: path.join(dir, 'r0'), config });
+    expect(bad.exitCode, bad.message).to.equal(2);
+    expect(bad.message).to.include('repeat (line 2): expected a whole number from 1 to 1000 (got 0)');
+    expect(bad.message).to.not.include('\n');
+    const flagged = await refusal({ target: 'lab', reportDir: path.join(dir, 'r1'), config, repeat: '2' });
+    expect(flagged.exitCode, flagged.message).to.equal(3);
+  });
+
+  it("--repeat makes every repetition's files part of the report directory checked before the run", async () => {
+    const reportDir = path.join(dir, 'files-repeat');
+    await mkdir(path.join(reportDir, 'network-partition.rep3.result.json'), { recursive: true });
+    const err = await refusal({ target: 'lab', reportDir, scenarios: ['network-partition'], repeat: '3' });
+    expect(err.exitCode, err.message).to.equal(2);
+    expect(err.message).to.include('network-partition.rep3.result.json is not a regular file');
+    // Two repetitions do not write a third's file.
+    const two = await refusal({ target: 'lab', reportDir, scenarios: ['network-partition'], repeat: '2' });
+    expect(two.exitCode, two.message).to.equal(3);
   });
 
   it('a report dir that is a regular file exits 2 in one line', async () => {
