@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { PxchaosError } from '../errors.js';
 import { registerHealCommand } from './heal-command.js';
@@ -9,17 +8,7 @@ import { registerPlanCommand } from './plan-command.js';
 import { registerReportCommand } from './report-command.js';
 import { registerRunCommand } from './run-command.js';
 import { registerTeardownCommand } from './teardown-command.js';
-
-function packageVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-      version?: string;
-    };
-    return pkg.version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
-}
+import { packageVersion } from '../harness-version.js';
 
 /**
  * The `pxchaos` program with every verb registered. Other parts add theirs here

@@ -1,3 +1,5 @@
+import type { RunFingerprint } from './run-fingerprint.js';
+
 /**
  * The timeline's vocabulary. Every event carries `t`: milliseconds since the scenario's
  * start on a monotonic clock (performance.now), and `wall`: the wall-clock time (epoch ms)
@@ -83,6 +85,8 @@ export interface ScenarioResult {
   readonly placement?: string;
   /** Which of a `--repeat N` run's repetitions (1-based); absent when the scenario ran once. */
   readonly repetition?: number;
+  /** What it ran on: versions, CPUs, a digest of the timing settings (run-fingerprint.ts). */
+  readonly fingerprint?: RunFingerprint;
   readonly startedAt: string;
   readonly durationMs: number;
   /** Measured figures (rto_ms, unavailable_ms, acked, lost_acked, unknown, rows_before, rows_after, primary_before, ...). */

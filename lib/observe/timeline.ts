@@ -1,3 +1,4 @@
+import type { RunFingerprint } from './run-fingerprint.js';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
@@ -55,6 +56,8 @@ export interface TimelineMeta {
   readonly placement?: string;
   /** Which of a `--repeat N` run's repetitions (1-based); absent when the scenario ran once. */
   readonly repetition?: number;
+  /** What it ran on (run-fingerprint.ts); absent in timelines from before fingerprints. */
+  readonly fingerprint?: RunFingerprint;
 }
 
 export const TIMELINE_FORMAT = 'pxchaos-timeline';
@@ -130,6 +133,7 @@ export class Timeline implements TimelineSink {
       sut: meta.sut,
       ...(meta.placement !== undefined && { placement: meta.placement }),
       ...(meta.repetition !== undefined && { repetition: meta.repetition }),
+      ...(meta.fingerprint !== undefined && { fingerprint: meta.fingerprint }),
       startedAt: new Date(this.startWall).toISOString(),
       events: [...this.list],
       measurements,
@@ -183,6 +187,7 @@ const fileSchema = z.object({
   sut: z.string(),
   placement: z.string().optional(),
   repetition: z.number().int().min(1).optional(),
+  fingerprint: z.record(z.string(), z.string()).optional(),
   startedAt: z.string(),
   events: z.array(eventSchema),
   measurements: z.object({

@@ -1,3 +1,4 @@
+import { fingerprintNames } from '../observe/run-fingerprint.js';
 import { formatDuration } from '../time/duration.js';
 import { groupState } from './check-across-repetitions.js';
 import type { Comparison, MetricDelta, ScenarioComparison, VerdictChange } from './compare.js';
@@ -77,6 +78,23 @@ function table(rows: readonly (readonly string[])[]): string[] {
 const status = (rs: ScenarioComparison['baseline']): string =>
   rs.length === 0 ? 'absent' : groupState({ name: '', results: rs }).toUpperCase();
 
+/** Both runs' fingerprints side by side, then what changed between them (the upgrade being judged). */
+function fingerprintLines(c: Comparison): string[] {
+  const { baseline, current, differences } = c.fingerprints;
+  if (!baseline && !current) return [];
+  const rows = fingerprintNames(baseline, current).map((n) => [n, baseline?.[n] ?? '–', current?.[n] ?? '–']);
+  return [
+    'ran on:',
+    ...table([['', 'baseline', 'current'], ...rows]),
+    !baseline || !current
+      ? `changed: unknown (${!baseline ? 'the baseline' : 'the current run'} has no fingerprint: recorded before pxchaos kept one)`
+      : differences.length
+        ? `changed: ${differences.join('; ')}`
+        : 'changed: nothing recorded',
+    '',
+  ];
+}
+
 /** Plain-text report, readable in a CI log. */
 export function formatComparison(c: Comparison, labels: { baseline: string; current: string }): string {
   const m = c.margins;
@@ -86,6 +104,7 @@ export function formatComparison(c: Comparison, labels: { baseline: string; curr
     `current:  ${labels.current}`,
     `a duration or count regresses when its repetitions differ significantly (two-sided Mann–Whitney U, α ${ALPHA}) AND its median is worse by more than ${m.percent}% AND by more than ${formatDuration(m.ms)} (durations) or ${m.count} (counts); fewer than ${needed} repetitions a side is inconclusive (pxchaos run --repeat ${needed} or more, about 10 to see a modest shift); any more lost acknowledged writes in any repetition is a regression, and so is any lost pgbench transaction or broken pgbench invariant`,
     '',
+    ...fingerprintLines(c),
   ];
   const inconclusive = new Set<string>();
   for (const s of c.scenarios) {

@@ -1,3 +1,4 @@
+import { fingerprintDifferences, type RunFingerprint } from '../observe/run-fingerprint.js';
 import { access, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DEFAULT_MARGINS, type Margins } from '../config/compare-margins.js';
@@ -129,6 +130,12 @@ export interface Comparison {
   readonly margins: Margins;
   readonly scenarios: readonly ScenarioComparison[];
   readonly regressions: readonly string[];
+  /** What each run ran on (its first fingerprinted result), and what changed between them. */
+  readonly fingerprints: {
+    readonly baseline?: RunFingerprint;
+    readonly current?: RunFingerprint;
+    readonly differences: readonly string[];
+  };
 }
 
 function show(metric: string, v: number | string | undefined): string {
@@ -309,6 +316,10 @@ export function compareRuns(
   };
   for (const b of leftovers) {
     const c = take((g) => placeOf(g) === placeOf(b));
+    const [bt, ct] = [b.results[0]?.target, c?.results[0]?.target];
+    // Recovery on a lab and on a Kubernetes cluster are different systems, not an upgrade.
+    if (c && bt !== ct)
+      throw new UsageError(`not comparable: ${b.name} ran on target ${bt}, ${c.name} on target ${ct}`);
     pairs.push([c ? `${b.name} vs ${c.name}` : b.name, b.results, c?.results ?? []]);
   }
   for (const c of unmatched) pairs.push([c.name, [], c.results]);
@@ -318,7 +329,18 @@ export function compareRuns(
       `no scenario in common: baseline has ${listNames(baseline)}; current has ${listNames(current)}`,
     );
   const scenarios = pairs.map(([name, b, c]) => compareScenario(name, b, c, margins));
-  return { margins, scenarios, regressions: scenarios.flatMap((s) => s.regressions) };
+  const before = baseline.find((r) => r.fingerprint)?.fingerprint;
+  const after = current.find((r) => r.fingerprint)?.fingerprint;
+  return {
+    margins,
+    scenarios,
+    regressions: scenarios.flatMap((s) => s.regressions),
+    fingerprints: {
+      ...(before && { baseline: before }),
+      ...(after && { current: after }),
+      differences: before && after ? fingerprintDifferences(before, after) : [],
+    },
+  };
 }
 
 function listNames(results: readonly ScenarioResult[]): string {

@@ -61,6 +61,11 @@ function identity(r: ScenarioResult): [string, string][] {
   ];
 }
 
+/** What the scenario ran on (lib/observe/run-fingerprint.ts), as `fingerprint.<name>` properties. */
+function fingerprintProperties(r: ScenarioResult): [string, string][] {
+  return Object.entries(r.fingerprint ?? {}).map(([k, v]): [string, string] => [`fingerprint.${k}`, v]);
+}
+
 /** `<testsuite …>` and its `<properties>`. */
 function suiteHead(
   r: ScenarioResult,
@@ -86,6 +91,7 @@ function testsuite(r: ScenarioResult, id: number, host: string): string {
   const tests = Math.max(1, r.verdicts.length);
   const props: [string, string][] = [
     ...identity(r),
+    ...fingerprintProperties(r),
     ...(r.timelineFile ? ([['pxchaos.timeline', r.timelineFile]] as [string, string][]) : []),
     ...Object.entries(r.metrics).map(([k, v]): [string, string] => [k, String(v)]),
   ];
@@ -156,6 +162,7 @@ function repeatedTestsuite(g: SuiteGroup, id: number, host: string): string {
   const timelines = g.results.flatMap((r) => (r.timelineFile ? [r.timelineFile] : []));
   const props: [string, string][] = [
     ...identity(first),
+    ...fingerprintProperties(first),
     ...(timelines.length ? ([['pxchaos.timelines', timelines.join(', ')]] as [string, string][]) : []),
     ...repeatedProperties(g),
   ];

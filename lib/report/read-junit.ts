@@ -1,3 +1,4 @@
+import type { RunFingerprint } from '../observe/run-fingerprint.js';
 import { UsageError } from '../errors.js';
 import type { ScenarioResult, Verdict } from '../observe/timeline-events.js';
 import { parseNamedRepetitions } from './repetitions.js';
@@ -43,6 +44,16 @@ interface ReadCase {
   readonly message?: string;
 }
 
+/** junit.ts writes the run's fingerprint as `fingerprint.<name>` properties. */
+const FINGERPRINT = 'fingerprint.';
+
+function fingerprintOf(props: Record<string, string>): { fingerprint?: RunFingerprint } {
+  const found = Object.entries(props)
+    .filter(([k]) => k.startsWith(FINGERPRINT))
+    .map(([k, v]) => [k.slice(FINGERPRINT.length), v] as const);
+  return found.length ? { fingerprint: Object.fromEntries(found) } : {};
+}
+
 /**
  * The repetitions of a repeated testsuite (renderJunit's layout for `--repeat N`): figures from
  * `<m>.values` (or a plain property, the same in each), a check failed in the repetitions its
@@ -56,7 +67,7 @@ function repetitions(
 ): ScenarioResult[] {
   const metrics = Array.from({ length: n }, (): Record<string, number | string> => ({}));
   for (const [k, v] of Object.entries(props)) {
-    if (k.startsWith('pxchaos.') || k === 'n' || STATS.test(k)) continue;
+    if (k.startsWith('pxchaos.') || k.startsWith(FINGERPRINT) || k === 'n' || STATS.test(k)) continue;
     if (k.endsWith('.values')) {
       let list: unknown;
       try {
@@ -108,7 +119,7 @@ export function parseJunit(xml: string): ScenarioResult[] {
     }
     const metrics: Record<string, number | string> = {};
     for (const [k, v] of Object.entries(props)) {
-      if (k.startsWith('pxchaos.')) continue;
+      if (k.startsWith('pxchaos.') || k.startsWith(FINGERPRINT)) continue;
       metrics[k] = v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v;
     }
     const cases: ReadCase[] = [];
@@ -128,6 +139,7 @@ export function parseJunit(xml: string): ScenarioResult[] {
       sut: props['pxchaos.sut'] ?? '',
       startedAt: attrs.timestamp ?? '',
       durationMs: Math.round(Number(attrs.time ?? 0) * 1000),
+      ...fingerprintOf(props),
     };
     const n = Number(props.n);
     if (Number.isInteger(n) && n > 1) {

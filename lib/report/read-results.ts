@@ -14,6 +14,7 @@ const resultSchema = z.object({
   sut: z.string(),
   placement: z.string().optional(),
   repetition: z.number().int().min(1).optional(),
+  fingerprint: z.record(z.string(), z.string()).optional(),
   startedAt: z.string(),
   durationMs: z.number(),
   // JSON has no Infinity: a writer's replacer may spell it as a string, plain JSON.stringify as null.

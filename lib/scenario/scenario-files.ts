@@ -63,6 +63,7 @@ export async function saveResult(
     sut: data.sut,
     ...(data.placement !== undefined && { placement: data.placement }),
     ...(data.repetition !== undefined && { repetition: data.repetition }),
+    ...(data.fingerprint !== undefined && { fingerprint: data.fingerprint }),
     startedAt: data.startedAt,
     durationMs: Math.round(judged.durationMs),
     metrics: judged.metrics,

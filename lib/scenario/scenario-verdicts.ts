@@ -1,3 +1,4 @@
+import type { RunFingerprint } from '../observe/run-fingerprint.js';
 import {
   invariant,
   ledgerConsistent,
@@ -29,6 +30,8 @@ export interface FlowFacts {
   leftovers?: readonly string[];
   /** Faults of other processes on the run's nodes during its window (outside-faults.ts). */
   outsideFaults?: readonly string[];
+  /** What the scenario ran on (lib/observe/run-fingerprint.ts), read in arrange. */
+  fingerprint?: RunFingerprint;
 }
 
 export interface CheckedVerdict {

@@ -101,6 +101,11 @@ export interface Sut {
    * partition is verified by TCP to it being cut from a peer, and answering again after the heal.
    */
   readonly partitionProbePort: number;
+  /**
+   * The platform's versions for the run's fingerprint (lib/observe/run-fingerprint.ts): e.g.
+   * `kubernetes`, `nodes`, `storage_version`, `patroni`. Optional: a SUT without it adds none.
+   */
+  platformVersions?(signal?: AbortSignal): Promise<Readonly<Record<string, string>>>;
   /** Streams platform events until the returned function is called. */
   watch(onEvent: (e: SutEvent) => void, signal: AbortSignal): void;
   close(): Promise<void>;

@@ -122,6 +122,7 @@ export async function openPostgresOnKube(
     checkNodes: profile.checksNodes,
     ...(profile.storageCheck && { storageCheck: profile.storageCheck }),
     ...(profile.storageRepair && { storageRepair: profile.storageRepair }),
+    ...(profile.versionCommand && { versionCommand: profile.versionCommand }),
     ...(profile.watchState && {
       watchStorage: (context: StorageStateWatchContext) => profile.watchState!(config, context),
     }),

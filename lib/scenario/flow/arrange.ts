@@ -12,6 +12,7 @@ import { ScenarioWorkload } from '../scenario-workload.js';
 import { TargetPresence } from '../target-presence.js';
 import { OPEN_TIMEOUT_MS } from '../target-session.js';
 import type { ScenarioContext } from './scenario-context.js';
+import { readFingerprint } from './fingerprint.js';
 import { settleShowingProgress, SETTLE_TIMEOUT_MS } from './settle.js';
 
 /** Writes before the fault, so the timeline shows the healthy baseline. */
@@ -47,6 +48,7 @@ export async function arrange(ctx: ScenarioContext): Promise<Arranged> {
   held.presence = new TargetPresence(sut.nodes);
   facts.target = name;
   facts.sut = sut.name;
+  facts.fingerprint = await readFingerprint(ctx, sut, expectation);
   if (expectation) facts.expectation = expectation;
   else
     progress.step(

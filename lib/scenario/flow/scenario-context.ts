@@ -118,6 +118,7 @@ export function scenarioContext(
       sut: facts.sut ?? 'unknown',
       placement,
       ...(repetition !== undefined && { repetition }),
+      ...(facts.fingerprint && { fingerprint: facts.fingerprint }),
     }),
     leaseTarget: (leaseSignal) => lease(config, (line) => progress.step(line), leaseSignal),
     target() {

@@ -24,6 +24,7 @@ export const GLUSTER_DRIVER = {
   checksNodes: true,
   storageCheck: GLUSTER_HEAL_PENDING,
   storageRepair: GLUSTER_LAUNCH_HEAL,
+  versionCommand: ['gluster', '--version'],
   forceDeleteStuckPodAfterMs: 30_000,
   expectations: GLUSTER_EXPECTATIONS,
   placedExpectations: GLUSTER_PLACED_EXPECTATIONS,

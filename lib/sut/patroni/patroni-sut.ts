@@ -125,6 +125,13 @@ export class PatroniSut implements Sut {
     );
   }
 
+  /** For the fingerprint: Patroni's version (the first member that answers) and the member count. */
+  async platformVersions(signal?: AbortSignal): Promise<Readonly<Record<string, string>>> {
+    const statuses = await Promise.all(this.rest.endpoints.map((e) => this.rest.status(e.name, signal)));
+    const version = statuses.find((s) => s?.patroni?.version)?.patroni?.version;
+    return { patroni: version ?? 'unknown (no member answered)', nodes: String(this.nodes.length) };
+  }
+
   /** The DCS view of the first node whose REST API answers. */
   async clusterView(signal?: AbortSignal): Promise<PatroniClusterView | undefined> {
     return consensusView(

@@ -1,3 +1,4 @@
+import { PXCTL } from './pxctl-path.js';
 import { portworxClusterStorage } from './portworx-cluster-storage.js';
 import { portworxAgentCommands } from './portworx-agent-stop.js';
 import { portworxDriveCommands, portworxScsiDriveCommands } from './portworx-node-commands.js';
@@ -32,6 +33,7 @@ export const PORTWORX_DRIVER = {
   // Health is the pod's and Postgres'; PX's own state goes into the timeline (watchState).
   partitionProbePort: 9001, // PX's management port, on every PX node (portworx.md: 9001-9022)
   checksNodes: false,
+  versionCommand: [PXCTL, '--version'],
   // No static forceDeleteStuckPodAfterMs nor expectations: both depend on Stork (its health
   // monitor moves pods off a node whose PX is down) and on the StorageClass's repl, which a run
   // detects (portworx-detected-setup.ts); a plan shows no expectations.

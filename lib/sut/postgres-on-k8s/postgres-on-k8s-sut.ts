@@ -71,6 +71,8 @@ export interface PostgresOnK8sSutOptions {
   readonly storageCheck?: readonly string[];
   /** Run by settle() while the storage check fails, at most once a minute, on the first node where it exits 0. */
   readonly storageRepair?: readonly string[];
+  /** Prints the storage software's version on a node (the fingerprint's `storage_version`). */
+  readonly versionCommand?: readonly string[];
   /**
    * Force-delete the Postgres pod when its node has been NotReady this long (stuck-pod-remedy.ts):
    * the harness as the platform's recovery, where no storage operator (Stork) does it.
@@ -257,6 +259,27 @@ export class PostgresOnK8sSut implements Sut {
     // Two gluster commands per volume, each a round of glusterd RPCs: measured 0.7 s for 2 volumes
     // and 2.4 s for 6 on an idle machine, longer during a self-heal; 20 s, not the probe's 5 s.
     return this.nodeCheck(node, 'storage', this.options.storageCheck, signal, STORAGE_CHECK_TIMEOUT_MS);
+  }
+
+  /** For the fingerprint: the API server's version, the cluster's node count, the storage's version. */
+  async platformVersions(signal?: AbortSignal): Promise<Readonly<Record<string, string>>> {
+    const failed = (err: unknown) => `unknown (${(err as Error).message.split('\n')[0] ?? 'failed'})`;
+    const [kubernetes, nodes, storage] = await Promise.all([
+      this.client.serverVersion().catch(failed),
+      this.client
+        .call('list nodes', () => this.client.core.listNode())
+        .then((list) => String(list.items.length), failed),
+      this.storageVersion(signal).catch(failed),
+    ]);
+    return { kubernetes, nodes, ...(storage !== undefined && { storage_version: storage }) };
+  }
+
+  private async storageVersion(signal?: AbortSignal): Promise<string | undefined> {
+    const [node] = this.nodes;
+    const argv = this.options.versionCommand;
+    if (!node || !argv) return undefined;
+    const r = await node.exec(argv, { timeoutMs: 10_000, ...(signal && { signal }) });
+    return r.stdout.trim().split('\n')[0] ?? '';
   }
 
   /** Undefined when the status command exits 0 on the node; else one line saying what is not healthy. */

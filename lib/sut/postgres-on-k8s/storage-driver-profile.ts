@@ -62,6 +62,8 @@ export interface StorageDriverProfile<N extends string = string, C = NoDriverCon
   readonly storageCheck?: readonly string[];
   /** Run on one node while the storage check fails during a settle (at most once a minute). */
   readonly storageRepair?: readonly string[];
+  /** Run on one node for the run's fingerprint: prints the storage software's version (first line kept). */
+  readonly versionCommand?: readonly string[];
   /**
    * When no storage-aware operator moves the pod off a NotReady node, the harness force-deletes it
    * after this long (config `kube.forceDeleteStuckPodAfter` overrides).

@@ -65,11 +65,13 @@ describe('placement in names, files and comparisons', () => {
       'network-partition [lab/patroni, replica]',
     ]);
     for (const s of cmp.scenarios) expect(s.baseline).to.deep.equal(s.current);
-    // Another SUT, same scenario and placement: still paired by name and placement (the fallback).
-    const elsewhere = { ...replica, target: 'kind', sut: 'gluster' };
-    const cross = compareRuns([replica], [primary, elsewhere]);
+    // Another SUT on the same target, same scenario and placement: still paired by name and
+    // placement (the fallback); on another target, refused (compare-fingerprint.test.ts).
+    const gluster = { ...replica, target: 'kind', sut: 'gluster' };
+    const portworx = { ...gluster, sut: 'portworx' };
+    const cross = compareRuns([gluster], [primary, portworx]);
     const paired = cross.scenarios.find((s) => s.baseline.length > 0 && s.current.length > 0);
-    expect(paired?.current).to.deep.equal([elsewhere]);
+    expect(paired?.current).to.deep.equal([portworx]);
   });
 
   it('the config’s placement defaults to primary, and PXCHAOS_PLACEMENT (what --placement sets) wins', async () => {
