@@ -1,3 +1,4 @@
+import { fingerprintNames } from '../observe/run-fingerprint.js';
 import type { ScenarioResult, TimelineEvent } from '../observe/timeline-events.js';
 import { formatDuration } from '../time/duration.js';
 import { suiteName } from './suite-name.js';
@@ -219,11 +220,21 @@ function scenarioSection(r: ScenarioResult, i: number, timeline: TimelineData | 
   return `<section class="scenario ${ok ? 'pass' : 'fail'}" id="${a(slug(r, i))}">
 <h2>${badge(ok)} ${h(r.scenario)} <small>${h(`${r.target} / ${r.sut}${placedNote(r)}${r.repetition === undefined ? '' : `, repetition ${repetitionOf(r)}`}`)}</small></h2>
 <p class="meta">started ${h(readableStart(r.startedAt))} · took ${h(formatDuration(r.durationMs))} · ${h(status)}</p>
+${ranOn(r)}
 ${figures(r)}
 <div class="chart">${chart}${events.length > 0 ? legend() : ''}</div>
 <div class="columns"><div class="col-wide"><h3>Checks</h3>${verdictTable(r)}</div><div class="col-narrow"><h3>Measured</h3>${metricsTable(r)}</div></div>
 ${eventsTable(events, injected?.t ?? 0)}
 </section>`;
+}
+
+/** The run's fingerprint in one line (lib/observe/run-fingerprint.ts); nothing for older results. */
+function ranOn(r: ScenarioResult): string {
+  if (!r.fingerprint) return '';
+  const parts = fingerprintNames(r.fingerprint)
+    .filter((n) => n !== 'target' && n !== 'sut')
+    .map((n) => `${n} ${r.fingerprint?.[n] ?? ''}`);
+  return `<p class="meta ran-on">ran on: ${h(parts.join(' · '))}</p>`;
 }
 
 const CSS = `

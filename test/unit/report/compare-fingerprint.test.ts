@@ -5,6 +5,7 @@ import { harnessCommit } from '../../../lib/harness-version.js';
 import type { ScenarioResult } from '../../../lib/observe/timeline-events.js';
 import { compareRuns } from '../../../lib/report/compare.js';
 import { formatComparison } from '../../../lib/report/compare-text.js';
+import { renderHtml } from '../../../lib/report/html.js';
 import { renderJunit } from '../../../lib/report/junit.js';
 import { parseJunit } from '../../../lib/report/read-junit.js';
 import { syntheticRun, type SyntheticRunOptions } from '../../support/synthetic-run.js';
@@ -65,5 +66,16 @@ describe('run fingerprints in reports and report compare', () => {
   it('reads the commit of this checkout for the harness', async () => {
     const sha = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { encoding: 'utf8' }).trim();
     expect(await harnessCommit()).to.match(new RegExp(`^${sha}(-dirty)?$`));
+  });
+});
+
+describe('the fingerprint in report.html', () => {
+  it('shows what the scenario ran on under its title, and nothing for a result without one', () => {
+    const [with_, without] = [run({}, before), run({})];
+    const page = renderHtml([with_], new Map());
+    expect(page).to.match(
+      /<p class="meta ran-on">ran on: postgres 15\.8 · kubernetes v1\.20\.15 · nodes 4 · /,
+    );
+    expect(renderHtml([without], new Map())).to.not.include('ran on:');
   });
 });
