@@ -1,3 +1,5 @@
+import type { RecoveryPhase } from './recovery-phase.js';
+
 /**
  * The timeline's vocabulary. Every event carries `t`: milliseconds since the scenario's
  * start on a monotonic clock (performance.now), and `wall`: the wall-clock time (epoch ms)
@@ -88,6 +90,8 @@ export interface ScenarioResult {
   /** Measured figures (rto_ms, unavailable_ms, acked, lost_acked, unknown, rows_before, rows_after, primary_before, ...). */
   readonly metrics: Readonly<Record<string, number | string>>;
   readonly verdicts: readonly Verdict[];
+  /** The recovery in phases (lib/observe/split-recovery.ts), where it splits; figures in `metrics`. */
+  readonly phases?: readonly RecoveryPhase[];
   /** Path of the saved timeline JSON, relative to the report directory. */
   readonly timelineFile?: string;
 }

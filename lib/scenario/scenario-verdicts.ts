@@ -12,6 +12,7 @@ import type { Metrics } from '../observe/metrics.js';
 import type { Verdict } from '../observe/timeline-events.js';
 import type { Expectation, FaultKind } from '../sut/expectations.js';
 import type { SutHealth } from '../sut/sut.js';
+import type { TimingSettings } from '../sut/recovery-phases.js';
 import { CHECK, CHECK_KEYS, type CheckKey } from './verdict-names.js';
 
 /** What the flow itself established (beyond the timeline) for the checks. */
@@ -29,6 +30,8 @@ export interface FlowFacts {
   leftovers?: readonly string[];
   /** Faults of other processes on the run's nodes during its window (outside-faults.ts). */
   outsideFaults?: readonly string[];
+  /** The timers the recovery's phases are predicted from (the SUT's, and the fault's hold). */
+  timings?: TimingSettings;
 }
 
 export interface CheckedVerdict {

@@ -1,3 +1,4 @@
+import { PORTWORX_RECOVERY_PHASES } from './portworx-phases.js';
 import { portworxClusterStorage } from './portworx-cluster-storage.js';
 import { portworxAgentCommands } from './portworx-agent-stop.js';
 import { portworxDriveCommands, portworxScsiDriveCommands } from './portworx-node-commands.js';
@@ -37,6 +38,7 @@ export const PORTWORX_DRIVER = {
   // detects (portworx-detected-setup.ts); a plan shows no expectations.
   expectations: {},
   placedExpectations: {},
+  recoveryPhases: PORTWORX_RECOVERY_PHASES,
   // A replica placement is refused: which nodes hold the volume is in `pxctl volume inspect`,
   // which the harness does not read yet.
   replicaNodes: () =>
