@@ -7,6 +7,7 @@ import { patroniEndpoints } from './lab-endpoints.js';
 import { PG_SUPERUSER, REST_USER } from './lab-credentials.js';
 import type { FullExpectations, PlacedExpectations } from '../sut/expectations.js';
 import { PatroniSut } from '../sut/patroni/patroni-sut.js';
+import type { TimingSettings } from '../sut/recovery-phases.js';
 
 export interface LabSutOptions {
   /** Node access to use instead of docker exec (e.g. SSH nodes); named n1..nN. */
@@ -14,6 +15,8 @@ export interface LabSutOptions {
   readonly expectations?: FullExpectations;
   readonly placedExpectations?: PlacedExpectations;
   readonly onProxyEvent?: (event: string, detail: string) => void;
+  /** Patroni's timers as the lab runs them (patroniTimingSettings). */
+  readonly timings?: TimingSettings;
 }
 
 /** The patroni SUT of a running lab (`pxchaos lab up`), reached over docker exec and published ports. */
@@ -35,6 +38,7 @@ export async function openLabSut(
     ...(options.expectations && { expectations: options.expectations }),
     ...(options.placedExpectations && { placedExpectations: options.placedExpectations }),
     ...(options.onProxyEvent && { onProxyEvent: options.onProxyEvent }),
+    ...(options.timings && { timings: options.timings }),
     ownsNodes: options.nodes === undefined,
   });
 }

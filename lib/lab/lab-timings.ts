@@ -1,5 +1,6 @@
 import { formatDuration } from '../time/duration.js';
 import { UsageError } from '../errors.js';
+import type { TimingSettings } from '../sut/recovery-phases.js';
 
 /** Patroni's failover timings (whole seconds inside Patroni; milliseconds here). */
 export interface PatroniTimings {
@@ -62,4 +63,15 @@ export function timingsInSeconds(t: PatroniTimings): {
     );
   }
   return s;
+}
+
+/** The timings as the recovery's phases predict from them, saying where they come from. */
+export function patroniTimingSettings(t: PatroniTimings): TimingSettings {
+  const source =
+    "Patroni's dynamic config as `pxchaos lab up` set it (lab.patroni, defaults in lib/lab/lab-timings.ts)";
+  return {
+    ttl: { ms: t.ttlMs, source },
+    loopWait: { ms: t.loopWaitMs, source },
+    retryTimeout: { ms: t.retryTimeoutMs, source },
+  };
 }

@@ -1,4 +1,5 @@
 import type { RunFingerprint } from './run-fingerprint.js';
+import type { RecoveryPhase } from './recovery-phase.js';
 
 /**
  * The timeline's vocabulary. Every event carries `t`: milliseconds since the scenario's
@@ -92,6 +93,8 @@ export interface ScenarioResult {
   /** Measured figures (rto_ms, unavailable_ms, acked, lost_acked, unknown, rows_before, rows_after, primary_before, ...). */
   readonly metrics: Readonly<Record<string, number | string>>;
   readonly verdicts: readonly Verdict[];
+  /** The recovery in phases (lib/observe/split-recovery.ts), where it splits; figures in `metrics`. */
+  readonly phases?: readonly RecoveryPhase[];
   /** Path of the saved timeline JSON, relative to the report directory. */
   readonly timelineFile?: string;
 }

@@ -82,7 +82,10 @@ function absoluteRegression(metric: string, current: number | string | undefined
 /** Metric names from lib/observe/metrics.ts; unknown `*_ms` names count as durations (higher is worse). */
 export function metricKind(name: string): MetricKind {
   // platform_*: when the platform noticed (detection times): informative; their effect is in the RTO.
-  if (INFO_METRICS.has(name) || /(_t|_ids)$/.test(name) || name.startsWith('platform_')) return 'info';
+  // A phase's prediction is the settings' figure, not a measurement; the measured phase_<name>_ms is
+  // a duration like any other, so the gate names the phase that grew.
+  if (INFO_METRICS.has(name) || /(_t|_ids|_predicted_ms)$/.test(name) || name.startsWith('platform_'))
+    return 'info';
   if (STRICT_METRICS.has(name) || name.startsWith('leftover')) return 'strict';
   if (COUNT_METRICS.has(name)) return 'count';
   if (name.endsWith('_ms')) return 'duration';

@@ -9,6 +9,7 @@ import { repeatedSection, stateBadge } from './html-repeated.js';
 import { groupBySuite, repetitionOf, resultBaseName, type SuiteGroup } from './repetitions.js';
 import { summarize } from './stats/quantiles.js';
 import { CHART_COLORS, renderTimelineChart } from './timeline-chart.js';
+import { phaseTable } from './html-phases.js';
 import { parseTimeline, type TimelineData } from './timeline-data.js';
 
 /** Timelines by scenario name, in any shape parseTimeline accepts (an event array or `{ events, ... }`). */
@@ -208,6 +209,7 @@ function scenarioSection(r: ScenarioResult, i: number, timeline: TimelineData | 
     events.length > 0
       ? renderTimelineChart(events, {
           ...(rto !== undefined ? { rtoMs: rto } : {}),
+          ...(r.phases && { phases: r.phases }),
           title: `Timeline of ${suiteName(r)}`,
         })
       : '<p class="no-timeline">No timeline was recorded for this scenario.</p>';
@@ -223,6 +225,7 @@ function scenarioSection(r: ScenarioResult, i: number, timeline: TimelineData | 
 ${ranOn(r)}
 ${figures(r)}
 <div class="chart">${chart}${events.length > 0 ? legend() : ''}</div>
+${phaseTable(r.phases)}
 <div class="columns"><div class="col-wide"><h3>Checks</h3>${verdictTable(r)}</div><div class="col-narrow"><h3>Measured</h3>${metricsTable(r)}</div></div>
 ${eventsTable(events, injected?.t ?? 0)}
 </section>`;
@@ -288,6 +291,7 @@ section.scenario h3{font-size:13px;text-transform:uppercase;letter-spacing:.05em
 details{margin-top:16px}
 summary{cursor:pointer;color:var(--muted);font-weight:600}
 .events td{font-size:13px}
+.phases td{font-size:13px}.phases tr.unknown{background:#f3f4f6}.phases tr.total td{border-top:2px solid var(--line)}
 .ev-fault td:nth-child(4){color:var(--fail);font-weight:600}.ev-platform td:nth-child(4){color:#7048e8;font-weight:600}
 .no-timeline,.no-verdicts{color:var(--muted);font-style:italic;padding:12px}
 footer{color:var(--muted);font-size:13px;text-align:center;padding:0 0 32px}

@@ -8,6 +8,22 @@ import { repetitionOf } from './repetitions.js';
 export const RESULT_SUFFIX = '.result.json';
 export const TIMELINE_SUFFIX = '.timeline.json';
 
+const prediction = z.object({ lowMs: z.number(), highMs: z.number(), source: z.string() });
+const phaseSchema = z.object({
+  name: z.string(),
+  title: z.string(),
+  startMs: z.number(),
+  endMs: z.number(),
+  durationMs: z.number(),
+  evidence: z.string().optional(),
+  by: z.string().optional(),
+  note: z.string().optional(),
+  covers: z
+    .array(z.object({ name: z.string(), title: z.string(), predicted: prediction.optional() }))
+    .optional(),
+  predicted: prediction.optional(),
+});
+
 const resultSchema = z.object({
   scenario: z.string().min(1),
   target: z.string(),
@@ -35,6 +51,7 @@ const resultSchema = z.object({
     }),
   ),
   timelineFile: z.string().optional(),
+  phases: z.array(phaseSchema).optional(),
 });
 
 /** One saved scenario result and where its timeline should be. */

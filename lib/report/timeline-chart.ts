@@ -5,6 +5,7 @@ import type {
   TimelineEvent,
   WriteEvent,
 } from '../observe/timeline-events.js';
+import type { RecoveryPhase } from '../observe/recovery-phase.js';
 import { formatDuration } from '../time/duration.js';
 import { redact } from './redact.js';
 import { escapeAttr, escapeText } from './xml-text.js';
@@ -24,6 +25,8 @@ export interface TimelineChartOptions {
   readonly binMs?: number;
   /** Accessible description. */
   readonly title?: string;
+  /** The recovery's phases (ms since the injection), drawn as bands in their own lane under the fault's. */
+  readonly phases?: readonly RecoveryPhase[];
 }
 
 export const CHART_COLORS = {
@@ -45,6 +48,9 @@ const PLOT_W = W - LEFT - RIGHT;
 const WRITES_H = 170;
 const PROBE_H = 16;
 const STEPS_H = 18;
+const PHASES_H = 16;
+/** The phases' bands, in turn (an unknown stretch is grey). */
+const PHASE_COLORS = ['#1c7ed6', '#0c8599', '#5f3dc4', '#2b8a3e', '#c2255c', '#e8590c', '#495057', '#1864ab'];
 const LABEL_ROW_H = 16;
 const MAX_LABEL_ROWS = 5;
 /** Platform events closer than this on the chart (viewBox units, about a pixel each) share one marker. */
@@ -292,7 +298,9 @@ export function renderTimelineChart(
   const bracketY = labelsTop + rows * LABEL_ROW_H + 18;
   const faultTop = bracketY + 10;
   const FAULT_H = 16;
-  const writesTop = faultTop + FAULT_H + 8;
+  const phases = injected ? (options.phases ?? []) : [];
+  const phasesTop = faultTop + FAULT_H + 6;
+  const writesTop = phases.length > 0 ? phasesTop + PHASES_H + 8 : faultTop + FAULT_H + 8;
   const writesBottom = writesTop + WRITES_H;
   const probeTop = writesBottom + 12;
   const stepsTop = probeTop + PROBE_H + 8;
@@ -329,6 +337,26 @@ export function renderTimelineChart(
         `<text x="${n(x0 + 6)}" y="${faultTop + 12}" font-size="11" font-weight="600" fill="#fff">${escapeText(label)}</text>`,
       );
     }
+  }
+
+  // Recovery lane: the phases side by side, from the injection to the recovery point.
+  if (injected && phases.length > 0) {
+    out.push(`<text x="12" y="${phasesTop + 12}" font-weight="600">phases</text>`);
+    phases.forEach((p, i) => {
+      const x0 = x(injected.t + p.startMs);
+      const x1 = x(injected.t + p.endMs);
+      const unknown = p.name === 'unknown';
+      const fill = unknown ? '#c9ced6' : (PHASE_COLORS[i % PHASE_COLORS.length] ?? CHART_COLORS.recovery);
+      const label = `${p.name} ${formatDuration(p.durationMs)}`;
+      const tip = `${p.title}: ${formatDuration(p.durationMs)} (+${tickLabel(p.startMs)} to +${tickLabel(p.endMs)})${p.by ? `, by ${p.by}` : ''}${p.evidence ? `; ${p.evidence}` : ''}${p.note ? `; ${p.note}` : ''}`;
+      out.push(
+        `<g class="phase"><title>${escapeText(redact(tip))}</title><rect x="${n(x0)}" y="${phasesTop}" width="${n(Math.max(1, x1 - x0))}" height="${PHASES_H}" fill="${fill}" stroke="#fff" stroke-width="1"/>` +
+          (textWidth(label, 11) + 8 < x1 - x0
+            ? `<text x="${n(x0 + 4)}" y="${phasesTop + 12}" font-size="11" font-weight="600" fill="${unknown ? CHART_COLORS.text : '#fff'}">${escapeText(label)}</text>`
+            : '') +
+          '</g>',
+      );
+    });
   }
 
   // Writes lane: grid + stacked bins.

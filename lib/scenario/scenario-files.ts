@@ -68,6 +68,7 @@ export async function saveResult(
     durationMs: Math.round(judged.durationMs),
     metrics: judged.metrics,
     verdicts: judged.checks.map((c) => c.verdict),
+    ...(judged.phases && { phases: judged.phases }),
     timelineFile: `${base}${TIMELINE_SUFFIX}`,
   };
   const file = path.join(reportDir, `${base}${RESULT_SUFFIX}`);

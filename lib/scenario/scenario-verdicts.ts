@@ -13,6 +13,7 @@ import type { Metrics } from '../observe/metrics.js';
 import type { Verdict } from '../observe/timeline-events.js';
 import type { Expectation, FaultKind } from '../sut/expectations.js';
 import type { SutHealth } from '../sut/sut.js';
+import type { TimingSettings } from '../sut/recovery-phases.js';
 import { CHECK, CHECK_KEYS, type CheckKey } from './verdict-names.js';
 
 /** What the flow itself established (beyond the timeline) for the checks. */
@@ -32,6 +33,8 @@ export interface FlowFacts {
   outsideFaults?: readonly string[];
   /** What the scenario ran on (lib/observe/run-fingerprint.ts), read in arrange. */
   fingerprint?: RunFingerprint;
+  /** The timers the recovery's phases are predicted from (the SUT's, and the fault's hold). */
+  timings?: TimingSettings;
 }
 
 export interface CheckedVerdict {

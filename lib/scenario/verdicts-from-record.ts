@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { computeMetrics, type Metrics } from '../observe/metrics.js';
 import type { TimelineData } from '../observe/timeline.js';
+import type { RecoveryPhase } from '../observe/recovery-phase-plan.js';
+import { phaseMetrics } from '../observe/split-recovery.js';
+import { phasesFromRecord } from './phases-from-record.js';
 import { SCENARIO_NAMES } from '../config/config-schema.js';
 import {
   interruptedVerdicts,
@@ -32,12 +35,15 @@ const flowFactsSchema = z.object({
   health: z.object({ healthy: z.boolean(), primary: z.string().optional(), problems: strings }).optional(),
   leftovers: strings.optional(),
   outsideFaults: strings.optional(),
+  timings: z.record(z.string(), z.object({ ms: z.number(), source: z.string() })).optional(),
 });
 
 export interface Judged {
   readonly metrics: Metrics;
   readonly checks: readonly CheckedVerdict[];
   readonly durationMs: number;
+  /** The recovery in phases, where it splits (phases-from-record.ts); their figures are in `metrics`. */
+  readonly phases?: readonly RecoveryPhase[];
 }
 
 /**
@@ -59,5 +65,12 @@ export function verdictsFromRecord(data: TimelineData): Judged | undefined {
     throw new Error(`the flow's facts are not readable: ${issue?.path.join('.')}: ${issue?.message}`);
   }
   const facts: FlowFacts = parsed.data;
-  return { metrics, checks: scenarioVerdicts(facts, metrics, flow.error), durationMs: flow.durationMs };
+  const phases = phasesFromRecord(data, facts.kind, metrics, facts.timings);
+  Object.assign(metrics, phases && phaseMetrics(phases));
+  return {
+    metrics,
+    checks: scenarioVerdicts(facts, metrics, flow.error),
+    durationMs: flow.durationMs,
+    ...(phases && { phases }),
+  };
 }

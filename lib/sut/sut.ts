@@ -1,6 +1,7 @@
 import type { NodeAccess } from '../nodes/node-access.js';
 import type { Expectations, PlacedExpectations } from './expectations.js';
 import type { NodeRoles } from './placement.js';
+import type { TimingSettings } from './recovery-phases.js';
 
 /** Connection parameters for Postgres; the password never goes into logs or reports. */
 export interface PgEndpoint {
@@ -106,6 +107,12 @@ export interface Sut {
    * `kubernetes`, `nodes`, `storage_version`, `patroni`. Optional: a SUT without it adds none.
    */
   platformVersions?(signal?: AbortSignal): Promise<Readonly<Record<string, string>>>;
+  /**
+   * The timers the recovery's phases follow from, as this run knows them, each with its source
+   * (Patroni's ttl and loop_wait, the harness's force delete, tolerationSeconds…): saved with the
+   * timeline so the phases' predictions are recomputable from it.
+   */
+  readonly timings?: TimingSettings;
   /** Streams platform events until the returned function is called. */
   watch(onEvent: (e: SutEvent) => void, signal: AbortSignal): void;
   close(): Promise<void>;

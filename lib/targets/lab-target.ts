@@ -2,6 +2,7 @@ import { applyPlacedThresholds, applyThresholds } from '../sut/apply-thresholds.
 import { resolveLab } from '../lab/resolve-lab.js';
 import { requireDocker } from '../docker/docker-cli.js';
 import { labUp } from '../lab/lab-up.js';
+import { patroniTimingSettings } from '../lab/lab-timings.js';
 import { openLabSut } from '../lab/lab-sut.js';
 import { LAB_EXPECTATIONS, LAB_PLACED_EXPECTATIONS } from '../sut/patroni/lab-expectations.js';
 import { resolveDockerNodes } from '../nodes/docker-label-nodes.js';
@@ -27,7 +28,7 @@ export function labTarget(config: PxchaosConfig, options: LabTargetOptions = {})
       return { lockName: `lab ${lab.name}` };
     },
     async open(progress, signal) {
-      await labUp({
+      const lab = await labUp({
         name: config.lab.name,
         nodes: config.lab.nodes,
         timings: config.lab.patroni,
@@ -38,6 +39,7 @@ export function labTarget(config: PxchaosConfig, options: LabTargetOptions = {})
       const sut = await openLabSut(config.lab.name, {
         expectations: applyThresholds(LAB_EXPECTATIONS, config),
         placedExpectations: applyPlacedThresholds(LAB_PLACED_EXPECTATIONS, config),
+        timings: patroniTimingSettings(lab.timings),
       });
       return { name: 'lab', sut, close: () => sut.close() };
     },

@@ -49,6 +49,15 @@ export async function arrange(ctx: ScenarioContext): Promise<Arranged> {
   facts.target = name;
   facts.sut = sut.name;
   facts.fingerprint = await readFingerprint(ctx, sut, expectation);
+  facts.timings = {
+    ...sut.timings,
+    ...(expectation && {
+      hold: {
+        ms: expectation.holdMs,
+        source: `the ${kind} scenario's hold (scenarios.${kind}.hold, else the SUT's expectation)`,
+      },
+    }),
+  };
   if (expectation) facts.expectation = expectation;
   else
     progress.step(

@@ -1,3 +1,4 @@
+import { GLUSTER_RECOVERY_PHASES, glusterTimings } from './gluster-phases.js';
 import { GLUSTER_EXPECTATIONS, GLUSTER_PLACED_EXPECTATIONS } from './gluster-expectations.js';
 import {
   GLUSTER_AGENT,
@@ -28,6 +29,8 @@ export const GLUSTER_DRIVER = {
   forceDeleteStuckPodAfterMs: 30_000,
   expectations: GLUSTER_EXPECTATIONS,
   placedExpectations: GLUSTER_PLACED_EXPECTATIONS,
+  recoveryPhases: GLUSTER_RECOVERY_PHASES,
+  timings: glusterTimings(),
   replicaNodes: glusterBrickNodes,
   noTeardown:
     'nothing to tear down for gluster: the kube lab provisions its GlusterFS, and pxchaos kube-lab down removes it',

@@ -26,6 +26,8 @@ export const LOCAL_DRIVER = {
   // Never force-deleted: the pod could only come back on the same node, which is the one that is gone.
   expectations: LOCAL_EXPECTATIONS,
   placedExpectations: {},
+  // The pod cannot leave its node: service comes back with the node, after the heal; not split yet.
+  recoveryPhases: {},
   replicaNodes: localVolumeNode,
   clusterStorage: () => ({
     manifests: [localStorageClass()],

@@ -24,6 +24,7 @@ import {
   type PatroniMember,
   type PatroniNodeEndpoint,
 } from './patroni-rest.js';
+import type { TimingSettings } from '../recovery-phases.js';
 import { checkSyncReplication, describeSyncProblem, syncKeyResetCommand } from './sync-replication.js';
 
 export interface PatroniSutOptions {
@@ -40,6 +41,8 @@ export interface PatroniSutOptions {
   readonly placedExpectations?: PlacedExpectations;
   /** Poll period of watch() (default 250 ms). */
   readonly pollMs?: number;
+  /** Patroni's timers as the lab runs them (ttl, loop_wait), for the recovery's predicted phases. */
+  readonly timings?: TimingSettings;
   /** Deadline of one REST request (default 1000 ms). */
   readonly requestTimeoutMs?: number;
   /**
@@ -69,13 +72,16 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
 
 /** The lab's system under test: Patroni + etcd + PostgreSQL with synchronous replication. */
 export class PatroniSut implements Sut {
-  readonly name = 'patroni' as const;
+  /** The name timelines record it by (recovery-phase-plans.ts finds its phases by it). */
+  static readonly NAME = 'patroni';
+  readonly name = PatroniSut.NAME;
   /** Postgres on every node (lab-node-commands.ts): the same port `pxchaos inject` uses in the lab. */
   readonly partitionProbePort: number = LAB_PARTITION_PROBE_PORT;
   readonly nodes: readonly NodeAccess[];
   readonly expectations: FullExpectations;
   readonly placedExpectations: PlacedExpectations;
   readonly rest: PatroniRest;
+  readonly timings: TimingSettings;
   private readonly locator: LeaderLocator;
   private proxy: LeaderProxy | undefined;
   private readonly watchers = new Set<AbortController>();
@@ -91,6 +97,17 @@ export class PatroniSut implements Sut {
       ...(options.restAuth && { auth: options.restAuth }),
     });
     this.locator = new LeaderLocator(this.rest);
+    this.timings = {
+      ...options.timings,
+      patroniWatchPoll: {
+        ms: this.pollMs(),
+        source: 'the harness polls every member this often: leader events are seen up to this late',
+      },
+    };
+  }
+
+  private pollMs(): number {
+    return this.options.pollMs ?? 250;
   }
 
   /** A local proxy endpoint: each new connection goes to the node holding the leader lock at that moment. */
@@ -264,7 +281,7 @@ export class PatroniSut implements Sut {
     const ctl = new AbortController();
     this.watchers.add(ctl);
     const stop = AbortSignal.any([signal, ctl.signal]);
-    const pollMs = this.options.pollMs ?? 250;
+    const pollMs = this.pollMs();
     this.repairListeners.add(onEvent);
     void (async () => {
       let syncOk: boolean | undefined;

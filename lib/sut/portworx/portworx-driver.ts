@@ -1,4 +1,5 @@
 import { PXCTL } from './pxctl-path.js';
+import { PORTWORX_RECOVERY_PHASES } from './portworx-phases.js';
 import { portworxClusterStorage } from './portworx-cluster-storage.js';
 import { portworxAgentCommands } from './portworx-agent-stop.js';
 import { portworxDriveCommands, portworxScsiDriveCommands } from './portworx-node-commands.js';
@@ -39,6 +40,7 @@ export const PORTWORX_DRIVER = {
   // detects (portworx-detected-setup.ts); a plan shows no expectations.
   expectations: {},
   placedExpectations: {},
+  recoveryPhases: PORTWORX_RECOVERY_PHASES,
   // A replica placement is refused: which nodes hold the volume is in `pxctl volume inspect`,
   // which the harness does not read yet.
   replicaNodes: () =>

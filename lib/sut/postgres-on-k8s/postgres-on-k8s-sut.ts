@@ -1,3 +1,4 @@
+import type { TimingSettings } from '../recovery-phases.js';
 import type {
   CoreV1Event,
   V1Node,
@@ -80,6 +81,8 @@ export interface PostgresOnK8sSutOptions {
   readonly forceDeleteStuckPodAfterMs?: number;
   /** Delete the pod when the storage on its node has been down this long (stuck-pod-remedy.ts). */
   readonly storageDownRemedy?: StorageDownRemedy;
+  /** The run's timers the recovery's phases are predicted from (kube-run-timings.ts). */
+  readonly timings?: TimingSettings;
   /** The storage driver's own state watch (storage-drivers.ts `watchState`), started with watch(). */
   readonly watchStorage?: (context: StorageStateWatchContext) => StorageStateWatch;
   /** Deadline to resolve the pod and open a forwarded connection (default 10 s). */
@@ -106,6 +109,7 @@ export class PostgresOnK8sSut implements Sut {
   readonly expectations: Expectations;
   readonly placedExpectations: PlacedExpectations;
   readonly namespace: string;
+  readonly timings: TimingSettings;
   private readonly client: KubeClient;
   private forward: Promise<PortForward> | undefined;
   private readonly watches = new Set<ObjectWatch>();
@@ -120,6 +124,7 @@ export class PostgresOnK8sSut implements Sut {
     this.placedExpectations = options.placedExpectations ?? {};
     this.namespace = options.namespace;
     this.client = options.client;
+    this.timings = options.timings ?? {};
   }
 
   /** A local port whose every new connection reaches the pod serving now, wherever it runs. */

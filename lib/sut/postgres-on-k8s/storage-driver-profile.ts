@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Expectations, PlacedExpectations } from '../expectations.js';
+import type { RecoveryPhasePlans, TimingSettings } from '../recovery-phases.js';
 import type { AgentCommands, DriveCommands } from '../sut.js';
 import type { ClusterStorage, ClusterStorageContext, ClusterStorageTeardown } from './cluster-storage.js';
 import type { DetectDriverSetup } from './detected-driver-setup.js';
@@ -77,6 +78,14 @@ export interface StorageDriverProfile<N extends string = string, C = NoDriverCon
   readonly expectations: Expectations;
   /** When the fault hits a node holding a storage replica but not the pod, or neither (`--placement`). */
   readonly placedExpectations: PlacedExpectations;
+  /**
+   * How the recovery from each fault splits into phases on this driver (lib/sut/recovery-phases.ts):
+   * the pod's move off a lost node (pod-move-phases.ts) or the driver's own, where the pod stays. A
+   * fault without a plan gets no phases.
+   */
+  readonly recoveryPhases: RecoveryPhasePlans;
+  /** The driver's own timers the phases are predicted from (Gluster's network.ping-timeout). */
+  readonly timings?: TimingSettings;
   /** Which nodes hold the volume's replicas, as the driver reads it (lib/sut/placement.ts). */
   readonly replicaNodes: ReadReplicaNodes;
   /**
