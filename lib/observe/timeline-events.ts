@@ -44,6 +44,8 @@ export interface ProbeEvent extends EventBase {
    * Only 'read' probes are left out of write-path availability.
    */
   readonly mode?: 'write' | 'primary' | 'read';
+  /** An answer of the recovery sentinel (lib/workload/recovery-sentinel.ts): its one long-patience query. */
+  readonly sentinel?: boolean;
 }
 
 /** One ledger write; `t` is when it was sent, `latencyMs` how long until its outcome was known. */

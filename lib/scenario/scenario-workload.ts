@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import type { Timeline } from '../observe/timeline.js';
 import type { Sut } from '../sut/sut.js';
 import { AvailabilityProbe } from '../workload/availability-probe.js';
+import { RecoverySentinel } from '../workload/recovery-sentinel.js';
 import { WriteLedger } from '../workload/write-ledger.js';
 import type { LedgerReadBack } from '../observe/ledger-check.js';
 import { resolveEndpoint } from '../workload/endpoint-source.js';
@@ -10,7 +11,8 @@ import { pgbenchFigures, readPgbenchState, tallyFigures } from '../workload/pgbe
 import type { PxchaosConfig } from '../pxchaos-config.js';
 
 /**
- * The client side of a scenario: the write ledger, the availability probe and the SUT's platform
+ * The client side of a scenario: the write ledger, the availability probe (with its recovery
+ * sentinel, which catches the instant a stalled server answers again) and the SUT's platform
  * events, all recording into one timeline, and pgbench's transactions (unless turned off), whose
  * figures pgbenchCheck() reads after the run. Started before the fault, stopped after the heal.
  */
@@ -19,6 +21,7 @@ export class ScenarioWorkload {
   /** undefined when workload.pgbench.enabled is false. */
   readonly pgbench: PgbenchRun | undefined;
   private readonly probe: AvailabilityProbe;
+  private readonly sentinel: RecoverySentinel;
   private readonly watchStop = new AbortController();
   private started = false;
 
@@ -40,6 +43,13 @@ export class ScenarioWorkload {
       sink: timeline,
       intervalMs: workload.probeIntervalMs,
       applicationName: 'pxchaos-probe',
+    });
+    this.sentinel = new RecoverySentinel({
+      endpoint,
+      sink: timeline,
+      intervalMs: workload.probeIntervalMs,
+      reconnectMs: sut.reconnectPauseMs ?? workload.probeIntervalMs,
+      applicationName: 'pxchaos-sentinel',
     });
     this.pgbench = workload.pgbench.enabled
       ? new PgbenchRun({
@@ -71,6 +81,7 @@ export class ScenarioWorkload {
     );
     await this.ledger.start();
     this.probe.start();
+    this.sentinel.start();
     this.started = true;
     await this.pgbench?.start();
   }
@@ -80,7 +91,12 @@ export class ScenarioWorkload {
     if (!this.started) return;
     this.started = false;
     this.watchStop.abort();
-    await Promise.allSettled([this.ledger.stop(), this.probe.stop(), this.pgbench?.stop()]);
+    await Promise.allSettled([
+      this.ledger.stop(),
+      this.probe.stop(),
+      this.sentinel.stop(),
+      this.pgbench?.stop(),
+    ]);
   }
 
   /**

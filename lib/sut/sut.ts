@@ -113,6 +113,12 @@ export interface Sut {
    * timeline so the phases' predictions are recomputable from it.
    */
   readonly timings?: TimingSettings;
+  /**
+   * How soon a client may connect again after a failed connect without loading the platform (the
+   * recovery sentinel's pause, lib/workload/recovery-sentinel.ts). Absent: the probe's interval — on
+   * Kubernetes every connect is a pod lookup and a port-forward through the API server.
+   */
+  readonly reconnectPauseMs?: number;
   /** Streams platform events until the returned function is called. */
   watch(onEvent: (e: SutEvent) => void, signal: AbortSignal): void;
   close(): Promise<void>;

@@ -75,6 +75,8 @@ export class PatroniSut implements Sut {
   /** The name timelines record it by (recovery-phase-plans.ts finds its phases by it). */
   static readonly NAME = 'patroni';
   readonly name = PatroniSut.NAME;
+  /** The leader proxy is local and refuses at once when no node leads: retrying is cheap. */
+  readonly reconnectPauseMs = 25;
   /** Postgres on every node (lab-node-commands.ts): the same port `pxchaos inject` uses in the lab. */
   readonly partitionProbePort: number = LAB_PARTITION_PROBE_PORT;
   readonly nodes: readonly NodeAccess[];
