@@ -68,7 +68,12 @@ function checkLine(s: ScenarioComparison, v: VerdictChange): string {
   return `  check "${v.verdict}": ${before} → ${checkSide(v.after, v.failedAfter, s.current.length)}${mark}`;
 }
 
-function table(rows: readonly (readonly string[])[]): string[] {
+/** A cell wider than this (pgbench's last error, a long cause) is cut: the result file has it whole. */
+const CELL_MAX = 60;
+const fit = (cell: string): string => (cell.length > CELL_MAX ? `${cell.slice(0, CELL_MAX - 1)}…` : cell);
+
+function table(cells: readonly (readonly string[])[]): string[] {
+  const rows = cells.map((r) => r.map(fit));
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
   return rows.map((r) =>
     `  ${r.map((cell, i) => (i === 0 || i >= 3 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ')}`.trimEnd(),

@@ -93,7 +93,7 @@ describe('pxchaos report compare', () => {
     const r = await cli('compare', base, cur);
     expect(r.code, r.out).to.equal(1);
     expect(r.out).to.match(
-      /network-partition \[lab\/patroni\]: rto_ms [\d.]+s → [\d.]+s \(medians of 5 vs 5, \+\d+%; significant \(p 0\.0\d+\), beyond the margins 50% and 5\.0s\)/,
+      /network-partition \[lab\/patroni\]: rto_ms [\d.]+s → [\d.]+s \(medians of 5 vs 5, \+\d+%; significant \(p 0\.0\d+\), beyond the margins 20% and 5\.0s\)/,
     );
     expect(r.out).not.to.match(/agent-restart-within-grace[^\n]*: rto_ms/);
     // Each side as median [min–max] and n, in the CI log.
@@ -183,7 +183,7 @@ describe('pxchaos report compare', () => {
   it('honours --margin-percent and --margin-ms', async () => {
     const base = await writeRun('m-a', repeated(5, { ...partition, outageMs: 10_000 }, 500));
     const cur = await writeRun('m-b', repeated(5, { ...partition, outageMs: 18_000 }, 500));
-    // RTO +8 s (+80%) is past the default margins (50% and 5 s); failed writes grow with the outage too.
+    // RTO +8 s (+80%) is past the default margins (20% and 5 s); failed writes grow with the outage too.
     const strict = await cli('compare', base, cur);
     expect(strict.code).to.equal(1);
     expect(strict.out).to.include('network-partition [lab/patroni]: rto_ms');

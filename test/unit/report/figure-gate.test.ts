@@ -15,7 +15,7 @@ describe('the statistical gate of one figure', () => {
     expect(j.verdict).to.equal('regressed');
     expect(j.test?.p).to.be.lessThan(0.001);
     expect(j.interval?.low).to.be.greaterThan(10_000);
-    expect(j.why).to.match(/^significant \(p <0\.001\), beyond the margins 50% and 5\.0s$/);
+    expect(j.why).to.match(/^significant \(p <0\.001\), beyond the margins 20% and 5\.0s$/);
   });
 
   it('finds the same shift the other way improved', () => {
@@ -39,7 +39,7 @@ describe('the statistical gate of one figure', () => {
     // +3 s on 60 s: every repetition slower, but only +5%.
     const j = judgeFigure('duration', rtos(8, 60_000, 500, 5), rtos(8, 63_000, 500, 6), DEFAULT_MARGINS);
     expect(j.verdict).to.equal('same');
-    expect(j.why).to.match(/^significant \(p [\d.<]+\) but within the margins 50% and 5\.0s$/);
+    expect(j.why).to.match(/^significant \(p [\d.<]+\) but within the margins 20% and 5\.0s$/);
   });
 
   it('calls 2 vs 2 repetitions inconclusive, naming the repetitions needed, even for a huge shift', () => {
