@@ -1,18 +1,11 @@
 import { docker, dockerOk } from '../docker/docker-cli.js';
-import { parseDuration } from '../time/duration.js';
+import { goDurationMs } from '../time/go-duration.js';
 import { pollUntil } from '../time/poll-until.js';
 import { kubectl } from './kube-lab-kubectl.js';
 import { DEFAULT_KUBE_TIMINGS, describeTimings, type KubeTimings } from './kubeadm-config.js';
 
 const CM_MANIFEST = '/etc/kubernetes/manifests/kube-controller-manager.yaml';
 const KUBELET_CONFIG = '/var/lib/kubelet/config.yaml';
-
-/** A Go duration flag value (40s, 1m0s, 500ms) in ms. */
-function goDurationMs(text: string): number {
-  const parts = text.match(/\d+(?:\.\d+)?(?:ms|s|m|h)/g);
-  if (!parts) throw new Error(`not a duration: ${text}`);
-  return parts.reduce((sum, p) => sum + parseDuration(p), 0);
-}
 
 /** The timers in force, read from the controller-manager's static pod manifest and kubelet's config. */
 export async function readKubeTimings(controlPlane: string): Promise<KubeTimings> {

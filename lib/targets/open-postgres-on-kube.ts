@@ -14,7 +14,7 @@ import {
   STORAGE_DRIVER_PROFILES,
 } from '../sut/postgres-on-k8s/storage-drivers.js';
 import { driverSetupForRun } from './driver-setup-for-run.js';
-import { kubeRunTimings } from './kube-run-timings.js';
+import { clusterTimings, kubeRunTimings } from './kube-run-timings.js';
 import { storageDriverOf, type KubeTargetTraits } from './kube-target-traits.js';
 import type { OpenTarget, TargetName } from './target.js';
 import type { PxchaosConfig } from '../pxchaos-config.js';
@@ -128,7 +128,7 @@ export async function openPostgresOnKube(
       watchStorage: (context: StorageStateWatchContext) => profile.watchState!(config, context),
     }),
     ...(setup.storageDownRemedy && { storageDownRemedy: setup.storageDownRemedy }),
-    timings: kubeRunTimings(config, profile, setup),
+    timings: { ...(await clusterTimings(client)), ...kubeRunTimings(config, profile, setup) },
     ...(setup.forceDeleteStuckPodAfterMs !== undefined && {
       forceDeleteStuckPodAfterMs: setup.forceDeleteStuckPodAfterMs,
     }),

@@ -1,3 +1,7 @@
+import { controllerManagerFlag } from '../../lib/k8s/controller-manager-flags.js';
+import { readKubeTimings } from '../../lib/kube-lab/kube-timings.js';
+import { clusterTimings } from '../../lib/targets/kube-run-timings.js';
+import { goDurationMs } from '../../lib/time/go-duration.js';
 import { setCordoned } from '../support/kube-node-cordon.js';
 import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import { expect } from 'chai';
@@ -411,6 +415,18 @@ describe('k8s client layer on the kube lab (real Kubernetes 1.20)', function () 
       await cordon(false).catch((err: unknown) => log(`uncordon: ${(err as Error).message}`));
       await forward.close();
     }
+  });
+
+  it("reads the controller manager's node-monitor-grace-period through the API, as its manifest sets it", async () => {
+    const flag = await controllerManagerFlag(client, 'node-monitor-grace-period');
+    const { nodeMonitorGracePeriodMs } = await readKubeTimings(up.layout.controlPlane.name);
+    expect(flag && goDurationMs(flag)).to.equal(nodeMonitorGracePeriodMs);
+    const timings = await clusterTimings(client);
+    expect(timings.nodeMonitorGracePeriod?.ms).to.equal(nodeMonitorGracePeriodMs);
+    expect(timings.nodeMonitorGracePeriod?.source).to.equal(
+      "the controller manager's --node-monitor-grace-period",
+    );
+    expect(await controllerManagerFlag(client, 'no-such-flag')).to.equal(undefined);
   });
 
   it('deleteAndWaitGone on something absent says so without waiting', async () => {

@@ -77,11 +77,29 @@ function deleter(ctx: MilestoneContext, deletedAt: number): { by: string; event:
   return best;
 }
 
-/** Detection on Kubernetes: the fault's node turns NotReady. */
+/** Kubernetes' defaults: the kubelet renews its node Lease every 10 s; the controller checks every 5 s. */
+const HEARTBEAT_MS = 10_000;
+const MONITOR_PERIOD_MS = 5000;
+
+/**
+ * Detection on Kubernetes: the fault's node turns NotReady. Predicted from the controller manager's
+ * node-monitor-grace-period: the last heartbeat came up to one renew interval before the fault, and
+ * the controller notices at its next check.
+ */
 export const NODE_NOT_READY: PhaseMilestone = {
   name: 'detection',
   title: "detection: the fault's node turns NotReady (node-not-ready)",
   find: (ctx) => found(first(ctx, (e) => e.event === 'node-not-ready' && e.node === ctx.faultNode)),
+  predict: (settings) => {
+    const grace = settings.nodeMonitorGracePeriod;
+    return (
+      grace && {
+        lowMs: Math.max(0, grace.ms - HEARTBEAT_MS),
+        highMs: grace.ms + MONITOR_PERIOD_MS,
+        source: `node-monitor-grace-period ${grace.ms / 1000} s (${grace.source}), less the kubelet's ${HEARTBEAT_MS / 1000} s heartbeat, plus the controller's ${MONITOR_PERIOD_MS / 1000} s check (Kubernetes' defaults)`,
+      }
+    );
+  },
 };
 
 /**

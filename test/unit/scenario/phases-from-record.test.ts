@@ -150,6 +150,25 @@ describe('recovery phases of real timelines', () => {
     });
   });
 
+  describe('kind/gluster network-partition: detection predicted from the controller manager', () => {
+    it('predicts NotReady within node-monitor-grace-period less a heartbeat, plus a check', async () => {
+      const data = withTimings(await fixture('kind-gluster', 'network-partition'), {
+        nodeMonitorGracePeriod: {
+          ms: 40_000,
+          source: "the controller manager's --node-monitor-grace-period",
+        },
+      });
+      const { phases, metrics } = judged(data);
+      const detection = phases?.find((p) => p.name === 'detection');
+      expect(detection?.predicted?.lowMs).to.equal(30_000);
+      expect(detection?.predicted?.highMs).to.equal(45_000);
+      expect(detection?.predicted?.source).to.include('node-monitor-grace-period 40 s');
+      expect(metrics.phase_detection_predicted_ms).to.equal(45_000);
+      // The real run: measured inside the predicted range.
+      expect(Number(metrics.phase_detection_ms)).to.be.within(30_000, 45_000);
+    });
+  });
+
   describe('kind/gluster brick freezes (the pod stays)', () => {
     it('past grace: no event marks the brick dropped, so its stretch is unknown, predicted by ping-timeout', async () => {
       const data = withTimings(await fixture('kind-gluster', 'agent-down-past-grace'), {
