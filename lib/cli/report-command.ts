@@ -1,7 +1,10 @@
+import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { compareRuns, loadRun, type Margins } from '../report/compare.js';
 import { formatComparison } from '../report/compare-text.js';
+import { formatComparisonHtml } from '../report/compare-html.js';
+import { prepareOutputFile } from '../report/report-dir.js';
 import { rerenderReports } from '../scenario/rerender-reports.js';
 import { loadConfig } from '../pxchaos-config.js';
 
@@ -23,6 +26,7 @@ interface CompareFlags {
   marginMs?: string;
   marginCount?: string;
   config?: string;
+  html?: string;
 }
 
 function nonNegative(flag: string, value: string | undefined): number | undefined {
@@ -53,8 +57,11 @@ export function registerReportCommand(program: Command, io: ReportCommandIo = pr
     .option('--margin-ms <n>', 'absolute margin for durations, in milliseconds')
     .option('--margin-count <n>', 'absolute margin for counts of failed/unknown writes')
     .option('--config <file>', 'configuration file (its compare section gives the default margins)')
+    .option('--html <file>', 'also write the comparison as a self-contained HTML page')
     .action(async (baselinePath: string, currentPath: string, _opts: CompareFlags, cmd: Command) => {
       const flags = cmd.optsWithGlobals<CompareFlags>();
+      // A page that cannot be written fails now, not after reading both runs.
+      if (flags.html !== undefined) await prepareOutputFile(flags.html, '--html');
       const config = await loadConfig(flags.config !== undefined ? { file: flags.config } : {});
       const margins: Margins = {
         percent: nonNegative('--margin-percent', flags.marginPercent) ?? config.compare.marginPercent,
@@ -63,7 +70,12 @@ export function registerReportCommand(program: Command, io: ReportCommandIo = pr
       };
       const [baseline, current] = await Promise.all([loadRun(baselinePath), loadRun(currentPath)]);
       const comparison = compareRuns(baseline, current, margins);
-      io.out(formatComparison(comparison, { baseline: baselinePath, current: currentPath }));
+      const labels = { baseline: baselinePath, current: currentPath };
+      io.out(formatComparison(comparison, labels));
+      if (flags.html !== undefined) {
+        await writeFile(flags.html, formatComparisonHtml(comparison, labels));
+        io.out(`html: ${flags.html}`);
+      }
       io.setExitCode(comparison.regressions.length > 0 ? 1 : 0);
     });
 

@@ -11,7 +11,7 @@ function show(metric: string, v: number | string | undefined): string {
 }
 
 /** One side of a figure: `25.3s [22.7s–28.5s] n=5`, a single run's value with `n=1`. */
-function side(d: MetricDelta, which: 'baseline' | 'current'): string {
+export function side(d: MetricDelta, which: 'baseline' | 'current'): string {
   const s = which === 'baseline' ? d.baselineSummary : d.currentSummary;
   const value = d[which];
   if (!s) return show(d.metric, value);
@@ -20,7 +20,7 @@ function side(d: MetricDelta, which: 'baseline' | 'current'): string {
 }
 
 /** The shift of the medians: `+8.5s (+34%)`, `=`, or `changed` for a text figure. */
-function change(d: MetricDelta): string {
+export function change(d: MetricDelta): string {
   if (typeof d.baseline !== 'number' || typeof d.current !== 'number') {
     return d.baseline === d.current ? '' : 'changed';
   }
@@ -39,7 +39,7 @@ const signed = (metric: string, v: number): string =>
   `${v < 0 ? '−' : '+'}${metric.endsWith('_ms') ? formatDuration(Math.abs(v)) : formatMetric(metric, Math.abs(v))}`;
 
 /** The gate's word for a figure, with its evidence: `regressed (p 0.008; Δ 95% CI +5.1s…+11.2s)`. */
-function verdictText(d: MetricDelta): string {
+export function verdictText(d: MetricDelta): string {
   const j = d.judgement;
   if (d.regression && !j) return 'REGRESSION';
   if (!j) return '';
@@ -56,13 +56,13 @@ function verdictText(d: MetricDelta): string {
   return `${word} (p ${j.test ? formatP(j.test.p) : '–'}${ci})`;
 }
 
-function checkSide(passed: boolean | undefined, failed: readonly number[], n: number): string {
+export function checkSide(passed: boolean | undefined, failed: readonly number[], n: number): string {
   if (passed === undefined) return 'absent';
   if (n <= 1) return passed ? 'pass' : 'FAIL';
   return passed ? `pass in all ${n}` : `failed in ${failed.length} of ${n} (${failed.join(', ')})`;
 }
 
-function checkLine(s: ScenarioComparison, v: VerdictChange): string {
+export function checkLine(s: ScenarioComparison, v: VerdictChange): string {
   const mark = v.regression ? '  ← REGRESSION' : '';
   const before = checkSide(v.before, v.failedBefore, s.baseline.length).replace('FAIL', 'fail');
   return `  check "${v.verdict}": ${before} → ${checkSide(v.after, v.failedAfter, s.current.length)}${mark}`;
@@ -80,24 +80,25 @@ function table(cells: readonly (readonly string[])[]): string[] {
   );
 }
 
-const status = (rs: ScenarioComparison['baseline']): string =>
+export const status = (rs: ScenarioComparison['baseline']): string =>
   rs.length === 0 ? 'absent' : groupState({ name: '', results: rs }).toUpperCase();
 
 /** Both runs' fingerprints side by side, then what changed between them (the upgrade being judged). */
 function fingerprintLines(c: Comparison): string[] {
-  const { baseline, current, differences } = c.fingerprints;
+  const { baseline, current } = c.fingerprints;
   if (!baseline && !current) return [];
   const rows = fingerprintNames(baseline, current).map((n) => [n, baseline?.[n] ?? '–', current?.[n] ?? '–']);
-  return [
-    'ran on:',
-    ...table([['', 'baseline', 'current'], ...rows]),
-    !baseline || !current
-      ? `changed: unknown (${!baseline ? 'the baseline' : 'the current run'} has no fingerprint: recorded before pxchaos kept one)`
-      : differences.length
-        ? `changed: ${differences.join('; ')}`
-        : 'changed: nothing recorded',
-    '',
-  ];
+  return ['ran on:', ...table([['', 'baseline', 'current'], ...rows]), changedLine(c), ''];
+}
+
+/** What changed between the runs' fingerprints: `changed: …` (unknown when a side has none). */
+export function changedLine(c: Comparison): string {
+  const { baseline, current, differences } = c.fingerprints;
+  return !baseline || !current
+    ? `changed: unknown (${!baseline ? 'the baseline' : 'the current run'} has no fingerprint: recorded before pxchaos kept one)`
+    : differences.length
+      ? `changed: ${differences.join('; ')}`
+      : 'changed: nothing recorded';
 }
 
 /** Plain-text report, readable in a CI log. */

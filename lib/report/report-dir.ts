@@ -42,6 +42,27 @@ export async function prepareReportDir(dir: string, files: readonly string[] = [
   for (const name of files) await checkWritableFile(path.join(absolute, name), fail);
 }
 
+/**
+ * A file the command will write once its work is done (`report compare --html`), checked before
+ * it starts: its directory exists and takes a file (a probe), and the file is absent or a writable
+ * regular file. Any problem is one UsageError line (exit 2) naming the flag.
+ */
+export async function prepareOutputFile(file: string, flag: string): Promise<void> {
+  const absolute = path.resolve(file);
+  const dir = path.dirname(absolute);
+  const fail = (why: string): never => {
+    throw new UsageError(`${flag} ${absolute}: ${why}`);
+  };
+  const info = await stat(dir).catch(() => undefined);
+  if (!info?.isDirectory()) fail(`${dir} is not an existing directory`);
+  const probe = path.join(dir, `.pxchaos-write-probe-${process.pid}`);
+  await writeFile(probe, 'probe\n').catch((err: NodeJS.ErrnoException) =>
+    fail(`${dir} is not writable (${err.code ?? err.message})`),
+  );
+  await rm(probe, { force: true });
+  await checkWritableFile(absolute, fail);
+}
+
 /** Absent, or a regular file this process may overwrite (a symlink is followed, as writeFile would). */
 async function checkWritableFile(file: string, fail: (why: string) => never): Promise<void> {
   const link = await lstat(file).catch(() => undefined);

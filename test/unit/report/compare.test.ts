@@ -5,7 +5,8 @@ import { expect } from 'chai';
 import { Command } from 'commander';
 import { registerReportCommand } from '../../../lib/cli/report-command.js';
 import { UsageError } from '../../../lib/errors.js';
-import { compareRuns, DEFAULT_MARGINS } from '../../../lib/report/compare.js';
+import { compareRuns, DEFAULT_MARGINS, loadRun } from '../../../lib/report/compare.js';
+import { formatMetric } from '../../../lib/report/metric-format.js';
 import { writeReports } from '../../../lib/report/write-reports.js';
 import { seededRandom } from '../../../lib/report/stats/seeded-random.js';
 import { syntheticRun, type SyntheticRunOptions } from '../../support/synthetic-run.js';
@@ -251,6 +252,61 @@ describe('pxchaos report compare', () => {
         expect((err as UsageError).exitCode).to.equal(2);
         expect((err as UsageError).message).to.include(path.join(dir, file));
       }
+    }
+  });
+
+  it("--html writes one self-contained page: each side's repetitions per judged figure, the verdicts, regressions first", async () => {
+    const base = await writeRun('html-fast <b>&', repeated(5, { ...partition, outageMs: 6000 }));
+    const cur = await writeRun('html-slow', repeated(5, { ...partition, outageMs: 30_000 }));
+    const file = path.join(root, 'compare.html');
+    const r = await cli('compare', base, cur, '--html', file);
+    expect(r.code, r.out).to.equal(1);
+    expect(r.out).to.include(`html: ${file}`);
+    const page = await readFile(file, 'utf8');
+    const comparison = compareRuns(await loadRun(base), await loadRun(cur));
+    const [scenario] = comparison.scenarios;
+    const judged = scenario?.metrics.filter((d) => d.judgement) ?? [];
+    expect(judged.map((d) => d.metric)).to.include.members(['rto_ms', 'failed', 'unknown']);
+    expect(judged.some((d) => d.kind === 'info')).to.equal(false);
+    for (const d of judged) {
+      const row = new RegExp(`<tr class="figure [^"]*" data-metric="${d.metric}">(.*?)</tr>`).exec(page)?.[1];
+      expect(row, d.metric).to.be.a('string');
+      for (const [label, results] of [
+        ['baseline', scenario?.baseline ?? []],
+        ['current', scenario?.current ?? []],
+      ] as const) {
+        const lane = new RegExp(`<g class="lane ${label}">(.*?)</g>`).exec(row ?? '')?.[1] ?? '';
+        const shown = [...lane.matchAll(/<circle class="pt"[^>]*><title>([^<]*)<\/title>/g)].map((m) => m[1]);
+        const expected = results.map(
+          (res) =>
+            `${label}, repetition ${res.repetition ?? 1}: ${formatMetric(d.metric, res.metrics[d.metric] as number)}`,
+        );
+        expect(shown, `${d.metric} ${label}`).to.deep.equal(expected);
+        expect(lane, `${d.metric} ${label} median`).to.match(/<line class="median"/);
+      }
+      expect(row).to.include(`<div class="verdict ${d.judgement?.verdict ?? ''}">`);
+    }
+    expect(page).to.match(/data-metric="rto_ms">.*?<div class="verdict regressed">REGRESSED \(p 0\.0\d+/);
+    expect(page).to.match(/data-metric="unknown">.*?<div class="verdict same">same/);
+    // The regressions come first, before any scenario's figures.
+    const listed = page.indexOf('<ul class="regressions">');
+    expect(listed).to.be.greaterThan(-1).and.lessThan(page.indexOf('<table class="figures">'));
+    expect(page).to.include(`<li>${comparison.regressions[0] ?? 'none'}</li>`);
+    // Escaped, and nothing fetched or run.
+    expect(page).to.include('html-fast &lt;b&gt;&amp;');
+    expect(page).not.to.match(/<b>|<script|\ssrc=|\shref=|url\(/);
+  });
+
+  it('--html to a path that cannot be written is a usage error (exit 2) before comparing', async () => {
+    const a = await writeRun('html-ok', [partition]);
+    for (const bad of [path.join(root, 'no-such-dir', 'c.html'), root, path.join(a, 'junit.xml', 'c.html')]) {
+      const err = await cli('compare', a, path.join(root, 'does-not-exist'), '--html', bad).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err, bad).to.be.instanceOf(UsageError);
+      expect((err as UsageError).exitCode).to.equal(2);
+      expect((err as UsageError).message, bad).to.match(/^--html /);
     }
   });
 });
