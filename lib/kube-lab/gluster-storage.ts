@@ -109,13 +109,34 @@ export async function ensureGlusterStorage(
       progress(`creating Gluster volume ${name} (replica 3)`);
       const bricks = replicas.map((w) => `${w.ip}:${BRICK_ROOT}/${name}`);
       // force: the bricks are directories on a mount of the node's own filesystem tree.
-      const created = await gluster(
-        first.node,
-        ['volume', 'create', name, 'replica', '3', ...bricks, 'force'],
-        120_000,
-      );
-      if (created.exitCode !== 0)
-        throw new Error(`gluster volume create ${name}: ${created.stderr.trim() || created.stdout.trim()}`);
+      // The first node sees every peer Connected before the peers see each other: a create staged
+      // on a peer whose link to a third one is still coming up fails "Host … not connected"
+      // (seen once in CI). That answer is retried until the peers have met; any other is final.
+      let refusal = '';
+      let attempts = 0;
+      await pollUntil(
+        async () => {
+          attempts++;
+          const created = await gluster(
+            first.node,
+            ['volume', 'create', name, 'replica', '3', ...bricks, 'force'],
+            120_000,
+          );
+          if (created.exitCode === 0) return true;
+          refusal = created.stderr.trim() || created.stdout.trim();
+          // A retry after a create that did commit on its first try.
+          if (attempts > 1 && /already exists/.test(refusal)) return true;
+          if (!/not connected/i.test(refusal)) throw new Error(`gluster volume create ${name}: ${refusal}`);
+          return `gluster volume create ${name}: ${refusal}; retrying`;
+        },
+        60_000,
+        signal,
+        progress,
+      ).catch((err: unknown) => {
+        throw /^gluster volume create/.test((err as Error).message)
+          ? err
+          : new Error(`gluster volume create ${name}: ${refusal} (still, after 60 s)`);
+      });
       // Gluster's own profile for databases: no client-side caching that could serve stale data.
       // Self-heal with 4 threads: after a pod move, what the new pod wrote while a replica was cut
       // off is pending heal while Postgres serves from the same files.
