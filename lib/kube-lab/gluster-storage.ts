@@ -108,7 +108,6 @@ export async function ensureGlusterStorage(
     if (info.exitCode !== 0) {
       progress(`creating Gluster volume ${name} (replica 3)`);
       const bricks = replicas.map((w) => `${w.ip}:${BRICK_ROOT}/${name}`);
-      // force: the bricks are directories on a mount of the node's own filesystem tree.
       // The first node sees every peer Connected before the peers see each other: a create staged
       // on a peer whose link to a third one is still coming up fails "Host … not connected"
       // (seen once in CI). That answer is retried until the peers have met; any other is final.
@@ -117,6 +116,7 @@ export async function ensureGlusterStorage(
       await pollUntil(
         async () => {
           attempts++;
+          // force: the bricks are directories on a mount of the node's own filesystem tree.
           const created = await gluster(
             first.node,
             ['volume', 'create', name, 'replica', '3', ...bricks, 'force'],
