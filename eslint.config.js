@@ -14,6 +14,16 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-syntax': [
+        'error',
+        {
+          // Node 20 holds a composite's sources weakly: the timeout can be collected and never fire.
+          selector:
+            "CallExpression[callee.object.name='AbortSignal'][callee.property.name='any'] CallExpression[callee.object.name='AbortSignal'][callee.property.name='timeout']",
+          message:
+            'AbortSignal.any with AbortSignal.timeout can never abort on Node 20 (nodejs/node#57736): use deadlineSignal.',
+        },
+      ],
     },
   },
   {

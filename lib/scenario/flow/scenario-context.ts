@@ -11,6 +11,7 @@ import type { TargetPresence } from '../target-presence.js';
 import { leaseTarget, type TargetLease } from '../target-session.js';
 import type { AccountsDigest } from '../../workload/table-digest.js';
 import type { RunSettings } from '../run-settings.js';
+import { deadlineSignal } from '../../time/deadline-signal.js';
 import type { PxchaosConfig } from '../../pxchaos-config.js';
 
 /** Figures and names the flow records for the metrics and checks (saved with the timeline). */
@@ -111,7 +112,8 @@ export function scenarioContext(
       timeline.record({ kind: 'step', name });
       progress.step(name);
     },
-    within: (ms) => AbortSignal.any([signal, AbortSignal.timeout(ms)]),
+    // Not AbortSignal.any([signal, AbortSignal.timeout(ms)]): see deadlineSignal (it hung a CI run 80 min).
+    within: (ms) => deadlineSignal(ms, signal),
     meta: () => ({
       scenario: kind,
       target: facts.target ?? config.target,
