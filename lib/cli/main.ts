@@ -5,6 +5,7 @@ import { registerInjectCommand } from './inject-command.js';
 import { registerKubeLabCommand } from './kube-lab-command.js';
 import { registerLabCommand } from './lab-command.js';
 import { registerPlanCommand } from './plan-command.js';
+import { registerReplayCommand } from './replay-command.js';
 import { registerReportCommand } from './report-command.js';
 import { registerRunCommand } from './run-command.js';
 import { registerTeardownCommand } from './teardown-command.js';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerHealCommand(program);
   registerPlanCommand(program);
   registerReportCommand(program);
+  registerReplayCommand(program);
   registerTeardownCommand(program);
   return program;
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { LiveFlags } from '../live/live-session.js';
 import { runSuite } from '../scenario/run-suite.js';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -21,16 +22,21 @@ export function registerRunCommand(program: Command): void {
       'run each scenario (and placement) n times on the one arrangement; report compare judges the spread (default: the config, else 1)',
     )
     .option('--step', 'pause before each action with a one-line explanation (workshop demos)')
+    .option('--live', 'show the run as it happens on a local web page (its address is printed)')
+    .option('--live-port <port>', "the live page's port (default: a free one; implies --live)")
+    .option('--live-host <address>', 'listen there instead of 127.0.0.1 (warns; implies --live)')
     .action(
-      async (opts: {
-        target?: string;
-        scenario: string[];
-        config?: string;
-        reportDir?: string;
-        step?: boolean;
-        placement?: string;
-        repeat?: string;
-      }) => {
+      async (
+        opts: {
+          target?: string;
+          scenario: string[];
+          config?: string;
+          reportDir?: string;
+          step?: boolean;
+          placement?: string;
+          repeat?: string;
+        } & LiveFlags,
+      ) => {
         process.exitCode = await runSuite({
           scenarios: opts.scenario,
           ...(opts.target && { target: opts.target }),
@@ -39,6 +45,7 @@ export function registerRunCommand(program: Command): void {
           ...(opts.step && { step: true }),
           ...(opts.placement !== undefined && { placement: opts.placement }),
           ...(opts.repeat !== undefined && { repeat: opts.repeat }),
+          live: opts,
         });
       },
     );

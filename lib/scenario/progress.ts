@@ -10,7 +10,7 @@ export class Progress {
   private countdown: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly scenario: string,
+    readonly scenario: string,
     private readonly write: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
   ) {}
 

@@ -1,3 +1,4 @@
+import type { LiveView } from '../live/live-view.js';
 import { loadConfig, type PxchaosConfig } from '../pxchaos-config.js';
 
 /** What a run hands its scenarios: values, not environment variables. */
@@ -7,6 +8,8 @@ export interface RunSettings {
   readonly step: boolean;
   /** Aborted when the run ends early (interrupted): every wait of every scenario derives from it. */
   readonly signal: AbortSignal;
+  /** `--live`: the page that shows the run as it happens. */
+  readonly view?: LiveView;
 }
 
 let current: RunSettings | undefined;

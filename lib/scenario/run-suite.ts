@@ -8,6 +8,7 @@ import { RESULT_SUFFIX, TIMELINE_SUFFIX } from '../report/read-results.js';
 import { prepareReportDir } from '../report/report-dir.js';
 import { writeReports, type WrittenReports } from '../report/write-reports.js';
 import { onInterrupt } from '../faults/signal-heal.js';
+import { liveAddress, lingerOnTerminal, openLiveSession, type LiveFlags } from '../live/live-session.js';
 import { acquireRunLock } from './run-lock.js';
 import { beginRunSettings, endRunSettings } from './run-settings.js';
 import { targetFor } from '../targets/targets.js';
@@ -35,6 +36,8 @@ export interface RunSuiteOptions {
   readonly placement?: string;
   /** `--repeat N`: each scenario and placement N times (default: the config's `repeat`, else 1). */
   readonly repeat?: string;
+  /** `--live`: the run shown on a local web page as it happens. */
+  readonly live?: LiveFlags;
 }
 
 /** `--repeat`'s value as a count, or one line saying what it wants (exit 2). */
@@ -63,6 +66,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<number> {
   )
     throw new UsageError(`unknown placement ${options.placement}; expected: ${PLACEMENT_CHOICES.join(', ')}`);
   const scenarios = (options.scenarios?.length ? options.scenarios : SCENARIO_NAMES) as ScenarioName[];
+  const live = liveAddress(options.live ?? {});
   // Flags are values: they win over the environment, which wins over the file (exit 2 if bad).
   const config = await loadConfig({
     ...(options.config !== undefined && { file: options.config }),
@@ -81,21 +85,41 @@ export async function runSuite(options: RunSuiteOptions): Promise<number> {
   );
   // Exit 3 before anything runs (not 0/9 checks), then one run per lab or cluster.
   const { lockName } = await targetFor(config).preflight();
-  const lock = await acquireRunLock(lockName, {
-    say: (line) => process.stderr.write(`pxchaos: ${line}\n`),
+  const say = (line: string): void => void process.stderr.write(`pxchaos: ${line}\n`);
+  let reportFile: string | undefined;
+  // A taken port: exit 2 before the chaos.
+  const session =
+    live && (await openLiveSession(`pxchaos run on ${config.target}`, live, () => reportFile, say));
+  const lock = await acquireRunLock(lockName, { say }).catch(async (err: unknown) => {
+    await session?.server.close();
+    throw err;
   });
+  let finished: { code: number; html: string } | undefined;
   try {
     // The scenarios read these (not the environment); aborted, every wait of theirs ends.
     const ended = new AbortController();
-    beginRunSettings({ config, step: options.step === true, signal: ended.signal });
+    beginRunSettings({
+      config,
+      step: options.step === true,
+      signal: ended.signal,
+      ...(session && { view: session.view }),
+    });
     try {
-      return await runLocked(scenarios, config, reportDir);
+      finished = await runLocked(scenarios, config, reportDir);
+      return finished.code;
     } finally {
       ended.abort(new Error('the run ended'));
       endRunSettings();
     }
   } finally {
     lock.release();
+    if (session) {
+      if (finished) {
+        reportFile = finished.html;
+        session.view.finish({ exitCode: finished.code, reportPath: finished.html, reportUrl: '/report' });
+      }
+      await lingerOnTerminal(session, say);
+    }
   }
 }
 
@@ -103,7 +127,7 @@ async function runLocked(
   scenarios: readonly ScenarioName[],
   config: PxchaosConfig,
   reportDir: string,
-): Promise<number> {
+): Promise<{ code: number; html: string }> {
   const { target, placement, repeat } = config;
   const runStarted = Date.now();
   process.stderr.write(
@@ -157,7 +181,8 @@ async function runLocked(
       );
     }
     process.stderr.write(`pxchaos: reports: ${written.junit}, ${written.html}\n`);
-    return failures > 0 || written.results.some((r) => r.verdicts.some((v) => !v.passed)) ? 1 : 0;
+    const failed = failures > 0 || written.results.some((r) => r.verdicts.some((v) => !v.passed));
+    return { code: failed ? 1 : 0, html: written.html };
   } finally {
     unhook();
   }

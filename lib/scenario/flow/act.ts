@@ -28,7 +28,7 @@ export async function act(ctx: ScenarioContext, arranged: Arranged): Promise<Act
     driveMode: driveModeOf(sut.driveCommands(node.name), ctx.config.scenarios['drive-offline']?.driveMode),
   };
   const scenario = FAULT_SCENARIOS[kind];
-  await stepGate(ctx.step, scenario.explain(faultTarget));
+  await stepGate(ctx.step, scenario.explain(faultTarget), { signal: ctx.signal, view: ctx.view?.page });
   ctx.mark(`act: ${scenario.title(faultTarget)} on ${node.name}`);
   const plan = await scenario.plan(faultTarget);
   try {

@@ -36,5 +36,6 @@ export async function heal(ctx: ScenarioContext, arranged: Arranged): Promise<vo
   await stepGate(
     ctx.step,
     "Healed on schedule. Next: read back the ledger, count rows, check pgbench's tables, look for leftovers.",
+    { signal: ctx.signal, view: ctx.view?.page },
   );
 }

@@ -1,3 +1,4 @@
+import { liveResult } from '../../live/live-result.js';
 import type { LedgerReadBack } from '../../observe/ledger-check.js';
 import { outsideFaults } from '../outside-faults.js';
 import { saveJudged } from '../scenario-files.js';
@@ -36,7 +37,8 @@ export async function judge(
     durationMs: ctx.progress.elapsedMs(),
   };
   const data = ctx.timeline.toData(ctx.meta(), { values, ...(ledger && { ledger }), flow });
-  const { judged } = await saveJudged(ctx.config.reportDir, data);
+  const { judged, result } = await saveJudged(ctx.config.reportDir, data);
+  ctx.view?.page.result(ctx.view.id, liveResult(result));
   const { checks, metrics } = judged;
   ctx.progress.step(`done: ${checks.filter((c) => c.verdict.passed).length}/${checks.length} checks passed`);
   return { checks, metrics, ...(error !== undefined && { error }) };

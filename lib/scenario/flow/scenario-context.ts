@@ -3,6 +3,7 @@ import { Timeline, type TimelineMeta } from '../../observe/timeline.js';
 import type { FaultKind } from '../../sut/expectations.js';
 import type { Placement } from '../../sut/placement.js';
 import type { OpenTarget } from '../../targets/target.js';
+import type { LiveView } from '../../live/live-view.js';
 import { LiveState } from '../live-state.js';
 import { Progress } from '../progress.js';
 import type { FlowFacts } from '../scenario-verdicts.js';
@@ -57,6 +58,8 @@ export interface ScenarioContext {
   target(): OpenTarget;
   /** Leases the configured target (the run's, opened once for all its scenarios). */
   leaseTarget(signal: AbortSignal): Promise<TargetLease>;
+  /** `--live`: the page showing the run, and this scenario's id on it. */
+  readonly view: { readonly page: LiveView; readonly id: number } | undefined;
 }
 
 /** How a scenario leases its target; tests give a fake target here. */
@@ -86,6 +89,9 @@ export function scenarioContext(
   const timeline = new Timeline();
   const live = new LiveState();
   timeline.subscribe((e) => live.observe(e));
+  const page = settings.view;
+  const view = page && { page, id: page.beginScenario(progress.scenario) };
+  if (view) timeline.subscribe((e) => view.page.event(view.id, e));
   const facts: FlowFacts = { kind };
   const values: FlowValues = { placement };
   // Turned off, the pgbench check says so whether or not the flow gets that far.
@@ -113,6 +119,7 @@ export function scenarioContext(
       progress.step(name);
     },
     // Not AbortSignal.any([signal, AbortSignal.timeout(ms)]): see deadlineSignal (it hung a CI run 80 min).
+    view,
     within: (ms) => deadlineSignal(ms, signal),
     meta: () => ({
       scenario: kind,
