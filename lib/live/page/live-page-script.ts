@@ -46,7 +46,11 @@ function apply(message: LiveMessage): void {
       state.scenarios[message.id]?.events.push(...message.events);
       // How long the newest event took from being recorded to this page (bench/live-view.ts reads it).
       const newest = message.events.at(-1);
-      if (newest) document.body.dataset.lagMs = String(Date.now() - newest.wall);
+      if (newest) {
+        const lag = Date.now() - newest.wall;
+        document.body.dataset.lagMs = String(lag);
+        document.body.dataset.lagMaxMs = String(Math.max(lag, Number(document.body.dataset.lagMaxMs ?? 0)));
+      }
       break;
     }
     case 'result': {
@@ -115,6 +119,7 @@ function counters(scenario: LiveScenario, metrics: Record<string, number | strin
 
 function recoveryLine(metrics: Record<string, number | string>): string {
   if (metrics.recovered === 'no-fault') return 'no fault injected yet';
+  if (metrics.rto_basis === 'no-failure') return 'no write has failed since the fault (RTO 0)';
   if (metrics.recovered === 'yes') return `recovered: RTO ${formatMetric('rto_ms', metrics.rto_ms ?? 0)}`;
   const lower = metrics.rto_lower_bound_ms;
   return `not recovered yet${typeof lower === 'number' ? ` (${formatDuration(lower)} since the fault)` : ''}`;
