@@ -418,7 +418,14 @@ describe('k8s client layer on the kube lab (real Kubernetes 1.20)', function () 
   });
 
   it("reads the controller manager's node-monitor-grace-period through the API, as its manifest sets it", async () => {
-    const flag = await controllerManagerFlag(client, 'node-monitor-grace-period');
+    // A test above restarts kube-apiserver: the static pods' mirror pods may be listed again only a
+    // little later (the kubelet re-posts them), so the flag is waited for, not read once.
+    const flag = await waitFor(
+      "the controller manager's mirror pod with the flag",
+      () => controllerManagerFlag(client, 'node-monitor-grace-period').catch(() => undefined),
+      120_000,
+      1000,
+    );
     const { nodeMonitorGracePeriodMs } = await readKubeTimings(up.layout.controlPlane.name);
     expect(flag && goDurationMs(flag)).to.equal(nodeMonitorGracePeriodMs);
     const timings = await clusterTimings(client);
