@@ -28,7 +28,6 @@ export type KindPreflight =
       readonly kubeLab: boolean;
       readonly kubeconfig: string;
       readonly context: string;
-      readonly leaseOn: { readonly kubeconfig: string; readonly context: string };
       readonly server: string;
       /** Every node, reached by `docker exec` on its container (container name = node name). */
       readonly nodes: readonly DockerExecNode[];
@@ -133,7 +132,6 @@ export class KindTarget implements Target {
       lockName: this.lockName,
       plan: 'use',
       cluster: this.cluster,
-      leaseOn: { kubeconfig, context },
       kubeLab,
       kubeconfig,
       context,
