@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError } from '../errors.js';
-import type { ScenarioResult, TimelineEvent } from '../observe/timeline-events.js';
+import type { TimelineEvent } from '../observe/timeline-events.js';
+import { resultTitle } from '../report/repetitions.js';
 import { readResults, readTimelineJson, type StoredResult } from '../report/read-results.js';
 import { parseTimeline } from '../report/timeline-data.js';
 import { stepGate } from '../scenario/step-gate.js';
-import { placedName, type Placement } from '../sut/placement.js';
 import { liveResult } from './live-result.js';
 import type { LiveView } from './live-view.js';
 
@@ -43,9 +43,6 @@ export async function readRecordedRun(dir: string): Promise<Recorded[]> {
   return recorded;
 }
 
-const titleOf = (r: ScenarioResult): string =>
-  `${placedName(r.scenario, r.placement as Placement | undefined)}${r.repetition === undefined ? '' : `, repetition ${r.repetition}`}`;
-
 /**
  * Plays each scenario's events into `view` at their recorded pace divided by `speed`, its checks
  * once its events are out. With `step`, pauses before each fault's first event.
@@ -57,7 +54,7 @@ export async function replayRun(
 ): Promise<void> {
   const { speed, signal, say } = options;
   for (const { stored, events } of run) {
-    const title = titleOf(stored.result);
+    const title = resultTitle(stored.result);
     say(`replaying ${title} (${events.length} events)`);
     const id = view.beginScenario(title);
     const first = events[0]?.t ?? 0;

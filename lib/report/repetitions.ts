@@ -50,3 +50,8 @@ export function parseNamedRepetitions(text: string): number[] | undefined {
   const m = /\brepetitions? (\d+(?:, \d+)*)\b/.exec(text);
   return m?.[1]?.split(', ').map(Number);
 }
+
+/** A result as the run's PASS/FAIL lines and the replay name it: `scenario@placement, repetition k`. */
+export function resultTitle(r: Pick<ScenarioResult, 'scenario' | 'placement' | 'repetition'>): string {
+  return `${placedName(r.scenario, r.placement as Placement | undefined)}${r.repetition === undefined ? '' : `, repetition ${r.repetition}`}`;
+}

@@ -6,6 +6,7 @@ import { REPEAT_MAX, SCENARIO_NAMES, type ScenarioName } from '../config/config-
 import { UsageError } from '../errors.js';
 import { RESULT_SUFFIX, TIMELINE_SUFFIX } from '../report/read-results.js';
 import { prepareReportDir } from '../report/report-dir.js';
+import { resultTitle } from '../report/repetitions.js';
 import { writeReports, type WrittenReports } from '../report/write-reports.js';
 import { onInterrupt } from '../faults/signal-heal.js';
 import { liveAddress, lingerOnTerminal, openLiveSession, type LiveFlags } from '../live/live-session.js';
@@ -23,7 +24,7 @@ import { Progress } from './progress.js';
 import { runReportFiles, saveJudged } from './scenario-files.js';
 import { Timeline } from '../observe/timeline.js';
 import { formatDuration } from '../time/duration.js';
-import { expandPlacement, PLACEMENT_CHOICES, placedName, type Placement } from '../sut/placement.js';
+import { expandPlacement, PLACEMENT_CHOICES } from '../sut/placement.js';
 import { loadConfig, type PxchaosConfig } from '../pxchaos-config.js';
 
 export interface RunSuiteOptions {
@@ -177,7 +178,7 @@ async function runLocked(
           ? formatDuration(r.metrics.rto_ms)
           : String(r.metrics.rto_ms ?? '-');
       process.stderr.write(
-        `  ${failed === 0 ? 'PASS' : 'FAIL'} ${placedName(r.scenario, r.placement as Placement | undefined)}${r.repetition === undefined ? '' : `, repetition ${r.repetition}`}: RTO ${rto}, acked ${String(r.metrics.acked ?? 0)}, lost ${String(r.metrics.lost_acked ?? '?')}, ${formatDuration(r.durationMs)}\n`,
+        `  ${failed === 0 ? 'PASS' : 'FAIL'} ${resultTitle(r)}: RTO ${rto}, acked ${String(r.metrics.acked ?? 0)}, lost ${String(r.metrics.lost_acked ?? '?')}, ${formatDuration(r.durationMs)}\n`,
       );
     }
     process.stderr.write(`pxchaos: reports: ${written.junit}, ${written.html}\n`);
