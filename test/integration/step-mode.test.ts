@@ -42,8 +42,10 @@ describe(`pxchaos run --step --live on a terminal, watched in headless Chromium 
   it('pauses on the terminal and on the live page (either releases), heals on schedule unpressed, and shows the run as it happens', async function () {
     this.timeout(600_000);
     await requireChromium(this);
-    // script(1) gives the run a terminal, so the step gates really wait for Enter (or Next).
-    const command = `${process.execPath} ${BIN} run --step --live --scenario agent-restart-within-grace`;
+    // script(1) gives the run a terminal, so the step gates really wait for Enter (or Next). `exec`:
+    // without it script's shell ($SHELL, else dash) waits in the terminal's process group and dies
+    // of the Ctrl-C itself (exit 130) while pxchaos handles it — as CI, with no SHELL set, showed.
+    const command = `exec ${process.execPath} ${BIN} run --step --live --scenario agent-restart-within-grace`;
     const child = spawn('script', ['-qfec', command, '/dev/null'], {
       env: {
         ...process.env,
