@@ -11,6 +11,8 @@ import { writeReports, type WrittenReports } from '../report/write-reports.js';
 import { onInterrupt } from '../faults/signal-heal.js';
 import { liveAddress, lingerOnTerminal, openLiveSession, type LiveFlags } from '../live/live-session.js';
 import { acquireRunLock } from './run-lock.js';
+import { takeClusterRunLease } from './cluster-run-lease.js';
+import type { RunLease } from '../k8s/run-lease.js';
 import { beginRunSettings, endRunSettings } from './run-settings.js';
 import { targetFor } from '../targets/targets.js';
 import {
@@ -85,7 +87,8 @@ export async function runSuite(options: RunSuiteOptions): Promise<number> {
     runReportFiles(scenarios, expandPlacement(config.placement), config.repeat),
   );
   // Exit 3 before anything runs (not 0/9 checks), then one run per lab or cluster.
-  const { lockName } = await targetFor(config).preflight();
+  const preflight = await targetFor(config).preflight();
+  const { lockName } = preflight;
   const say = (line: string): void => void process.stderr.write(`pxchaos: ${line}\n`);
   let reportFile: string | undefined;
   // A taken port: exit 2 before the chaos.
@@ -96,13 +99,19 @@ export async function runSuite(options: RunSuiteOptions): Promise<number> {
     throw err;
   });
   let finished: { code: number; html: string } | undefined;
+  let lease: RunLease | undefined;
+  const unhookLease = onInterrupt(async () => {
+    await lease?.release();
+  });
   try {
+    // Another machine's run on the same cluster: exit 3, naming it, before anything is touched.
+    lease = await takeClusterRunLease(preflight, `pxchaos run on ${lockName}`, say);
     // The scenarios read these (not the environment); aborted, every wait of theirs ends.
     const ended = new AbortController();
     beginRunSettings({
       config,
       step: options.step === true,
-      signal: ended.signal,
+      signal: lease ? AbortSignal.any([ended.signal, lease.lost]) : ended.signal,
       ...(session && { view: session.view }),
     });
     try {
@@ -113,6 +122,8 @@ export async function runSuite(options: RunSuiteOptions): Promise<number> {
       endRunSettings();
     }
   } finally {
+    unhookLease();
+    await lease?.release();
     lock.release();
     if (session) {
       if (finished) {

@@ -28,6 +28,7 @@ export type KindPreflight =
       readonly kubeLab: boolean;
       readonly kubeconfig: string;
       readonly context: string;
+      readonly leaseOn: { readonly kubeconfig: string; readonly context: string };
       readonly server: string;
       /** Every node, reached by `docker exec` on its container (container name = node name). */
       readonly nodes: readonly DockerExecNode[];
@@ -132,6 +133,7 @@ export class KindTarget implements Target {
       lockName: this.lockName,
       plan: 'use',
       cluster: this.cluster,
+      leaseOn: { kubeconfig, context },
       kubeLab,
       kubeconfig,
       context,

@@ -38,6 +38,13 @@ export interface ClusterAccess {
   close(): Promise<void>;
 }
 
+/** What a preflight found: the run lock's name, and a Kubernetes cluster to take the run lease on. */
+export interface Preflight {
+  readonly lockName: string;
+  /** An existing Kubernetes cluster: one run at a time on it from anywhere (lib/k8s/run-lease.ts). */
+  readonly leaseOn?: { readonly kubeconfig: string; readonly context: string };
+}
+
 /**
  * Where scenarios run (the lab, a kind cluster, VMs). Each target is one implementation of this
  * interface, registered in targets.ts; nothing else branches on the target's name.
@@ -49,7 +56,7 @@ export interface Target {
    * unambiguously, access configured): throws UsageError (exit 2) or EnvironmentError (exit 3) with
    * one line. Resolves to the name of the run lock: one run per lab or cluster at a time.
    */
-  preflight(signal?: AbortSignal): Promise<{ readonly lockName: string }>;
+  preflight(signal?: AbortSignal): Promise<Preflight>;
   /** Gets the target ready (reusing a healthy one) and opens its SUT, expectations and thresholds applied. */
   open(progress: (line: string) => void, signal?: AbortSignal): Promise<OpenTarget>;
   /** After the preflight, the nodes and commands a fault by hand acts on; arranges nothing. */

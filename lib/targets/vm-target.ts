@@ -21,6 +21,7 @@ export const SSH_PREFLIGHT_TIMEOUT_MS = 10_000;
 
 export interface VmPreflight {
   readonly lockName: string;
+  readonly leaseOn: { readonly kubeconfig: string; readonly context: string };
   readonly kubeconfig: string;
   readonly context: string;
   readonly server: string;
@@ -127,6 +128,7 @@ export class VmTarget implements Target {
       // One run per cluster: the API server identifies it whatever the context is called. A kube lab
       // takes the kind target's lock name, so `--target kind` and `--target vm` on it exclude each other.
       lockName: kubeLab ? `kind cluster ${kubeLab}` : `kube cluster ${checked.server}`,
+      leaseOn: { kubeconfig: checked.kubeconfig, context: checked.context },
       kubeconfig: checked.kubeconfig,
       context: checked.context,
       server: checked.server,

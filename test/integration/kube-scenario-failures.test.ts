@@ -3,7 +3,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { EnvironmentError } from '../../lib/errors.js';
 import { connectKube, type KubeClient } from '../../lib/k8s/kube-client.js';
+import { acquireRunLease } from '../../lib/k8s/run-lease.js';
 import type { KubeLabUp } from '../../lib/kube-lab/kube-lab-up.js';
 import { DockerExecNode } from '../../lib/nodes/docker-exec-node.js';
 import type { ScenarioResult } from '../../lib/observe/timeline-events.js';
@@ -116,6 +118,12 @@ describe('kube scenarios fail, naming the cause, when the cluster misbehaves (px
       );
     try {
       await inForce('agent-restart-within-grace');
+      // The run holds the cluster's lease: a run from anywhere else is refused, naming it.
+      const second = await acquireRunLease(client, { what: 'a second run' }).catch((err: unknown) => err);
+      expect(second).to.be.instanceOf(EnvironmentError);
+      expect((second as Error).message).to.match(
+        new RegExp(`^the cluster is busy: pxchaos run on kind cluster ${SHARED_KUBE_LAB} from `),
+      );
       const [ns] = await runNamespaces();
       if (!ns) throw new Error('no run namespace');
       // The brick freeze stalls every write for ~15 s: this DELETE commits when it thaws.
@@ -166,6 +174,8 @@ describe('kube scenarios fail, naming the cause, when the cluster misbehaves (px
     const junit = validateXml(await readFile(join(dir, 'junit.xml'), 'utf8'));
     expect(junit.valid, junit.output).to.equal(true);
     expect(await runNamespaces()).to.deep.equal([]);
+    // …and releases the cluster's lease.
+    await (await acquireRunLease(client, { what: 'the next run' })).release();
   });
 
   it('network-partition: the pod never rescheduled fails recovery, naming the scheduler’s reason', () => {
