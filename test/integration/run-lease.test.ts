@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
@@ -86,6 +86,9 @@ describe('the cluster-wide run lease (coordination.k8s.io Lease on the kube lab)
       say,
     });
     try {
+      // Another machine: its own state directory (its own run lock), the kube lab's kubeconfig copied in.
+      const labState = path.dirname(kubeconfig);
+      await cp(labState, path.join(dir, 'state', 'kube-labs', path.basename(labState)), { recursive: true });
       const config = path.join(dir, 'pxchaos.yaml');
       await writeFile(config, stringify({ target: 'kind', kind: { clusterName: SHARED_KUBE_LAB } }));
       const run = await startCli(
