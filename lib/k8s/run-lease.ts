@@ -1,6 +1,8 @@
 import { CoordinationV1Api, V1MicroTime, type V1Lease } from '@kubernetes/client-node';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { EnvironmentError } from '../errors.js';
+import { ownerAlive, processStartTime } from '../faults/journal.js';
 import { formatDuration } from '../time/duration.js';
 import { KubeApiError } from './kube-api-error.js';
 import type { KubeClient } from './kube-client.js';
@@ -17,7 +19,11 @@ const MANAGED = { 'app.kubernetes.io/managed-by': 'pxchaos' };
 /** Who holds the cluster's run lease, as the annotation records it. */
 export interface LeaseHolder {
   readonly host: string;
+  /** The kernel's boot and the pid namespace the pid is in: where `pid` means this process. */
+  readonly pidSpace?: string;
   readonly pid: number;
+  /** The holder process's start (/proc/PID/stat), so a reused pid is not taken for the holder. */
+  readonly pidStart?: string;
   readonly startedAt: string;
   readonly what: string;
 }
@@ -53,9 +59,13 @@ export async function acquireRunLease(client: KubeClient, options: RunLeaseOptio
   const name = options.name ?? LEASE_NAME;
   const durationS = options.durationS ?? LEASE_DURATION_S;
   const api = client.api(CoordinationV1Api);
+  const pidStart = processStartTime(process.pid);
+  const pidSpace = thisPidSpace();
   const holder: LeaseHolder = {
     host: hostname(),
+    ...(pidSpace !== undefined && { pidSpace }),
     pid: process.pid,
+    ...(pidStart !== undefined && { pidStart }),
     startedAt: new Date().toISOString(),
     what: options.what,
   };
@@ -88,12 +98,15 @@ export async function acquireRunLease(client: KubeClient, options: RunLeaseOptio
       const current = await client.call(`read ${where}`, () => api.readNamespacedLease({ name, namespace }));
       const age = ageMs(current);
       const held = current.spec?.holderIdentity;
-      if (held && age !== undefined && age < (current.spec?.leaseDurationSeconds ?? durationS) * 1000)
-        throw busy(current, where, age);
+      const deadHere = held !== undefined && heldByDeadProcessHere(current);
+      const fresh = age !== undefined && age < (current.spec?.leaseDurationSeconds ?? durationS) * 1000;
+      if (held && fresh && !deadHere) throw busy(current, where, age);
       options.say?.(
-        held
-          ? `taking over the cluster's run lease held by ${describe(current)}, not renewed for ${age === undefined ? 'an unknown time' : formatDuration(age)}: its run is gone`
-          : `taking the cluster's run lease (${where}), released by its last holder`,
+        !held
+          ? `taking the cluster's run lease (${where}), released by its last holder`
+          : deadHere
+            ? `taking over the cluster's run lease held by ${describe(current)}: that process, on this machine, is no longer running`
+            : `taking over the cluster's run lease held by ${describe(current)}, not renewed for ${age === undefined ? 'an unknown time' : formatDuration(age)}: its run is gone`,
       );
       return client
         .call(`take over ${where}`, () =>
@@ -166,6 +179,29 @@ async function ensureNamespace(client: KubeClient, namespace: string): Promise<v
     .catch((err: unknown) => {
       if (!conflict(err)) throw err;
     });
+}
+
+/**
+ * This boot of the kernel and this pid namespace (two containers on one machine share the boot but
+ * not their pids); undefined off Linux.
+ */
+function thisPidSpace(): string | undefined {
+  try {
+    const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    return `${boot}/${readlinkSync('/proc/self/ns/pid')}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A holder on this machine, in this pid namespace, whose process is gone (killed with -9): no need
+ * to wait out the lease's duration, as the file lock does not wait for a dead pid either.
+ */
+function heldByDeadProcessHere(lease: V1Lease): boolean {
+  const h = holderOf(lease);
+  if (!h || h.host !== hostname() || h.pidSpace === undefined || h.pidSpace !== thisPidSpace()) return false;
+  return !ownerAlive(h);
 }
 
 /** Milliseconds since the lease was last renewed, by this machine's clock. */

@@ -1,4 +1,6 @@
+import { CoordinationV1Api, V1MicroTime } from '@kubernetes/client-node';
 import { expect } from 'chai';
+import { spawn } from 'node:child_process';
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -75,6 +77,76 @@ describe('the cluster-wide run lease (coordination.k8s.io Lease on the kube lab)
       expect(still, 'the taker still holds it').to.be.instanceOf(EnvironmentError);
     } finally {
       await taker.release();
+    }
+  });
+
+  it('takes over at once a lease whose holder on this machine was killed with -9; not one held from another machine', async () => {
+    // A real holder process on this machine, with the real lease's 60 s duration, then killed.
+    const holder = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        `import { connectKube } from './lib/k8s/kube-client.ts';
+         import { acquireRunLease } from './lib/k8s/run-lease.ts';
+         const client = await connectKube({ kubeconfig: ${JSON.stringify(kubeconfig)}, context: ${JSON.stringify(context)} });
+         await acquireRunLease(client, { what: 'a run to be killed', name: '${TEST_LEASE}' });
+         console.log('held');
+         setInterval(() => {}, 1000);`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const exited = new Promise((resolve) => holder.on('exit', resolve));
+    let out = '';
+    holder.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    try {
+      await waitFor('the holder process to hold the lease', () => out.includes('held'), 60_000, 100);
+    } finally {
+      holder.kill('SIGKILL');
+      await exited;
+    }
+    const taker = await acquireRunLease(client, { what: 'the next run', name: TEST_LEASE, say });
+    try {
+      expect(notes.at(-1)).to.match(
+        new RegExp(
+          `^taking over the cluster's run lease held by a run to be killed from \\S+ \\(pid ${holder.pid},.*that process, on this machine, is no longer running$`,
+        ),
+      );
+    } finally {
+      await taker.release();
+    }
+
+    // The same pid, but from another machine: it cannot be checked from here, so the lease holds.
+    const api = client.api(CoordinationV1Api);
+    const foreign = {
+      host: 'another-machine',
+      pid: holder.pid,
+      startedAt: new Date().toISOString(),
+      what: 'a run elsewhere',
+    };
+    await client.call('create a foreign lease', () =>
+      api.createNamespacedLease({
+        namespace: LEASE_NAMESPACE,
+        body: {
+          metadata: { name: TEST_LEASE, annotations: { 'pxchaos.io/holder': JSON.stringify(foreign) } },
+          spec: { holderIdentity: 'another-machine', leaseDurationSeconds: 60, renewTime: new V1MicroTime() },
+        },
+      }),
+    );
+    try {
+      const refused = await acquireRunLease(client, { what: 'the next run', name: TEST_LEASE }).catch(
+        (err: unknown) => err,
+      );
+      expect(refused).to.be.instanceOf(EnvironmentError);
+      expect((refused as Error).message).to.match(
+        /^the cluster is busy: a run elsewhere from another-machine/,
+      );
+    } finally {
+      await client.call('delete the foreign lease', () =>
+        api.deleteNamespacedLease({ name: TEST_LEASE, namespace: LEASE_NAMESPACE }),
+      );
     }
   });
 
