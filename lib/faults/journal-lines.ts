@@ -21,6 +21,13 @@ const addressSchema = z.discriminatedUnion('kind', [
     port: z.number(),
     user: z.string().min(1),
   }),
+  z.looseObject({
+    kind: z.literal('pod'),
+    kubeconfig: z.string().min(1),
+    node: z.string().min(1),
+    namespace: z.string().min(1),
+    image: z.string().min(1),
+  }),
 ]);
 
 // Only the fields heal needs are checked; extra fields are kept as written.

@@ -4,17 +4,17 @@ import { hostname } from 'node:os';
 import { EnvironmentError } from '../errors.js';
 import { ownerAlive, processStartTime } from '../faults/journal.js';
 import { formatDuration } from '../time/duration.js';
+import { ensureNamespace, MANAGED_BY_PXCHAOS, PXCHAOS_NAMESPACE } from './ensure-namespace.js';
 import { KubeApiError } from './kube-api-error.js';
 import type { KubeClient } from './kube-client.js';
 
-/** The namespace pxchaos owns on a cluster for its run lock (created when missing, never deleted). */
-export const LEASE_NAMESPACE = 'pxchaos-system';
+/** The run lease lives in the namespace pxchaos owns on a cluster. */
+export const LEASE_NAMESPACE = PXCHAOS_NAMESPACE;
 export const LEASE_NAME = 'pxchaos-run';
 /** A holder that stops renewing (kill -9, its machine gone) loses the lock this long after its last renewal. */
 export const LEASE_DURATION_S = 60;
 const RENEW_EVERY_MS = 15_000;
 const HOLDER_ANNOTATION = 'pxchaos.io/holder';
-const MANAGED = { 'app.kubernetes.io/managed-by': 'pxchaos' };
 
 /** Who holds the cluster's run lease, as the annotation records it. */
 export interface LeaseHolder {
@@ -77,7 +77,7 @@ export async function acquireRunLease(client: KubeClient, options: RunLeaseOptio
     metadata: {
       name,
       namespace,
-      labels: MANAGED,
+      labels: MANAGED_BY_PXCHAOS,
       annotations: { [HOLDER_ANNOTATION]: JSON.stringify(holder) },
       ...(previous?.metadata?.resourceVersion && { resourceVersion: previous.metadata.resourceVersion }),
     },
@@ -169,16 +169,6 @@ export async function acquireRunLease(client: KubeClient, options: RunLeaseOptio
         });
     },
   };
-}
-
-async function ensureNamespace(client: KubeClient, namespace: string): Promise<void> {
-  await client
-    .call(`create namespace ${namespace}`, () =>
-      client.core.createNamespace({ body: { metadata: { name: namespace, labels: MANAGED } } }),
-    )
-    .catch((err: unknown) => {
-      if (!conflict(err)) throw err;
-    });
 }
 
 /**

@@ -2,6 +2,7 @@ import { docker, DockerUnavailableError } from '../docker/docker-cli.js';
 import { UsageError } from '../errors.js';
 import { DockerExecNode } from './docker-exec-node.js';
 import type { NodeAccess, NodeAddress } from './node-access.js';
+import { PodNode } from './pod/pod-node.js';
 import { SshNode } from './ssh-node.js';
 
 export const NODE_LABEL = 'pxchaos.node';
@@ -81,5 +82,6 @@ export function pickNode(
 /** Rebuilds node access from a journaled address (after a crash, for `pxchaos heal`). */
 export function nodeFromAddress(address: NodeAddress, name: string): NodeAccess {
   if (address.kind === 'docker') return new DockerExecNode(name, address.container);
+  if (address.kind === 'pod') return new PodNode(name, address);
   return new SshNode({ name, ...address });
 }

@@ -19,7 +19,23 @@ export type NodeAddress =
       readonly hostKeyFingerprint?: string;
       /** Explicit opt-out of host key pinning. */
       readonly allowUnknownHostKey?: boolean;
-    };
+    }
+  | PodNodeAddress;
+
+/** A node reached through a privileged helper pod (lib/nodes/pod/): only a kubeconfig is needed. */
+export interface PodNodeAddress {
+  readonly kind: 'pod';
+  /** Path of the kubeconfig file (never its credentials). */
+  readonly kubeconfig: string;
+  readonly context?: string;
+  /** The Kubernetes node's name. */
+  readonly node: string;
+  /** Where the helper pods go. */
+  readonly namespace: string;
+  /** The helper's image: any image with nsenter (util-linux), awk and coreutils. */
+  readonly image: string;
+  readonly imagePullPolicy?: 'Never' | 'IfNotPresent' | 'Always';
+}
 
 /** One machine of a target. Commands are argv arrays, never shell strings. */
 export interface NodeAccess {

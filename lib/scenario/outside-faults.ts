@@ -3,9 +3,11 @@ import type { JournalCloseEntry, JournalOpenEntry } from '../faults/journal-entr
 import { FaultJournal } from '../faults/journal.js';
 import type { NodeAddress } from '../nodes/node-access.js';
 
-/** The same machine, however the journal names it: a container, or an SSH host and port. */
+/** The same machine, however the journal names it: a container, an SSH host and port, a cluster's node. */
 function addressKey(a: NodeAddress): string {
-  return a.kind === 'docker' ? `docker:${a.container}` : `ssh:${a.host}:${a.port}`;
+  if (a.kind === 'docker') return `docker:${a.container}`;
+  if (a.kind === 'pod') return `pod:${a.kubeconfig}:${a.context ?? ''}:${a.node}`;
+  return `ssh:${a.host}:${a.port}`;
 }
 
 export interface RunWindow {
