@@ -10,7 +10,10 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PXCHAOS_NAMESPACE } from '../lib/k8s/ensure-namespace.js';
+import { connectKube } from '../lib/k8s/kube-client.js';
 import { kubeLabAccessPaths } from '../lib/kube-lab/kube-lab-access.js';
+import { listHelperPods } from '../lib/nodes/pod/helper-pods.js';
 import { loadConfig } from '../lib/pxchaos-config.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -112,8 +115,30 @@ const vmRun = await pxchaos(
   ],
   { PXCHAOS_KUBE_SUT: 'local' },
 ).code;
+// The same cluster with nothing but its kubeconfig: node commands through helper pods.
+const access = kubeLabAccessPaths(kindConfig.clusterName);
+const kubeRunCode = await pxchaos(
+  ['run', '--target', 'kube', '--report-dir', path.join(root, 'reports', 'kube')],
+  {
+    PXCHAOS_KUBE_KUBECONFIG: access.kubeconfig,
+    PXCHAOS_KUBE_CONTEXT: access.context,
+    PXCHAOS_KUBE_SUT: 'gluster',
+  },
+).code;
+const helpersLeft = await leftoverHelpers(access.kubeconfig, access.context);
+if (helpersLeft.length)
+  process.stderr.write(
+    `\nkube suite: FAILED: helper pods left after the kube run: ${helpersLeft.join(', ')}\n`,
+  );
+const kubeRun = kubeRunCode || (helpersLeft.length ? 1 : 0);
 const minutes = ((performance.now() - started) / 60_000).toFixed(1);
 process.stderr.write(
-  `\nkube suite: kind run exit ${kindRun}, vm run exit ${vmRun}, ${minutes} min; reports in reports/kind/ (gluster) and reports/vm/ (local)\n`,
+  `\nkube suite: kind run exit ${kindRun}, vm run exit ${vmRun}, kube run exit ${kubeRun}, ${minutes} min; reports in reports/kind/ (gluster), reports/vm/ (local), reports/kube/ (gluster, through helper pods)\n`,
 );
-process.exit(kindRun || vmRun);
+process.exit(kindRun || vmRun || kubeRun);
+
+/** Helper pods of any run still in the cluster. */
+async function leftoverHelpers(kubeconfig: string, context: string): Promise<string[]> {
+  const client = await connectKube({ kubeconfig, context });
+  return (await listHelperPods(client, PXCHAOS_NAMESPACE)).map((p) => p.metadata?.name ?? '?');
+}

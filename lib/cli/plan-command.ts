@@ -34,7 +34,7 @@ const HEADER = [
 ].join('\n');
 
 /**
- * `pxchaos plan --target kind|vm [--sut gluster|portworx] [--config FILE]`: prints, as YAML, the
+ * `pxchaos plan --target kind|vm|kube [--sut gluster|portworx] [--config FILE]`: prints, as YAML, the
  * storage driver's cluster-level objects (portworx: loop-device DaemonSet, StorageClass), every
  * manifest of the Postgres StatefulSet and every node command of the four faults. Touches nothing:
  * no Docker, no cluster, no kubeconfig, no SSH.

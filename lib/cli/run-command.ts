@@ -9,7 +9,7 @@ export function registerRunCommand(program: Command): void {
   program
     .command('run')
     .description('run scenarios against a target; writes junit.xml, report.html and timelines')
-    .option('--target <target>', 'lab | kind | vm (default: the config, else lab)')
+    .option('--target <target>', 'lab | kind | vm | kube (default: the config, else lab)')
     .option('--scenario <name>', 'a scenario to run; repeat for several (default: all)', collect, [])
     .option('--config <file>', 'configuration file (default: pxchaos.yaml when present)')
     .option('--report-dir <dir>', 'where reports are written (default: reports)')

@@ -67,7 +67,7 @@ export async function teardownClusterStorage(
   }
 }
 
-/** `pxchaos teardown --target kind|vm [--config FILE]`. */
+/** `pxchaos teardown --target kind|vm|kube [--config FILE]`. */
 export function registerTeardownCommand(program: Command): void {
   program
     .command('teardown')

@@ -32,7 +32,7 @@ export const SCENARIO_NAMES = [
   'drive-offline',
 ] as const;
 
-export const TARGETS = ['lab', 'kind', 'vm'] as const;
+export const TARGETS = ['lab', 'kind', 'vm', 'kube'] as const;
 
 /** `repeat`'s maximum: a scenario takes minutes, so more is a typo, not a plan. */
 export const REPEAT_MAX = 1000;
@@ -162,8 +162,21 @@ const kubeResourcesSchema = section({
   memoryLimit: quantity('512Mi').prefault('512Mi'),
 });
 
+const nodeAccessSchema = section({
+  /** Where the helper pods go (also the run lease's namespace); made when missing, never deleted. */
+  namespace: z
+    .string({ error: 'expected a namespace name' })
+    .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, { error: 'expected a namespace name' })
+    .prefault('pxchaos-system'),
+  /** The helpers' image: any with nsenter (util-linux), awk and coreutils; default: Postgres's image. */
+  image: text('a container image reference').optional(),
+  imagePullPolicy: z
+    .enum(['Always', 'IfNotPresent', 'Never'], { error: 'expected Always, IfNotPresent or Never' })
+    .optional(),
+});
+
 /**
- * Settings shared by the Kubernetes targets (kind, vm). `allowedContexts` is the blast-radius guard:
+ * Settings shared by the Kubernetes targets (kind, vm, kube). `allowedContexts` is the blast-radius guard:
  * a run faults nodes of the cluster behind the kube context, so only contexts named here are used
  * (exact names, no patterns). A kube lab's own context (`kind-<name>`, its server the lab's control
  * plane) is always allowed: it is a throwaway cluster this machine built (lib/targets/kube-context-guard.ts).
@@ -175,6 +188,11 @@ const kubeResourcesSchema = section({
  */
 function kubeSchema<const D extends string>(storageDrivers: readonly D[]) {
   return section({
+    /** `--target kube`: the cluster's kubeconfig (required there) and context (default: its current one). */
+    kubeconfig: text('a kubeconfig file path').optional(),
+    context: text('a kubeconfig context name').optional(),
+    /** `--target kube`: the privileged helper pods node commands go through (lib/nodes/pod/). */
+    nodeAccess: nodeAccessSchema.prefault({}),
     allowedContexts: z
       .array(text('a kubeconfig context name'), { error: 'expected a list of kubeconfig context names' })
       .prefault([]),
@@ -291,7 +309,18 @@ export function configSchemaWith<const D extends string, S extends z.core.$ZodLo
     vm: vmSchema.optional(),
   }).superRefine((config, ctx) => {
     // The drivers' sections make the output's type generic here; these two keys are the base's.
-    const c = config as { readonly target: Target; readonly vm?: unknown };
+    const c = config as {
+      readonly target: Target;
+      readonly vm?: unknown;
+      readonly kube: { readonly kubeconfig?: string };
+    };
+    if (c.target === 'kube' && !c.kube.kubeconfig) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['kube', 'kubeconfig'],
+        message: 'expected kube.kubeconfig (the cluster to run on) when target is kube',
+      });
+    }
     if (c.target === 'vm' && !c.vm) {
       ctx.addIssue({
         code: 'custom',
@@ -310,6 +339,7 @@ export const CONFIG_FILE_PATHS: readonly (readonly string[])[] = [
   ['reportDir'],
   ['kind', 'configFile'],
   ['kind', 'kubeconfig'],
+  ['kube', 'kubeconfig'],
   ['vm', 'kubeconfig'],
   ['vm', 'inventory', '*', 'keyPath'],
 ];

@@ -21,6 +21,12 @@ export interface FaultPlan {
   /** After this the node-side timer reverts the fault on its own, even if the harness was SIGKILLed. */
   readonly maxDurationMs: number;
   /**
+   * The harness's own side of the fault, begun right before it is applied and ended (the returned
+   * function) once it is reverted: a partition through a helper pod marks its node cut off for the
+   * harness's other routes (lib/k8s/cut-nodes.ts).
+   */
+  readonly mirror?: () => () => void;
+  /**
    * What applies the fault and shows it holding, with the addresses it needs from `addressOf`.
    * Runs no command but the lookups `addressOf` makes; throws (UsageError) on a plan that cannot be applied.
    */

@@ -94,6 +94,8 @@ export async function inject(plan: FaultPlan, options: InjectOptions): Promise<A
   let heldWatch: HeldWatch | undefined;
   // A heal from a signal handler must not race the inject command: it waits for it to settle first.
   let applying: Promise<unknown> | undefined;
+  // The harness's side of the fault (plan.mirror), lifted once the fault is reverted.
+  let unmirror: (() => void) | undefined;
   // Revert first, then cancel the timer: if the revert fails the timer is still armed as a backstop.
   const healOnce = async (how: string): Promise<void> => {
     heldWatch?.stop();
@@ -105,11 +107,13 @@ export async function inject(plan: FaultPlan, options: InjectOptions): Promise<A
       if (!(err instanceof NodeGoneError)) throw err;
       // The node is gone, and the fault with it (as healOpenFaults treats it): nothing to revert.
       emit('healed', `node gone: ${err.message}`);
+      unmirror?.();
       await journal.close(id, 'node-gone');
       healed = true;
       untrack();
       return;
     }
+    unmirror?.();
     await cancelAutoRevertTimer(node, marker);
     emit('healed', plan.description);
     if (verification) {
@@ -140,6 +144,7 @@ export async function inject(plan: FaultPlan, options: InjectOptions): Promise<A
     // No abort signal on the node command itself: an aborted client does not stop the command on
     // the node, and a revert racing a still-running inject could lose. It is short and bounded. The
     // timer starts first, in the same exec: the fault is never in force without its backstop.
+    unmirror = plan.mirror?.();
     applying = node.exec(timerThenArgv(marker, plan.maxDurationMs, plan.revert, prepared.inject), {
       timeoutMs,
     });

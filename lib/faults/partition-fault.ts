@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { UsageError } from '../errors.js';
+import { markNodeCut } from '../k8s/cut-nodes.js';
 import type { NodeAccess } from '../nodes/node-access.js';
 import type { CheckSide, FaultVerification, NodeCheck } from './fault-checks.js';
 import type { FaultPlan } from './fault-plan.js';
 import {
   assertPeerIpv4,
+  DEFAULT_KEPT_TCP_PORTS,
   partitionChains,
   partitionInjectArgv,
   partitionRevertArgv,
@@ -91,23 +93,30 @@ export function partitionPlan(node: NodeAccess, options: PartitionOptions): Faul
   const peers = options.peers ?? [];
   for (const p of peers) if (typeof p === 'string') assertPeerIpv4(p);
   const check = options.verify;
-  if (check?.port === 22)
-    throw new UsageError('a partition is verified on port 22, which it keeps open: pick another port');
+  const kept = node.keptTcpPorts ?? DEFAULT_KEPT_TCP_PORTS;
+  if (check && kept.includes(check.port))
+    throw new UsageError(
+      `a partition is verified on port ${check.port}, which it keeps open: pick another port`,
+    );
   if (check?.from === node) throw new UsageError(`${node.name} cannot verify its own partition`);
   const peerLabel = peers.map((p) => (typeof p === 'string' ? p : p.name)).join(', ');
+  const keptLabel = kept === DEFAULT_KEPT_TCP_PORTS ? 'SSH' : `TCP ${kept.join(', ')}`;
+  const via = node.viaKubeletOf;
   return {
     kind: 'partition',
     node,
     description: peers.length
-      ? `partition ${node.name} from ${peerLabel} (SSH kept)`
-      : `partition ${node.name} from all peers (SSH and loopback kept)`,
+      ? `partition ${node.name} from ${peerLabel} (${keptLabel} kept)`
+      : `partition ${node.name} from all peers (${keptLabel} and loopback kept)`,
     revert: partitionRevertArgv(chains),
     maxDurationMs: options.maxDurationMs,
+    // The kubelet port kept for the helper pod: the harness's other routes through it act as cut.
+    ...(via !== undefined && peers.length === 0 && { mirror: () => markNodeCut(via) }),
     async prepare(addressOf, signal) {
       const peerIps = await Promise.all(
         peers.map((p) => (typeof p === 'string' ? Promise.resolve(p) : addressOf(p, signal))),
       );
-      const inject = partitionInjectArgv(chains, peerIps);
+      const inject = partitionInjectArgv(chains, peerIps, kept);
       if (!check) return { inject };
       const [nodeIp, peerIp] = await Promise.all([addressOf(node, signal), addressOf(check.from, signal)]);
       if (peerIps.length && !peerIps.includes(peerIp))

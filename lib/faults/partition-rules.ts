@@ -20,13 +20,21 @@ export function partitionChains(chainId: string): PartitionChains {
   return { input: `${CHAIN_PREFIX}${chainId}-IN`, output: `${CHAIN_PREFIX}${chainId}-OUT` };
 }
 
+/** What a partition keeps open by default: SSH, the harness's way in. */
+export const DEFAULT_KEPT_TCP_PORTS: readonly number[] = [22];
+
 /**
  * The iptables-restore input of a partition. Dedicated chains, jumped to from INPUT and OUTPUT at
- * position 1 so no earlier ACCEPT (e.g. ESTABLISHED) lets traffic through; they keep SSH (port 22
- * in, its replies out) and loopback, then DROP everything or only the given peers. Applied with
- * `iptables-restore --noflush` as one transaction: the cut is atomic in both directions.
+ * position 1 so no earlier ACCEPT (e.g. ESTABLISHED) lets traffic through; they keep the harness's
+ * way in (SSH, port 22, or a helper pod's kubelet port: in, and its replies out) and loopback, then
+ * DROP everything or only the given peers. Applied with `iptables-restore --noflush` as one
+ * transaction: the cut is atomic in both directions.
  */
-export function partitionRules(chains: PartitionChains, peerIps: readonly string[] = []): string[] {
+export function partitionRules(
+  chains: PartitionChains,
+  peerIps: readonly string[] = [],
+  keptTcpPorts: readonly number[] = DEFAULT_KEPT_TCP_PORTS,
+): string[] {
   for (const ip of peerIps) assertPeerIpv4(ip);
   const { input, output } = chains;
   const drops =
@@ -38,9 +46,9 @@ export function partitionRules(chains: PartitionChains, peerIps: readonly string
     `:${input} - [0:0]`,
     `:${output} - [0:0]`,
     `-A ${input} -i lo -j ACCEPT`,
-    `-A ${input} -p tcp --dport 22 -j ACCEPT`,
+    ...keptTcpPorts.map((port) => `-A ${input} -p tcp --dport ${port} -j ACCEPT`),
     `-A ${output} -o lo -j ACCEPT`,
-    `-A ${output} -p tcp --sport 22 -j ACCEPT`,
+    ...keptTcpPorts.map((port) => `-A ${output} -p tcp --sport ${port} -j ACCEPT`),
     ...drops,
     `-I INPUT 1 -j ${input}`,
     `-I OUTPUT 1 -j ${output}`,
@@ -48,13 +56,17 @@ export function partitionRules(chains: PartitionChains, peerIps: readonly string
   ];
 }
 
-export function partitionInjectArgv(chains: PartitionChains, peerIps: readonly string[] = []): string[] {
+export function partitionInjectArgv(
+  chains: PartitionChains,
+  peerIps: readonly string[] = [],
+  keptTcpPorts: readonly number[] = DEFAULT_KEPT_TCP_PORTS,
+): string[] {
   return [
     'sh',
     '-c',
     `printf '%s\\n' "$@" | iptables-restore --noflush`,
     'pxchaos-partition',
-    ...partitionRules(chains, peerIps),
+    ...partitionRules(chains, peerIps, keptTcpPorts),
   ];
 }
 

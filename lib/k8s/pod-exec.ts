@@ -2,6 +2,7 @@ import type WebSocket from 'ws';
 import { CommandTimeoutError, ConnectionLostError } from '../nodes/exec-errors.js';
 import type { ExecResult } from '../nodes/exec-result.js';
 import { openChannelSocket } from './channel-socket.js';
+import { anyNodeCut, isNodeCut } from './cut-nodes.js';
 import type { KubeClient } from './kube-client.js';
 import { KubeApiError, parseStatus, type KubeStatus } from './kube-api-error.js';
 
@@ -18,11 +19,27 @@ export interface PodExecOptions {
   /** Deadline of the whole call: upgrade, command, output. Default 30 s. */
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal;
+  /**
+   * A helper pod's own command, which reaches its node when a partition has cut the node off for
+   * everything else (cut-nodes.ts). Any other exec to a pod on such a node gets no answer.
+   */
+  readonly throughCut?: boolean;
 }
 
 /** `pod/db/pg-0[/postgres]`: the `node` of results and errors. */
 export const podLabel = (ref: PodRef): string =>
   `pod/${ref.namespace}/${ref.pod}${ref.container ? `/${ref.container}` : ''}`;
+
+/** Whether the pod runs on a node the harness treats as cut off (cut-nodes.ts); false when unknown. */
+async function podNodeCut(client: KubeClient, ref: PodRef, signal: AbortSignal): Promise<boolean> {
+  const bound = client.with({ signal });
+  const pod = await bound
+    .call(`read pod ${ref.namespace}/${ref.pod}`, () =>
+      bound.core.readNamespacedPod({ name: ref.pod, namespace: ref.namespace }),
+    )
+    .catch(() => undefined);
+  return isNodeCut(pod?.spec?.nodeName);
+}
 
 /** The command could not be started in the container (not found, not executable): no exit code exists. */
 export class PodExecStartError extends KubeApiError {}
@@ -67,6 +84,12 @@ export async function execInPod(
   if (ref.container) query.set('container', ref.container);
   for (const arg of argv) query.append('command', arg);
   const path = `/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/pods/${encodeURIComponent(ref.pod)}/exec?${query.toString()}`;
+  if (!options.throughCut && anyNodeCut() && (await podNodeCut(client, ref, signal))) {
+    await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+    clearTimeout(timer);
+    if (deadline.signal.aborted) throw new CommandTimeoutError(label, argv, timeoutMs);
+    throw new ConnectionLostError(label, argv, 'aborted by the caller');
+  }
   const timedOut = (cause?: unknown): CommandTimeoutError => {
     const err = new CommandTimeoutError(label, argv, timeoutMs);
     if (cause !== undefined) Object.defineProperty(err, 'cause', { value: cause });

@@ -2,6 +2,7 @@ import net, { type AddressInfo, type Socket } from 'node:net';
 import type WebSocket from 'ws';
 import { openChannelSocket } from './channel-socket.js';
 import type { KubeClient } from './kube-client.js';
+import { isNodeCut, onNodeCut } from './cut-nodes.js';
 import { findServingPod, type PodSelector } from './ready-pod.js';
 import { deadlineSignal } from '../time/deadline-signal.js';
 
@@ -101,6 +102,13 @@ export async function forwardPort(client: KubeClient, options: PortForwardOption
       ]);
       pod = found.metadata?.name ?? '';
       node = found.spec?.nodeName;
+      // A node cut off by a partition that kept its kubelet's port (cut-nodes.ts): no answer, as under a real cut.
+      if (isNodeCut(node)) {
+        await new Promise((resolve) => connect.addEventListener('abort', resolve, { once: true }));
+        throw new Error(
+          `no answer from ${pod} on ${node ?? '?'} within ${connectTimeoutMs}ms: the node is cut off`,
+        );
+      }
       ws = await openChannelSocket(
         client,
         `/api/v1/namespaces/${encodeURIComponent(options.namespace)}/pods/${encodeURIComponent(pod)}/portforward?ports=${options.port}`,
@@ -120,7 +128,7 @@ export async function forwardPort(client: KubeClient, options: PortForwardOption
       return;
     }
     report();
-    bridge(socket, ws, keepaliveMs);
+    bridge(socket, ws, keepaliveMs, node);
   };
 
   const server = net.createServer((socket) => void forward(socket));
@@ -146,12 +154,25 @@ export async function forwardPort(client: KubeClient, options: PortForwardOption
   };
 }
 
-/** Couples a local socket and a port-forward websocket until either ends. */
-function bridge(socket: Socket, ws: WebSocket, keepaliveMs: number): void {
+/**
+ * Couples a local socket and a port-forward websocket until either ends. When the pod's node is cut
+ * off while the route still works (cut-nodes.ts), the connection goes silent — nothing passes, no
+ * pong counts — and ends as the keepalive finds out, as it would under a real cut.
+ */
+function bridge(socket: Socket, ws: WebSocket, keepaliveMs: number, node: string | undefined): void {
   // The first frame on each channel is the port number (2 bytes), not data.
   const portHeaderPending = new Set([DATA, ERROR]);
   let errorText = '';
   let awaitingPong = 0;
+  let silent = false;
+  const goSilent = (): void => {
+    silent = true;
+    // Without a keepalive nothing would find out: end as a connect deadline would.
+    if (keepaliveMs <= 0) end(new Error('the node is cut off'));
+  };
+  const unsubscribe = onNodeCut((cut) => {
+    if (cut === node) goSilent();
+  });
   const keepalive =
     keepaliveMs > 0
       ? setInterval(() => {
@@ -164,6 +185,7 @@ function bridge(socket: Socket, ws: WebSocket, keepaliveMs: number): void {
         }, keepaliveMs)
       : undefined;
   const end = (err?: Error): void => {
+    unsubscribe();
     clearInterval(keepalive);
     ws.removeAllListeners();
     ws.on('error', () => undefined);
@@ -171,9 +193,11 @@ function bridge(socket: Socket, ws: WebSocket, keepaliveMs: number): void {
     if (err) socket.destroy(err);
     else socket.end();
   };
-  ws.on('pong', () => (awaitingPong = 0));
+  ws.on('pong', () => {
+    if (!silent) awaitingPong = 0;
+  });
   ws.on('message', (data: Buffer) => {
-    if (data.length === 0) return;
+    if (data.length === 0 || silent) return;
     const channel = data[0] ?? -1;
     let payload = data.subarray(1);
     if (portHeaderPending.delete(channel)) payload = payload.subarray(2);
@@ -191,6 +215,7 @@ function bridge(socket: Socket, ws: WebSocket, keepaliveMs: number): void {
   ws.on('close', () => end(errorText ? new Error(errorText) : undefined));
   ws.on('error', (err: Error) => end(err));
   socket.on('data', (chunk: Buffer) => {
+    if (silent) return;
     ws.send(Buffer.concat([Buffer.from([DATA]), chunk]));
     if (ws.bufferedAmount > 1 << 20) {
       socket.pause();
@@ -203,6 +228,7 @@ function bridge(socket: Socket, ws: WebSocket, keepaliveMs: number): void {
     }
   });
   socket.on('close', () => end());
+  if (isNodeCut(node)) goSilent();
   socket.resume();
   ws.resume();
 }

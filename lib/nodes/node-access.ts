@@ -35,6 +35,8 @@ export interface PodNodeAddress {
   /** The helper's image: any image with nsenter (util-linux), awk and coreutils. */
   readonly image: string;
   readonly imagePullPolicy?: 'Never' | 'IfNotPresent' | 'Always';
+  /** The node's kubelet port (Node.status.daemonEndpoints), kept open by a partition. Default 10250. */
+  readonly kubeletPort?: number;
 }
 
 /** One machine of a target. Commands are argv arrays, never shell strings. */
@@ -42,6 +44,13 @@ export interface NodeAccess {
   /** The node's name within its target (n1, worker-2, ...). */
   readonly name: string;
   readonly address: NodeAddress;
+  /** TCP ports a partition of this node keeps open: the harness's own way in. Default [22] (SSH). */
+  readonly keptTcpPorts?: readonly number[];
+  /**
+   * The Kubernetes node whose kubelet carries this node's commands (a helper pod): while a partition
+   * keeps that route open, the harness's other routes through it behave as cut (lib/k8s/cut-nodes.ts).
+   */
+  readonly viaKubeletOf?: string;
   exec(argv: readonly string[], options?: ExecOptions): Promise<ExecResult>;
   /** Releases connections; idempotent. */
   close(): Promise<void>;

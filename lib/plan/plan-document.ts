@@ -33,6 +33,7 @@ export interface PlanDocument {
   readonly target: string;
   readonly sut: StorageDriver;
   readonly nodeAccess: string;
+  readonly nodeAccessPlan?: Record<string, unknown>;
   readonly storage?: PlannedStorage;
   readonly namespace: string;
   readonly manifests: readonly PostgresManifest[];
@@ -57,6 +58,7 @@ export async function buildPlan(input: PlanInput): Promise<PlanDocument> {
     target: input.target,
     sut: driver,
     nodeAccess: input.traits.nodeAccess(config),
+    ...(input.traits.nodeAccessPlan && { nodeAccessPlan: input.traits.nodeAccessPlan(config) }),
     ...(storage && {
       storage: {
         scope: 'once per cluster, before the first run; kept across runs, undone by the teardown below',

@@ -17,6 +17,42 @@ export interface CheckedKubeCluster {
   readonly workerNames: readonly string[];
 }
 
+/** What the preflight of a target on an existing cluster (vm, kube) found. */
+export interface ExistingClusterPreflight {
+  readonly lockName: string;
+  readonly leaseOn: { readonly kubeconfig: string; readonly context: string };
+  readonly kubeconfig: string;
+  readonly context: string;
+  readonly server: string;
+  /** Set when the context is a kube lab's (allowed without configuration). */
+  readonly kubeLab?: string;
+  /** The Kubernetes nodes the target reaches. */
+  readonly nodes: readonly string[];
+  /** Those that are not the control plane: where Postgres runs and faults go. */
+  readonly workers: readonly string[];
+}
+
+/**
+ * The common fields of that preflight: one run per cluster, whatever the context is called (a kube
+ * lab takes the kind target's lock name, so the targets on it exclude each other), and the lease.
+ */
+export function existingClusterPreflight(
+  checked: CheckedKubeCluster,
+  nodes: readonly string[],
+): ExistingClusterPreflight {
+  const kubeLab = checked.permit.by === 'kube-lab' ? checked.permit.kubeLab : undefined;
+  return {
+    lockName: kubeLab ? `kind cluster ${kubeLab}` : `kube cluster ${checked.server}`,
+    leaseOn: { kubeconfig: checked.kubeconfig, context: checked.context },
+    kubeconfig: checked.kubeconfig,
+    context: checked.context,
+    server: checked.server,
+    ...(kubeLab && { kubeLab }),
+    nodes,
+    workers: checked.workerNames,
+  };
+}
+
 /** kubeadm's control-plane role labels (1.20 sets both). */
 const CONTROL_PLANE_LABELS = ['node-role.kubernetes.io/control-plane', 'node-role.kubernetes.io/master'];
 

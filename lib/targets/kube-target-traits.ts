@@ -11,6 +11,8 @@ export interface KubeTargetTraits {
   readonly defaultDriver: StorageDriver;
   /** How its nodes are reached, as `pxchaos plan` says it. */
   nodeAccess(config: PxchaosConfig): string;
+  /** What `pxchaos plan` shows of that access beyond the line above (kube: the helper pod and its command wrapper). */
+  nodeAccessPlan?(config: PxchaosConfig): Record<string, unknown>;
 }
 
 /** The storage driver a run, a plan or a teardown uses on such a target: `kube.sut`, else the target's default. */

@@ -1,6 +1,7 @@
 import type { PxchaosConfig } from '../pxchaos-config.js';
 import { UsageError } from '../errors.js';
 import { KIND_TRAITS, kindTarget } from './kind-target.js';
+import { KUBE_TRAITS, kubeTarget } from './kube-target.js';
 import type { KubeTargetTraits } from './kube-target-traits.js';
 import { labTarget, type LabTargetOptions } from './lab-target.js';
 import type { Target, TargetName } from './target.js';
@@ -19,6 +20,7 @@ const TARGETS: Readonly<Record<TargetName, TargetEntry>> = {
   lab: { open: labTarget, takesLab: true },
   kind: { open: (config) => kindTarget(config), kube: KIND_TRAITS },
   vm: { open: (config) => vmTarget(config), kube: VM_TRAITS },
+  kube: { open: (config) => kubeTarget(config), kube: KUBE_TRAITS },
 };
 
 /** What a verb adds to the configuration: the lab named by its `--lab` flag. */

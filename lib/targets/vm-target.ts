@@ -4,10 +4,14 @@ import { EnvironmentError, UsageError } from '../errors.js';
 import { CommandTimeoutError, ConnectionLostError } from '../nodes/exec-errors.js';
 import { HostKeyRejectedError } from '../nodes/host-key-pinning.js';
 import { SshNode } from '../nodes/ssh-node.js';
-import { checkKubeCluster, nodeNameMismatch } from './kube-cluster-check.js';
+import {
+  checkKubeCluster,
+  existingClusterPreflight,
+  nodeNameMismatch,
+  type ExistingClusterPreflight,
+} from './kube-cluster-check.js';
 import type { KubeLabControlPlaneIps } from './kube-context-guard.js';
-import { kubeLabPostgresImage } from '../kube-lab/kube-lab-inspect.js';
-import { openPostgresOnKube } from './open-postgres-on-kube.js';
+import { clusterAccessOverNodes, openOverNodes, type ClusterWithNodes } from './open-with-nodes.js';
 import { kubeFaultSurface } from './kube-fault-surface.js';
 import type { ClusterAccess, FaultSurface, OpenTarget, Target } from './target.js';
 import type { KubeTargetTraits } from './kube-target-traits.js';
@@ -19,19 +23,8 @@ type InventoryNode = VmSection['inventory'][number];
 /** Deadline of the SSH connect + handshake, and of the one command each node must answer. */
 export const SSH_PREFLIGHT_TIMEOUT_MS = 10_000;
 
-export interface VmPreflight {
-  readonly lockName: string;
-  readonly leaseOn: { readonly kubeconfig: string; readonly context: string };
-  readonly kubeconfig: string;
-  readonly context: string;
-  readonly server: string;
-  /** Set when the context is a kube lab's (allowed without configuration). */
-  readonly kubeLab?: string;
-  /** Inventory node names, each a Kubernetes node that answered over SSH with its pinned host key. */
-  readonly nodes: readonly string[];
-  /** Those that are not the control plane: where Postgres runs and faults go. */
-  readonly workers: readonly string[];
-}
+/** Its nodes: the inventory's, each a Kubernetes node that answered over SSH with its pinned host key. */
+export type VmPreflight = ExistingClusterPreflight;
 
 export interface VmTargetOptions {
   readonly controlPlaneIps?: KubeLabControlPlaneIps;
@@ -123,53 +116,12 @@ export class VmTarget implements Target {
     if (mismatch) throw new UsageError(`target vm: context ${checked.context}: ${mismatch}`);
 
     await this.checkSsh(vm.inventory, signal);
-    const kubeLab = checked.permit.by === 'kube-lab' ? checked.permit.kubeLab : undefined;
-    return {
-      // One run per cluster: the API server identifies it whatever the context is called. A kube lab
-      // takes the kind target's lock name, so `--target kind` and `--target vm` on it exclude each other.
-      lockName: kubeLab ? `kind cluster ${kubeLab}` : `kube cluster ${checked.server}`,
-      leaseOn: { kubeconfig: checked.kubeconfig, context: checked.context },
-      kubeconfig: checked.kubeconfig,
-      context: checked.context,
-      server: checked.server,
-      ...(kubeLab && { kubeLab }),
-      nodes: names,
-      workers: checked.workerNames,
-    };
+    return existingClusterPreflight(checked, names);
   }
 
   async open(progress: (line: string) => void, signal?: AbortSignal): Promise<OpenTarget> {
     const found = await this.preflight(signal);
-    const nodes = this.workerNodes(found);
-    // Every inventory node, for the storage driver's provisioning (its DaemonSet may run on all).
-    const every = this.vm.inventory.map((n) => sshNodeOf(n, this.options.sshTimeoutMs));
-    const closeNodes = (): Promise<unknown> => Promise.all([...nodes, ...every].map((n) => n.close()));
-    try {
-      const kubeLabImage = found.kubeLab ? await kubeLabPostgresImage(found.kubeLab) : undefined;
-      const open = await openPostgresOnKube(
-        this.config,
-        {
-          target: this.name,
-          traits: VM_TRAITS,
-          kubeconfig: found.kubeconfig,
-          context: found.context,
-          nodes,
-          nodeAccess: (node) => every.find((n) => n.name === node),
-          ...(kubeLabImage && { kubeLabImage }),
-        },
-        progress,
-        signal,
-      );
-      return {
-        ...open,
-        async close() {
-          await open.close().finally(closeNodes);
-        },
-      };
-    } catch (err) {
-      await closeNodes();
-      throw err;
-    }
+    return openOverNodes(this.config, this.withNodes(found), progress, signal);
   }
 
   /** The inventory's worker nodes over SSH (host keys pinned). */
@@ -183,16 +135,20 @@ export class VmTarget implements Target {
 
   /** The cluster and every inventory node over SSH (host keys pinned). */
   async clusterAccess(signal?: AbortSignal): Promise<ClusterAccess> {
-    const found = await this.preflight(signal);
-    const every = this.vm.inventory.map((n) => sshNodeOf(n, this.options.sshTimeoutMs));
+    return clusterAccessOverNodes(this.withNodes(await this.preflight(signal)));
+  }
+
+  /** The cluster, its workers and every inventory node over SSH (host keys pinned). */
+  private withNodes(found: VmPreflight): ClusterWithNodes {
     return {
-      where: `cluster ${found.server}`,
+      target: this.name,
+      traits: VM_TRAITS,
       kubeconfig: found.kubeconfig,
       context: found.context,
-      nodeAccess: (node) => every.find((n) => n.name === node),
-      close: async () => {
-        await Promise.all(every.map((n) => n.close()));
-      },
+      server: found.server,
+      ...(found.kubeLab && { kubeLab: found.kubeLab }),
+      workers: this.workerNodes(found),
+      every: this.vm.inventory.map((n) => sshNodeOf(n, this.options.sshTimeoutMs)),
     };
   }
 

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { inject } from '../../lib/faults/fault.js';
-import { handSutFaultPlan } from '../../lib/faults/hand-fault-plans.js';
+import { handPartitionPlan, handSutFaultPlan } from '../../lib/faults/hand-fault-plans.js';
 import { healOpenFaults } from '../../lib/faults/heal-open-faults.js';
 import { FaultJournal } from '../../lib/faults/journal.js';
 import { timerMarker, timerStartArgv } from '../../lib/faults/auto-revert-timer.js';
@@ -156,6 +156,49 @@ describe('node access through helper pods on the kube lab (nodeAccess: pod)', fu
     expect(await running(marker), 'timer after the deletion').to.equal(true);
     await waitFor('the timer ran', async () => (await onHost(`test -e ${file}`)).code === 0, 60_000, 500);
     await onHost(`rm -f ${file}`);
+  });
+
+  it("partition through a helper pod: the kubelet's port kept, verified from a peer's helper, the harness's other execs to the node cut, healed", async () => {
+    const node = podNode();
+    const peerName = (await client.core.listNode()).items
+      .map((n) => n.metadata?.name ?? '')
+      .find((n) => n !== worker && /worker/.test(n));
+    if (!peerName) throw new Error('no second worker');
+    const peer = new PodNode(peerName, { ...address, node: peerName });
+    opened.push(peer);
+    const config = configSchema.parse({ target: 'kind', kube: { sut: 'gluster' } });
+    const surface = kubeFaultSurface(config, KIND_TRAITS, `kube lab '${SHARED_KUBE_LAB}' through pods`, [
+      node,
+      peer,
+    ]);
+    const { plan } = handPartitionPlan(surface, { node: worker, peers: [], forMs: 120_000, verify: true });
+    await node.exec(['true']); // its helper made
+    // Another route through the node's kubelet than the helper's own: a plain exec into that pod.
+    const helperPod = (await listHelperPods(client, PXCHAOS_NAMESPACE)).find(
+      (p) => p.metadata?.annotations?.[HELPER_NODE_ANNOTATION] === worker,
+    );
+    const plainRef = { namespace: PXCHAOS_NAMESPACE, pod: helperPod?.metadata?.name ?? '' };
+    expect((await execInPod(client, plainRef, ['true'], { timeoutMs: 10_000 })).exitCode).to.equal(0);
+    const events: string[] = [];
+    const fault = await inject(plan, {
+      journal: new FaultJournal(stateDir),
+      healOnSignals: false,
+      onEvent: (phase) => events.push(phase),
+    });
+    try {
+      expect(events).to.include('verified');
+      expect(plan.description).to.match(/TCP 10250 and loopback kept/);
+      // The helper still reaches the node; an exec to another pod there gets no answer, as under a real cut.
+      expect((await node.exec(['true'])).exitCode).to.equal(0);
+      const cutExec = await execInPod(client, plainRef, ['true'], { timeoutMs: 3_000 }).catch(
+        (err: unknown) => err,
+      );
+      expect(cutExec).to.be.instanceOf(CommandTimeoutError);
+    } finally {
+      await fault.heal();
+    }
+    expect(events).to.include('heal-verified');
+    expect((await execInPod(client, plainRef, ['true'], { timeoutMs: 10_000 })).exitCode).to.equal(0);
   });
 
   it('gluster agent-down through a helper pod: verified in force; the helper deleted mid-fault, the node-side timer thaws the bricks on time', async () => {

@@ -6,6 +6,7 @@ import { ensureNamespace } from '../../k8s/ensure-namespace.js';
 import { KubeApiError } from '../../k8s/kube-api-error.js';
 import type { KubeClient } from '../../k8s/kube-client.js';
 import { isPodServing } from '../../k8s/ready-pod.js';
+import { runLiveness } from '../../sut/postgres-on-k8s/run-namespace-owner.js';
 import { formatDuration } from '../../time/duration.js';
 import { HELPER_SELECTOR, helperPodSpec, type HelperPodRequest } from './helper-pod-spec.js';
 
@@ -34,10 +35,7 @@ export async function startHelperPod(
     .catch((err: unknown) => {
       if (err instanceof KubeApiError && err.status === 409) return; // ours, made by an earlier call
       if (err instanceof KubeApiError && (err.status === 403 || err.status === 422 || err.status === 400))
-        throw new EnvironmentError(
-          `node access through pods: the cluster refuses the privileged ${where} (${err.message}); it needs privileged, hostPID and hostNetwork in ${request.namespace}`,
-          { cause: err },
-        );
+        throw refused(where, request.namespace, err);
       throw err;
     });
   const started = performance.now();
@@ -55,6 +53,43 @@ export async function startHelperPod(
       );
     await sleep(POLL_MS, undefined, signal ? { signal } : undefined);
   }
+}
+
+/**
+ * Whether the cluster admits the helper pod on each node: a server-side dry run of the real spec,
+ * which passes through the whole admission chain (Pod Security admission, PodSecurityPolicy, policy
+ * webhooks, quota, RBAC) and creates nothing — but the namespace pxchaos owns, made when missing.
+ * A refusal is one EnvironmentError line naming the node and the reason (exit 3).
+ */
+export async function admitHelperPods(
+  client: KubeClient,
+  nodes: readonly string[],
+  request: Omit<HelperPodRequest, 'node'>,
+): Promise<void> {
+  await ensureNamespace(client, request.namespace);
+  for (const node of nodes) {
+    const body = helperPodSpec({ ...request, node });
+    await client
+      .call(`dry-run create of the helper pod on ${node}`, () =>
+        client.core.createNamespacedPod({ namespace: request.namespace, body, dryRun: 'All' }),
+      )
+      .catch((err: unknown) => {
+        if (err instanceof KubeApiError && (err.status === 403 || err.status === 422 || err.status === 400))
+          throw refused(
+            `helper pod ${request.namespace}/${body.metadata?.name ?? ''} on node ${node}`,
+            request.namespace,
+            err,
+          );
+        throw err;
+      });
+  }
+}
+
+function refused(where: string, namespace: string, err: KubeApiError): EnvironmentError {
+  return new EnvironmentError(
+    `node access through pods: the cluster refuses the privileged ${where} (${err.message}); it needs privileged, hostPID and hostNetwork pods in ${namespace} (label it pod-security.kubernetes.io/enforce=privileged, or grant the policy), or use --target vm`,
+    { cause: err },
+  );
 }
 
 /** Why the helper's container is not running, from its status ("ErrImageNeverPull: …"). */
@@ -90,4 +125,20 @@ export async function listHelperPods(client: KubeClient, namespace: string): Pro
     client.core.listNamespacedPod({ namespace, labelSelector: HELPER_SELECTOR }),
   );
   return list.items;
+}
+
+/**
+ * Helper pods whose run is provably dead (killed with -9: its close never ran), removed; one line
+ * each for the progress. Those of a live run, or of another host, are left alone.
+ */
+export async function clearDeadRunHelpers(client: KubeClient, namespace: string): Promise<string[]> {
+  const said: string[] = [];
+  for (const pod of await listHelperPods(client, namespace)) {
+    const liveness = runLiveness(pod);
+    if (liveness.state !== 'dead') continue;
+    const name = pod.metadata?.name ?? '';
+    await removeHelperPod(client, namespace, name);
+    said.push(`removed helper pod ${namespace}/${name} left by a dead run (${liveness.owner})`);
+  }
+  return said;
 }

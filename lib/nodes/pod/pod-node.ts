@@ -11,6 +11,7 @@ import { HOST_EXEC_NAME, hostExecArgv } from './host-exec-argv.js';
 import { removeHelperPod, startHelperPod } from './helper-pods.js';
 
 const DEFAULT_EXEC_TIMEOUT_MS = 30_000;
+const DEFAULT_KUBELET_PORT = 10250;
 
 interface Helper {
   readonly client: KubeClient;
@@ -25,13 +26,19 @@ interface Helper {
  */
 export class PodNode implements NodeAccess {
   readonly address: PodNodeAddress;
+  readonly keptTcpPorts: readonly number[];
+  readonly viaKubeletOf: string;
   private helper: Promise<Helper> | undefined;
+  /** Fixed once: the helper's name derives from it, so a retried creation finds the same pod. */
+  private readonly owner = ownerAnnotations();
 
   constructor(
     readonly name: string,
     address: Omit<PodNodeAddress, 'kind'>,
   ) {
     this.address = { kind: 'pod', ...address };
+    this.keptTcpPorts = [address.kubeletPort ?? DEFAULT_KUBELET_PORT];
+    this.viaKubeletOf = address.node;
   }
 
   async exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
@@ -47,7 +54,11 @@ export class PodNode implements NodeAccess {
         client,
         { namespace: this.address.namespace, pod },
         hostExecArgv(withNodeDeadline(argv, timeoutMs)),
-        { timeoutMs: timeoutMs + NODE_DEADLINE_SLACK_MS, ...(options.signal && { signal: options.signal }) },
+        {
+          timeoutMs: timeoutMs + NODE_DEADLINE_SLACK_MS,
+          throughCut: true,
+          ...(options.signal && { signal: options.signal }),
+        },
       );
     } catch (err) {
       if (err instanceof CommandTimeoutError) throw new CommandTimeoutError(this.name, argv, timeoutMs);
@@ -99,7 +110,7 @@ export class PodNode implements NodeAccess {
           node: this.address.node,
           namespace,
           image,
-          owner: ownerAnnotations(),
+          owner: this.owner,
           ...(imagePullPolicy && { imagePullPolicy }),
         },
         signal,

@@ -30,7 +30,8 @@ export interface RunLiveness {
   readonly owner: string;
 }
 
-export function runLiveness(ns: V1Namespace, thisHost = hostname()): RunLiveness {
+/** Of a run namespace, or any object with the owner annotations (a node-access helper pod). */
+export function runLiveness(ns: Pick<V1Namespace, 'metadata'>, thisHost = hostname()): RunLiveness {
   const a = ns.metadata?.annotations ?? {};
   const pid = Number(a[OWNER_PID]);
   const host = a[OWNER_HOST];

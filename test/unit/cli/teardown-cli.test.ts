@@ -50,7 +50,7 @@ describe('pxchaos teardown', function () {
     const lab = await teardown(['--target', 'lab', '--config', empty], dir);
     expect(lab.code).to.equal(2);
     expect(lab.stderr).to.equal(
-      'pxchaos: teardown: --target kind|vm is required (the lab has its own: pxchaos lab down)\n',
+      'pxchaos: teardown: --target kind|vm|kube is required (the lab has its own: pxchaos lab down)\n',
     );
     const bad = await teardown(['--target', 'moon', '--config', empty], dir);
     expect(bad.code).to.equal(2);

@@ -8,6 +8,7 @@ import { inject } from '../../../lib/faults/fault.js';
 import { handPartitionPlan, handSutFaultPlan } from '../../../lib/faults/hand-fault-plans.js';
 import { FaultJournal } from '../../../lib/faults/journal.js';
 import { partitionPlan } from '../../../lib/faults/partition-fault.js';
+import { isNodeCut } from '../../../lib/k8s/cut-nodes.js';
 import { plannedFaults } from '../../../lib/plan/planned-faults.js';
 import { FAULT_SCENARIOS } from '../../../lib/scenario/fault-catalog.js';
 import { LAB_FAULT_COMMANDS } from '../../../lib/sut/patroni/lab-node-commands.js';
@@ -39,6 +40,32 @@ describe('fault plans are inert until injected', () => {
     expect(plan.description).to.equal('partition n1 from n2, n3, 10.9.9.9 (SSH kept)');
     expect(plan.revert[3]).to.equal('pxchaos-unpartition');
     expect([...n1.asked, ...n2.asked, ...n3.asked]).to.deep.equal([]);
+  });
+
+  it("a partition of a node reached through a helper pod keeps the kubelet's port, and mirrors the cut on the harness's side", async () => {
+    const helperNode = Object.assign(new UntouchableNode('w1'), {
+      keptTcpPorts: [10250],
+      viaKubeletOf: 'w1',
+    });
+    const n2 = new UntouchableNode('w2');
+    const plan = partitionPlan(helperNode, { maxDurationMs: 60_000, verify: { from: n2, port: 24007 } });
+    expect(plan.description).to.equal('partition w1 from all peers (TCP 10250 and loopback kept)');
+    expect(() =>
+      partitionPlan(helperNode, { maxDurationMs: 60_000, verify: { from: n2, port: 10250 } }),
+    ).to.throw(UsageError, /port 10250, which it keeps open/);
+    const prepared = await plan.prepare((n) => Promise.resolve(n === helperNode ? '10.0.0.1' : '10.0.0.2'));
+    expect(prepared.inject.filter((r) => / -p tcp --[ds]port (22|10250) -j ACCEPT$/.test(r))).to.have.length(
+      2,
+    );
+    expect(prepared.inject.filter((r) => r.includes(' 22 '))).to.deep.equal([]);
+    expect(isNodeCut('w1')).to.equal(false);
+    const lift = plan.mirror?.();
+    expect(isNodeCut('w1'), 'cut while in force').to.equal(true);
+    lift?.();
+    expect(isNodeCut('w1'), 'lifted once reverted').to.equal(false);
+    // A node reached over SSH or docker exec has no mirror: its cut is real for the harness too.
+    expect(partitionPlan(n2, { maxDurationMs: 60_000 }).mirror).to.equal(undefined);
+    expect([...helperNode.asked, ...n2.asked]).to.deep.equal([]);
   });
 
   it('every scenario, pxchaos inject and pxchaos plan build their faults without touching a node', async () => {

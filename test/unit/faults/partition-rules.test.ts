@@ -31,6 +31,15 @@ describe('partition rules', () => {
     expect(rules).to.include('-I OUTPUT 1 -j PXCHAOS-ab12-OUT');
   });
 
+  it("keeps a helper pod's kubelet port instead of SSH when told, and then cuts SSH too", () => {
+    const rules = partitionRules(chains, [], [10250]);
+    const dropIn = rules.indexOf('-A PXCHAOS-ab12-IN -j DROP');
+    expect(rules.indexOf('-A PXCHAOS-ab12-IN -p tcp --dport 10250 -j ACCEPT')).to.be.within(0, dropIn);
+    expect(rules).to.include('-A PXCHAOS-ab12-OUT -p tcp --sport 10250 -j ACCEPT');
+    expect(rules.filter((r) => r.includes(' 22 '))).to.deep.equal([]);
+    expect(partitionInjectArgv(chains, [], [10250]).slice(4)).to.deep.equal(rules);
+  });
+
   it('drops only the peers when given, both directions', () => {
     const rules = partitionRules(chains, ['172.18.0.3', '172.18.0.4']);
     expect(rules).to.include('-A PXCHAOS-ab12-IN -s 172.18.0.3 -j DROP');
