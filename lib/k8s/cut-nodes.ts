@@ -41,3 +41,9 @@ export function onNodeCut(listener: (node: string) => void): () => void {
   events.on('cut', listener);
   return () => events.off('cut', listener);
 }
+
+/** Resolves when the signal aborts (at once if it has): how long a cut-off node's route takes to give up. */
+export function noAnswerUntil(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}

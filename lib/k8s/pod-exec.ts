@@ -2,7 +2,7 @@ import type WebSocket from 'ws';
 import { CommandTimeoutError, ConnectionLostError } from '../nodes/exec-errors.js';
 import type { ExecResult } from '../nodes/exec-result.js';
 import { openChannelSocket } from './channel-socket.js';
-import { anyNodeCut, isNodeCut } from './cut-nodes.js';
+import { anyNodeCut, isNodeCut, noAnswerUntil } from './cut-nodes.js';
 import type { KubeClient } from './kube-client.js';
 import { KubeApiError, parseStatus, type KubeStatus } from './kube-api-error.js';
 
@@ -85,7 +85,7 @@ export async function execInPod(
   for (const arg of argv) query.append('command', arg);
   const path = `/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/pods/${encodeURIComponent(ref.pod)}/exec?${query.toString()}`;
   if (!options.throughCut && anyNodeCut() && (await podNodeCut(client, ref, signal))) {
-    await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+    await noAnswerUntil(signal);
     clearTimeout(timer);
     if (deadline.signal.aborted) throw new CommandTimeoutError(label, argv, timeoutMs);
     throw new ConnectionLostError(label, argv, 'aborted by the caller');

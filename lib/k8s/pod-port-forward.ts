@@ -2,7 +2,7 @@ import net, { type AddressInfo, type Socket } from 'node:net';
 import type WebSocket from 'ws';
 import { openChannelSocket } from './channel-socket.js';
 import type { KubeClient } from './kube-client.js';
-import { isNodeCut, onNodeCut } from './cut-nodes.js';
+import { isNodeCut, noAnswerUntil, onNodeCut } from './cut-nodes.js';
 import { findServingPod, type PodSelector } from './ready-pod.js';
 import { deadlineSignal } from '../time/deadline-signal.js';
 
@@ -104,7 +104,7 @@ export async function forwardPort(client: KubeClient, options: PortForwardOption
       node = found.spec?.nodeName;
       // A node cut off by a partition that kept its kubelet's port (cut-nodes.ts): no answer, as under a real cut.
       if (isNodeCut(node)) {
-        await new Promise((resolve) => connect.addEventListener('abort', resolve, { once: true }));
+        await noAnswerUntil(connect);
         throw new Error(
           `no answer from ${pod} on ${node ?? '?'} within ${connectTimeoutMs}ms: the node is cut off`,
         );
