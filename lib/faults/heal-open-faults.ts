@@ -1,5 +1,5 @@
 import { ContainerGoneError } from '../nodes/docker-exec-node.js';
-import { nodeFromAddress } from '../nodes/docker-label-nodes.js';
+import { nodeFromAddress } from '../nodes/node-from-address.js';
 import type { NodeAccess } from '../nodes/node-access.js';
 import { cancelAutoRevertTimer } from './auto-revert-timer.js';
 import type { JournalOpenEntry } from './journal-entry.js';

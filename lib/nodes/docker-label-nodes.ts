@@ -1,9 +1,7 @@
 import { docker, DockerUnavailableError } from '../docker/docker-cli.js';
 import { UsageError } from '../errors.js';
 import { DockerExecNode } from './docker-exec-node.js';
-import type { NodeAccess, NodeAddress } from './node-access.js';
-import { PodNode } from './pod/pod-node.js';
-import { SshNode } from './ssh-node.js';
+import type { NodeAccess } from './node-access.js';
 
 export const NODE_LABEL = 'pxchaos.node';
 export const LAB_LABEL = 'pxchaos.lab';
@@ -77,11 +75,4 @@ export function pickNode(
       ? `unknown node '${name}'${where}; known nodes: ${known.join(', ')}`
       : `unknown node '${name}': no running containers labelled ${NODE_LABEL}${lab ? ` and ${LAB_LABEL}=${lab}` : ''} (is the lab up?)`,
   );
-}
-
-/** Rebuilds node access from a journaled address (after a crash, for `pxchaos heal`). */
-export function nodeFromAddress(address: NodeAddress, name: string): NodeAccess {
-  if (address.kind === 'docker') return new DockerExecNode(name, address.container);
-  if (address.kind === 'pod') return new PodNode(name, address);
-  return new SshNode({ name, ...address });
 }
