@@ -1,4 +1,4 @@
-import { KubeApiError } from './kube-api-error.js';
+import { isConflict } from './kube-api-error.js';
 import type { KubeClient } from './kube-client.js';
 
 /** The namespace pxchaos owns on a cluster (its run lease, its node-access helper pods): made when missing, never deleted. */
@@ -12,6 +12,6 @@ export async function ensureNamespace(client: KubeClient, namespace: string): Pr
       client.core.createNamespace({ body: { metadata: { name: namespace, labels: MANAGED_BY_PXCHAOS } } }),
     )
     .catch((err: unknown) => {
-      if (!(err instanceof KubeApiError && err.status === 409)) throw err;
+      if (!isConflict(err)) throw err;
     });
 }

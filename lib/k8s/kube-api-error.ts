@@ -27,6 +27,8 @@ export class KubeApiError extends Error {
 }
 
 export const isNotFound = (err: unknown): boolean => err instanceof KubeApiError && err.status === 404;
+/** 409: the name is taken (AlreadyExists), or the object changed since it was read. */
+export const isConflict = (err: unknown): boolean => err instanceof KubeApiError && err.status === 409;
 
 /** A Kubernetes `Status` object as the API server sends it (in error bodies and watch ERROR events). */
 export interface KubeStatus {

@@ -5,7 +5,7 @@ import { EnvironmentError } from '../errors.js';
 import { ownerAlive, processStartTime } from '../faults/journal.js';
 import { formatDuration } from '../time/duration.js';
 import { ensureNamespace, MANAGED_BY_PXCHAOS, PXCHAOS_NAMESPACE } from './ensure-namespace.js';
-import { KubeApiError } from './kube-api-error.js';
+import { isConflict, isNotFound } from './kube-api-error.js';
 import type { KubeClient } from './kube-client.js';
 
 /** The run lease lives in the namespace pxchaos owns on a cluster. */
@@ -44,9 +44,6 @@ export interface RunLeaseOptions {
   readonly durationS?: number;
   readonly renewEveryMs?: number;
 }
-
-const conflict = (err: unknown): boolean => err instanceof KubeApiError && err.status === 409;
-const notFound = (err: unknown): boolean => err instanceof KubeApiError && err.status === 404;
 
 /**
  * One run per cluster, from any machine: a coordination.k8s.io Lease taken before arranging and
@@ -94,7 +91,7 @@ export async function acquireRunLease(client: KubeClient, options: RunLeaseOptio
   let lease = await client
     .call(`create ${where}`, () => api.createNamespacedLease({ namespace, body: body() }))
     .catch(async (err: unknown) => {
-      if (!conflict(err)) throw err;
+      if (!isConflict(err)) throw err;
       const current = await client.call(`read ${where}`, () => api.readNamespacedLease({ name, namespace }));
       const age = ageMs(current);
       const held = current.spec?.holderIdentity;
@@ -113,7 +110,7 @@ export async function acquireRunLease(client: KubeClient, options: RunLeaseOptio
           api.replaceNamespacedLease({ name, namespace, body: body(current) }),
         )
         .catch(async (raced: unknown) => {
-          if (!conflict(raced)) throw raced;
+          if (!isConflict(raced)) throw raced;
           const winner = await client.call(`read ${where}`, () =>
             api.readNamespacedLease({ name, namespace }),
           );
@@ -132,7 +129,7 @@ export async function acquireRunLease(client: KubeClient, options: RunLeaseOptio
       );
     } catch (err) {
       if (released) return;
-      if (conflict(err) || notFound(err)) {
+      if (isConflict(err) || isNotFound(err)) {
         lost.abort(new Error(`the cluster's run lease was taken from this run: ${(err as Error).message}`));
         options.say?.(`lost the cluster's run lease (${where}): ${(err as Error).message}`);
         clearInterval(timer);
@@ -164,7 +161,7 @@ export async function acquireRunLease(client: KubeClient, options: RunLeaseOptio
           }),
         )
         .catch((err: unknown) => {
-          if (!notFound(err) && !conflict(err))
+          if (!isNotFound(err) && !isConflict(err))
             options.say?.(`releasing the run lease: ${(err as Error).message}`);
         });
     },

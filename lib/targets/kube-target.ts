@@ -26,16 +26,12 @@ export const KUBE_TRAITS: KubeTargetTraits = {
   nodeAccess: (config) =>
     `a privileged helper pod per node in ${config.kube.nodeAccess.namespace}, through the Kubernetes API only (no SSH, no Docker)`,
   nodeAccessPlan: (config) => {
-    const { namespace, image, imagePullPolicy } = config.kube.nodeAccess;
-    const postgres = postgresK8sSettings(config.kube, storageDriverOf(config, KUBE_TRAITS));
+    const helper = helperImage(config);
     return {
       helperPod: helperPodSpec({
+        ...helper,
         node: '<node>',
-        namespace,
-        image: image ?? postgres.image,
-        ...((imagePullPolicy ?? postgres.imagePullPolicy) && {
-          imagePullPolicy: imagePullPolicy ?? postgres.imagePullPolicy,
-        }),
+        namespace: config.kube.nodeAccess.namespace,
         owner: { 'pxchaos.io/owner-pid': '<pid>', 'pxchaos.io/owner-host': '<host>' },
       }),
       lifetime: 'one per node, made when the run first needs the node and deleted when it ends',
@@ -45,6 +41,21 @@ export const KUBE_TRAITS: KubeTargetTraits = {
     };
   },
 };
+
+/**
+ * The helper pods' image: `kube.nodeAccess.image` (with its own pull policy, if any), else the image
+ * Postgres runs from, with Postgres's pull policy (on a kube lab: its image, never pulled).
+ */
+function helperImage(
+  config: PxchaosConfig,
+  kubeLabImage?: string,
+): Pick<PodNodeAddress, 'image' | 'imagePullPolicy'> {
+  const { image, imagePullPolicy } = config.kube.nodeAccess;
+  if (image) return { image, ...(imagePullPolicy && { imagePullPolicy }) };
+  const postgres = postgresK8sSettings(config.kube, storageDriverOf(config, KUBE_TRAITS), kubeLabImage);
+  const pullPolicy = imagePullPolicy ?? postgres.imagePullPolicy;
+  return { image: postgres.image, ...(pullPolicy && { imagePullPolicy: pullPolicy }) };
+}
 
 export interface KubePreflight extends ExistingClusterPreflight {
   /** How every node is reached (the helper pod's image and namespace). */
@@ -118,12 +129,9 @@ export class KubeTarget implements Target {
   private withNodes(found: KubePreflight): ClusterWithNodes {
     const every = this.nodes(found, found.nodes);
     return {
+      ...found,
       target: this.name,
       traits: KUBE_TRAITS,
-      kubeconfig: found.kubeconfig,
-      context: found.context,
-      server: found.server,
-      ...(found.kubeLab && { kubeLab: found.kubeLab }),
       workers: every.filter((n) => found.workers.includes(n.name)),
       every,
     };
@@ -139,26 +147,12 @@ export class KubeTarget implements Target {
     context: string,
     kubeLab: string | undefined,
   ): Promise<Omit<PodNodeAddress, 'kind' | 'node'>> {
-    const { kube } = this.config;
-    const { namespace, image, imagePullPolicy } = kube.nodeAccess;
-    const postgres = postgresK8sSettings(
-      kube,
-      storageDriverOf(this.config, KUBE_TRAITS),
-      kubeLab ? await kubeLabPostgresImage(kubeLab) : undefined,
-    );
-    const helperImage = image ?? postgres.image;
-    if (helperImage === TARGET_IMAGE_PLACEHOLDER)
+    const helper = helperImage(this.config, kubeLab ? await kubeLabPostgresImage(kubeLab) : undefined);
+    if (helper.image === TARGET_IMAGE_PLACEHOLDER)
       throw new UsageError(
         'target kube: no image for the helper pods: set kube.nodeAccess.image (any image with nsenter, awk and coreutils) or kube.image',
       );
-    const pullPolicy = imagePullPolicy ?? (image ? undefined : postgres.imagePullPolicy);
-    return {
-      kubeconfig,
-      context,
-      namespace,
-      image: helperImage,
-      ...(pullPolicy && { imagePullPolicy: pullPolicy }),
-    };
+    return { kubeconfig, context, namespace: this.config.kube.nodeAccess.namespace, ...helper };
   }
 }
 

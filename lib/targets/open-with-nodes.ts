@@ -1,19 +1,18 @@
 import type { NodeAccess } from '../nodes/node-access.js';
 import type { PxchaosConfig } from '../pxchaos-config.js';
 import { kubeLabPostgresImage } from '../kube-lab/kube-lab-inspect.js';
+import type { ExistingClusterPreflight } from './kube-cluster-check.js';
 import type { KubeTargetTraits } from './kube-target-traits.js';
 import { openPostgresOnKube } from './open-postgres-on-kube.js';
 import type { ClusterAccess, OpenTarget, TargetName } from './target.js';
 
 /** A checked cluster and the nodes a target made for it (SSH, helper pods): closed with the target. */
-export interface ClusterWithNodes {
+export interface ClusterWithNodes extends Pick<
+  ExistingClusterPreflight,
+  'kubeconfig' | 'context' | 'server' | 'kubeLab'
+> {
   readonly target: TargetName;
   readonly traits: KubeTargetTraits;
-  readonly kubeconfig: string;
-  readonly context: string;
-  readonly server: string;
-  /** Set when the cluster is a kube lab: its Postgres image is the default. */
-  readonly kubeLab?: string;
   /** Where Postgres runs and faults go. */
   readonly workers: readonly NodeAccess[];
   /** Every Kubernetes node, for the storage driver's provisioning. */

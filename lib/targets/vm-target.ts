@@ -141,12 +141,9 @@ export class VmTarget implements Target {
   /** The cluster, its workers and every inventory node over SSH (host keys pinned). */
   private withNodes(found: VmPreflight): ClusterWithNodes {
     return {
+      ...found,
       target: this.name,
       traits: VM_TRAITS,
-      kubeconfig: found.kubeconfig,
-      context: found.context,
-      server: found.server,
-      ...(found.kubeLab && { kubeLab: found.kubeLab }),
       workers: this.workerNodes(found),
       every: this.vm.inventory.map((n) => sshNodeOf(n, this.options.sshTimeoutMs)),
     };

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { EnvironmentError } from '../../errors.js';
 import { DeleteTimeoutError, deleteAndWaitGone } from '../../k8s/delete-objects.js';
 import { ensureNamespace } from '../../k8s/ensure-namespace.js';
-import { KubeApiError } from '../../k8s/kube-api-error.js';
+import { isConflict, KubeApiError } from '../../k8s/kube-api-error.js';
 import type { KubeClient } from '../../k8s/kube-client.js';
 import { isPodServing } from '../../k8s/ready-pod.js';
 import { runLiveness } from '../../sut/postgres-on-k8s/run-namespace-owner.js';
@@ -33,9 +33,8 @@ export async function startHelperPod(
   await client
     .call(`create ${where}`, () => client.core.createNamespacedPod({ namespace: request.namespace, body }))
     .catch((err: unknown) => {
-      if (err instanceof KubeApiError && err.status === 409) return; // ours, made by an earlier call
-      if (err instanceof KubeApiError && (err.status === 403 || err.status === 422 || err.status === 400))
-        throw refused(where, request.namespace, err);
+      if (isConflict(err)) return; // ours, made by an earlier call
+      if (refusedByAdmission(err)) throw refused(where, request.namespace, err);
       throw err;
     });
   const started = performance.now();
@@ -74,7 +73,7 @@ export async function admitHelperPods(
         client.core.createNamespacedPod({ namespace: request.namespace, body, dryRun: 'All' }),
       )
       .catch((err: unknown) => {
-        if (err instanceof KubeApiError && (err.status === 403 || err.status === 422 || err.status === 400))
+        if (refusedByAdmission(err))
           throw refused(
             `helper pod ${request.namespace}/${body.metadata?.name ?? ''} on node ${node}`,
             request.namespace,
@@ -84,6 +83,10 @@ export async function admitHelperPods(
       });
   }
 }
+
+/** What the API server answers a pod it will not admit: forbidden (RBAC, a policy), invalid, or a webhook's 400. */
+const refusedByAdmission = (err: unknown): err is KubeApiError =>
+  err instanceof KubeApiError && (err.status === 403 || err.status === 422 || err.status === 400);
 
 function refused(where: string, namespace: string, err: KubeApiError): EnvironmentError {
   return new EnvironmentError(

@@ -1,6 +1,6 @@
 import { connectKube, type KubeClient } from '../../k8s/kube-client.js';
-import { KubeApiError } from '../../k8s/kube-api-error.js';
-import { execInPod, PodExecStartError } from '../../k8s/pod-exec.js';
+import { isNotFound, KubeApiError } from '../../k8s/kube-api-error.js';
+import { execInPod } from '../../k8s/pod-exec.js';
 import { ownerAnnotations } from '../../sut/postgres-on-k8s/run-namespace-owner.js';
 import { CommandTimeoutError, ConnectionLostError } from '../exec-errors.js';
 import { execOutcome } from '../exec-outcome.js';
@@ -62,13 +62,10 @@ export class PodNode implements NodeAccess {
       );
     } catch (err) {
       if (err instanceof CommandTimeoutError) throw new CommandTimeoutError(this.name, argv, timeoutMs);
-      // The helper went away (deleted, its node gone): the next call makes a new one.
-      if (err instanceof KubeApiError && err.status === 404) this.helper = undefined;
-      if (
-        err instanceof PodExecStartError ||
-        err instanceof KubeApiError ||
-        err instanceof ConnectionLostError
-      )
+      // The helper went away (deleted, its node gone): the next call makes a new one. A command that
+      // could not start (PodExecStartError) is a KubeApiError too.
+      if (isNotFound(err)) this.helper = undefined;
+      if (err instanceof KubeApiError || err instanceof ConnectionLostError)
         throw new ConnectionLostError(
           this.name,
           argv,
